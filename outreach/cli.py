@@ -1,0 +1,242 @@
+"""The `outreach` command line. Imports are lazy so that --help and check start fast."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _platform_names() -> list[str]:
+    from outreach.platforms import load_presets
+
+    return list(load_presets())
+
+
+class _Console:
+    """Human output on stderr, honouring -q/-v; data (schema, lists) goes to stdout."""
+
+    def __init__(self, quiet: bool, verbose: bool):
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def info(self, msg: str) -> None:
+        if not self.quiet:
+            click.echo(msg, err=True)
+
+    def debug(self, msg: str) -> None:
+        if self.verbose and not self.quiet:
+            click.echo(msg, err=True)
+
+    def diag(self, d) -> None:  # errors always print; warnings unless quiet
+        if d.severity == "error" or not self.quiet:
+            color = "red" if d.severity == "error" else "yellow"
+            click.echo(click.style(d.format(), fg=color) if sys.stderr.isatty() else d.format(), err=True)
+
+
+def common(fn):
+    fn = click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")(fn)
+    fn = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")(fn)
+    return fn
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="outreach")
+def main() -> None:
+    """Turn story files into cards, videos and post text for TikTok, YouTube, Instagram
+    and Facebook.
+
+    \b
+    Examples:
+      outreach new stories/my-story.yaml --kind startup --lang vi
+      outreach check stories/
+      outreach render stories/startup-agrilink.yaml -o output/
+      outreach pack stories/ --week 2026-W48 -o output/
+    """
+
+
+# --- new -----------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(["startup", "engineer", "student", "explainer"]), required=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@common
+def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: bool) -> None:
+    """Write a commented story file to start from.
+
+    \b
+    Example:
+      outreach new stories/engineer-hanoi.yaml --kind engineer --lang vi
+    """
+    import jinja2
+
+    from outreach.atomic import write_text
+
+    console = _Console(quiet, verbose)
+    if path.exists() and not force:
+        console.info(f"{path}: error: the file already exists — pick another name or pass --force")
+        sys.exit(EXIT_ERRORS)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True)
+    text = env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=str(path))
+    write_text(path, text)
+    console.info(f"wrote {path} — edit it, then run: outreach check {path}")
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-p", "--platform", "platforms", multiple=True, type=click.Choice(_platform_names()),
+              help="Check only these platforms (repeatable).")
+@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Extra folder of user themes, searched first.")
+@common
+def check(paths: tuple[Path, ...], strict: bool, platforms: tuple[str, ...], themes_dir: tuple[Path, ...],
+          quiet: bool, verbose: bool) -> None:
+    """Lint stories: schema, media, text fit, safe zones, contrast, glyphs and text limits.
+
+    Prints `path:line:col: error|warning: field: message — what to do`.
+    Exit code 0 when there are no errors, 1 on errors, 2 on usage errors.
+
+    \b
+    Examples:
+      outreach check stories/
+      outreach check --strict stories/startup-agrilink.yaml
+    """
+    from outreach.model.loader import discover_stories
+    from outreach.pack.story import describe_error, load_and_validate
+
+    console = _Console(quiet, verbose)
+    found = discover_stories(list(paths) or [Path("stories")])
+    if not found:
+        console.info("no story files found (*.yaml)")
+        sys.exit(EXIT_USAGE)
+    errors = warnings = 0
+    for story_path, root in found:
+        try:
+            validated = load_and_validate(story_path, root, list(platforms) or None, themes_dir, strict)
+            diags = validated.diagnostics
+        except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
+            diags = describe_error(story_path, exc)
+        for d in diags:
+            console.diag(d)
+        errors += sum(d.severity == "error" for d in diags)
+        warnings += sum(d.severity == "warning" for d in diags)
+    console.info(f"{len(found)} stories checked: {errors} errors, {warnings} warnings")
+    sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+# --- render --------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("stories", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-p", "--platform", "platforms", multiple=True, type=click.Choice(_platform_names()),
+              help="Render only these platforms (repeatable). Default: the story's list, else all.")
+@click.option("--only", type=click.Choice(["cards", "video"]), default=None,
+              help="Render only cards (with post text) or only videos.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Output folder.")
+@click.option("--quality", type=click.Choice(["fast", "archive"]), default="fast", show_default=True,
+              help="Video encoder preset: fast (veryfast) or archive (slow, for masters).")
+@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Extra folder of user themes, searched first.")
+@common
+def render(stories: tuple[Path, ...], platforms: tuple[str, ...], only: str | None, out_dir: Path,
+           quality: str, themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
+    """Render stories into DIR/<story-id>/<platform>/ and DIR/manifest.json.
+
+    Each story is validated first (schema, media, layout); a story with any error
+    writes no file. Exit code 0 on success, 1 if any story failed, 2 on usage errors.
+
+    \b
+    Examples:
+      outreach render stories/startup-agrilink.yaml -o output/
+      outreach render stories/ -p tiktok -p instagram-feed
+      outreach render stories/x.yaml -p tiktok --only video
+    """
+    from outreach.model.loader import discover_stories
+    from outreach.pack.render import render_stories
+
+    console = _Console(quiet, verbose)
+    found = discover_stories(list(stories))
+    if not found:
+        console.info("no story files found (*.yaml)")
+        sys.exit(EXIT_USAGE)
+    ok = render_stories(found, out_dir, list(platforms) or None, only, quality, themes_dir, console)
+    sys.exit(EXIT_OK if ok else EXIT_ERRORS)
+
+
+# --- schema, platforms, themes --------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@common
+def schema(quiet: bool, verbose: bool) -> None:
+    """Print the story JSON Schema, for editor completion (yaml-language-server).
+
+    \b
+    Example:
+      outreach schema > story.schema.json
+    """
+    import json
+
+    from outreach.model.story import Story
+
+    data = Story.model_json_schema()
+    data = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "outreach story", **data}
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@main.command(name="platforms", context_settings=CONTEXT)
+@common
+def platforms_cmd(quiet: bool, verbose: bool) -> None:
+    """List the platform presets: canvas, safe zone, outputs and text limits.
+
+    \b
+    Example:
+      outreach platforms
+    """
+    from outreach.platforms import all_platforms
+
+    click.echo(f"{'preset':20} {'canvas':10} {'safe t/b/l/r':18} {'outputs':10} limits")
+    for p in all_platforms():
+        limits = ", ".join(f"{k}={v}" for k, v in vars(p.limits).items() if v)
+        safe = f"{p.safe_top}/{p.safe_bottom}/{p.safe_left}/{p.safe_right}"
+        click.echo(f"{p.name:20} {p.width}x{p.height:<5} {safe:18} {p.outputs:10} {limits}")
+
+
+@main.command(name="themes", context_settings=CONTEXT)
+@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True)
+@common
+def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
+    """List the themes found (user folders first, then the built-ins).
+
+    \b
+    Example:
+      outreach themes --themes-dir stories/themes
+    """
+    from outreach.themes import available_themes, load_theme
+
+    for name in available_themes(themes_dir):
+        theme = load_theme(name, themes_dir)
+        click.echo(f"{name:12} {theme.label}  ({theme.folders[0]})")
+
+
+# --- pack (issue 4): `outreach pack` is defined below this line ------------------------------
+
+
+# --- preview (issue 5): `outreach preview` is defined below this line -------------------------
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure layout: boxes, fonts, lines and metrics. Draws nothing."""

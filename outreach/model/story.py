@@ -1,0 +1,161 @@
+"""The story schema: one YAML file is one story.
+
+Only `kind`, `lang` and `title` are required; everything else has a sensible default.
+All text is normalised to NFC on the way in, so an NFD file renders exactly like its twin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from outreach.model.text import nfc, normalize_hashtag
+
+Kind = Literal["startup", "engineer", "student", "explainer"]
+Lang = Literal["vi", "en"]
+Status = Literal["draft", "approved"]
+Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none"]
+
+
+def _clean_text(value: str) -> str:
+    return nfc(value).strip()
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+RequiredText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_non_empty)]
+MediaPath = Annotated[str, AfterValidator(_clean_text), AfterValidator(_non_empty)]
+Focus = tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    """The real person at the centre of the story."""
+
+    name: RequiredText
+    role: Text = ""
+    org: Text = ""
+    place: Text = ""
+    photo: MediaPath | None = None
+    focus: Focus | None = Field(
+        default=None, description="Point to keep in frame when cropping, as [x, y] from 0 to 1."
+    )
+
+
+class Beat(_Strict):
+    """One short step of the story: a carousel slide and a video scene."""
+
+    text: Text = ""
+    media: MediaPath | None = None
+    focus: Focus | None = None
+    motion: Motion | None = Field(default=None, description="Ken Burns motion in the video.")
+    duration: Annotated[float, Field(gt=0, le=60)] | None = Field(
+        default=None, description="Seconds on screen; overrides the reading-speed timing."
+    )
+    narration: MediaPath | None = Field(
+        default=None, description="Voice-over audio for this beat; sets its duration."
+    )
+
+
+class Fact(_Strict):
+    """A big-number card. The source is printed on the card."""
+
+    value: RequiredText
+    label: RequiredText
+    source: Text = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, v: object) -> object:
+        # `value: 194` in YAML is an int; a fact value is always shown as text.
+        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+class Story(_Strict):
+    """One story file, validated."""
+
+    id: str | None = Field(
+        default=None, description="Defaults to the file name, slugged to ASCII."
+    )
+    kind: Kind
+    lang: Lang
+    status: Status = "draft"
+    title: RequiredText
+    hook: Text = ""
+    person: Person | None = None
+    quote: Text = ""
+    quote_by: Text = Field(default="", description="Defaults to the person's name.")
+    beats: list[Beat] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    cta: Text = ""
+    link: Text = ""
+    hashtags: list[Annotated[str, AfterValidator(normalize_hashtag)]] = Field(
+        default_factory=list, description="Written without '#' and without diacritics."
+    )
+    credits: Text = ""
+    theme: str = "default"
+    platforms: list[str] | None = Field(
+        default=None, description="Platform presets to render; missing means every preset."
+    )
+    youtube_title: Text = Field(default="", description="Overrides the title on YouTube.")
+    music: MediaPath | None = Field(default=None, description="Music bed for the video.")
+    week: str | None = Field(
+        default=None, description="ISO week this story belongs to, e.g. 2026-W48."
+    )
+    publish: dt.date | None = Field(
+        default=None, description="Publication date; puts the story in that date's ISO week."
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", v):
+            raise ValueError("must be lower-case ASCII letters, digits and dashes")
+        return v
+
+    @field_validator("week")
+    @classmethod
+    def _week_format(cls, v: str | None) -> str | None:
+        if v is not None:
+            m = re.fullmatch(r"(\d{4})-W(\d{2})", v)
+            if not m or not 1 <= int(m.group(2)) <= 53:
+                raise ValueError("must be an ISO week like 2026-W48")
+        return v
+
+    @property
+    def speaker(self) -> str:
+        return self.quote_by or (self.person.name if self.person else "")
+
+    def iso_week(self) -> str | None:
+        """The ISO week the story opts into, from `week:` or `publish:`; None means every pack."""
+        if self.week:
+            return self.week
+        if self.publish:
+            year, week, _ = self.publish.isocalendar()
+            return f"{year}-W{week:02d}"
+        return None
+
+    def media_fields(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every media path in the story, with the field path it came from."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        if self.person and self.person.photo:
+            found.append((("person", "photo"), self.person.photo))
+        for i, beat in enumerate(self.beats):
+            if beat.media:
+                found.append((("beats", i, "media"), beat.media))
+            if beat.narration:
+                found.append((("beats", i, "narration"), beat.narration))
+        if self.music:
+            found.append((("music",), self.music))
+        return found

@@ -1,0 +1,1 @@
+"""Orchestration: validate stories, render their outputs, write files and the manifest."""

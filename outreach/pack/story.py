@@ -1,0 +1,242 @@
+"""One story end to end: validate everything, then render its outputs and write them.
+
+Validation runs first and covers the schema, every media file, platform and theme
+names, and a quick low-scale layout pass of every card (fit, safe zone, contrast,
+glyphs). A story with any error writes no file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.atomic import write_bytes
+from outreach.diagnostics import Diagnostic, StoryError, display_path
+from outreach.model.loader import FieldPath, LoadedStory, load_story
+from outreach.pack.manifest import ManifestEntry, sha256_bytes
+from outreach.platforms import Platform, UnknownPlatform, get_platform, load_presets
+from outreach.render.cards import CardSpec, compose, dropped_slides, encode_jpeg, plan_cards
+from outreach.render.contrast import MIN_CONTRAST
+from outreach.render.photos import PhotoError, verify_photo
+from outreach.render.post import build_post
+from outreach.themes import Theme, ThemeError, UnknownTheme, load_theme
+
+#: `check` composes cards at this scale: enough to measure contrast, 16x fewer pixels.
+CHECK_SCALE = 0.25
+AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".flac", ".opus"}
+
+
+@dataclass
+class Validated:
+    """A story that passed validation: its theme and platforms resolved."""
+
+    loaded: LoadedStory
+    theme: Theme
+    platforms: list[Platform]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def theme_dirs(loaded: LoadedStory, extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """User theme folders, searched before the built-ins: --themes-dir, then <root>/themes."""
+    return (*extra, loaded.root / "themes")
+
+
+def select_platforms(
+    loaded: LoadedStory, requested: list[str] | None
+) -> tuple[list[Platform], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    names = requested or loaded.story.platforms or list(load_presets())
+    if requested and loaded.story.platforms:
+        # The command line narrows the story's own list; it never adds to it silently.
+        names = [n for n in requested if n in loaded.story.platforms] or requested
+    out: list[Platform] = []
+    known = sorted(load_presets())
+    for i, name in enumerate(loaded.story.platforms or []):
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else "use one of: " + ", ".join(known)
+            diags.append(loaded.diagnostic("error", ("platforms", i), f"unknown platform `{name}`", hint))
+    for name in names:
+        try:
+            p = get_platform(name)
+        except UnknownPlatform:
+            continue
+        if p not in out:
+            out.append(p)
+    return out, diags
+
+
+def _verify_media(loaded: LoadedStory) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for fpath, rel in loaded.story.media_fields():
+        path = loaded.media_path(rel)
+        if Path(rel).suffix.lower() in AUDIO_SUFFIXES or fpath[-1] in ("narration", "music"):
+            continue  # audio is probed by the video renderer
+        try:
+            verify_photo(path)
+        except PhotoError as exc:
+            diags.append(loaded.diagnostic("error", fpath, f"`{rel}` {exc.message}", exc.hint))
+    return diags
+
+
+def validate(
+    loaded: LoadedStory,
+    requested: list[str] | None = None,
+    themes_dirs: tuple[Path, ...] = (),
+    strict: bool = False,
+    layout_pass: bool = True,
+) -> Validated:
+    """Every problem with a loaded story, as diagnostics; raise StoryError if any is an error."""
+    diags: list[Diagnostic] = list(loaded.warnings)
+    platforms, pdiags = select_platforms(loaded, requested)
+    diags += pdiags
+    theme: Theme | None = None
+    try:
+        theme = load_theme(loaded.story.theme, theme_dirs(loaded, themes_dirs))
+    except UnknownTheme as exc:
+        diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
+    except ThemeError as exc:
+        diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
+    diags += _verify_media(loaded)
+    if theme is not None and layout_pass and not any(d.severity == "error" for d in diags):
+        diags += _layout_diagnostics(loaded, platforms, theme)
+    if strict:
+        diags = [d.as_error() for d in diags]
+    if any(d.severity == "error" for d in diags):
+        raise StoryError(_dedupe(diags))
+    assert theme is not None
+    return Validated(loaded, theme, platforms, _dedupe(diags))
+
+
+def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diags))
+
+
+def _layout_diagnostics(loaded: LoadedStory, platforms: list[Platform], theme: Theme) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    story = loaded.story
+    shows_photo = False
+    for platform in platforms:
+        specs = plan_cards(loaded, platform, theme)
+        for spec in specs:
+            shows_photo = shows_photo or bool(spec.photos)
+            result = compose(spec, platform, theme, CHECK_SCALE)
+            for err in result.errors:
+                where = spec.sources.get(err.field, (err.field,))
+                diags.append(loaded.diagnostic(
+                    "error", where, f"{err.message} ({spec.name} card, {platform.name})", err.hint))
+            for rec in result.outside:
+                diags.append(loaded.diagnostic(
+                    "error", spec.sources.get(rec.field, (rec.field,)),
+                    f"text leaves the {platform.name} safe zone on the {spec.name} card",
+                    "the theme layout puts it outside; fix the theme's box"))
+            for rec in result.records:
+                if rec.contrast < MIN_CONTRAST:
+                    diags.append(loaded.diagnostic(
+                        "warning", spec.sources.get(rec.field, (rec.field,)),
+                        f"contrast {rec.contrast:.1f}:1 on the {spec.name} card ({platform.name}) is below {MIN_CONTRAST}:1",
+                        "choose another photo, focus point or theme colour"))
+        dropped = dropped_slides(loaded, platform, theme) if platform.outputs == "carousel" else 0
+        if dropped:
+            diags.append(loaded.diagnostic(
+                "warning", ("beats",),
+                f"{dropped} beats or facts do not fit the {platform.max_slides}-slide {platform.label}",
+                "they were left out; shorten the story to keep them"))
+        post = build_post(story, platform, theme, specs)
+        for issue in post.issues:
+            diags.append(loaded.diagnostic("warning", (issue.field,), f"{issue.message} ({platform.name})", issue.hint))
+    if shows_photo and not story.credits:
+        diags.append(loaded.diagnostic(
+            "warning", ("credits",), "cards show a photo but the story has no credits line",
+            'add `credits: "Ảnh: ..."` naming the photographer or source'))
+    return diags
+
+
+def load_and_validate(
+    path: Path, root: Path | None = None, requested: list[str] | None = None,
+    themes_dirs: tuple[Path, ...] = (), strict: bool = False, layout_pass: bool = True,
+) -> Validated:
+    return validate(load_story(path, root), requested, themes_dirs, strict, layout_pass)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+@dataclass
+class CardOutput:
+    spec: CardSpec
+    data: bytes
+    text_boxes: list[dict]
+
+
+class CardMemo:
+    """Cards with identical inputs (e.g. Reels, Story and Facebook Reels) are drawn once."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[bytes, list[dict]]] = {}
+
+    def render(self, spec: CardSpec, platform: Platform, theme: Theme) -> CardOutput:
+        key = spec.digest(platform, theme)
+        if key not in self._memo:
+            result = compose(spec, platform, theme, 1.0)
+            if result.errors:
+                err = result.errors[0]
+                raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
+            boxes = [{"field": r.field, **r.box.as_dict(), "contrast": r.contrast} for r in result.records]
+            self._memo[key] = (encode_jpeg(result.image, platform.max_image_bytes), boxes)
+        data, boxes = self._memo[key]
+        return CardOutput(spec, data, boxes)
+
+
+def story_dir(out_dir: Path, story_id: str, platform: str) -> Path:
+    return out_dir / story_id / platform
+
+
+def render_cards(
+    validated: Validated, out_dir: Path, memo: CardMemo | None = None,
+    platforms: list[Platform] | None = None,
+) -> list[ManifestEntry]:
+    """Write every card and post.txt for the validated story; return manifest entries."""
+    memo = memo or CardMemo()
+    loaded, theme = validated.loaded, validated.theme
+    entries: list[ManifestEntry] = []
+    for platform in platforms or validated.platforms:
+        folder = story_dir(out_dir, loaded.id, platform.name)
+        specs = plan_cards(loaded, platform, theme)
+        for spec in specs:
+            card = memo.render(spec, platform, theme)
+            target = folder / spec.filename
+            write_bytes(target, card.data)
+            entries.append(ManifestEntry(
+                path=str(target.relative_to(out_dir)), story=loaded.id, platform=platform.name,
+                output=spec.output, width=platform.width, height=platform.height,
+                bytes=len(card.data), sha256=sha256_bytes(card.data), text_boxes=card.text_boxes,
+                extra={"card": spec.name, "alt": spec.alt},
+            ))
+        post = build_post(loaded.story, platform, theme, specs)
+        data = post.text.encode("utf-8")
+        target = folder / "post.txt"
+        write_bytes(target, data)
+        entries.append(ManifestEntry(
+            path=str(target.relative_to(out_dir)), story=loaded.id, platform=platform.name,
+            output="post", width=None, height=None, bytes=len(data), sha256=sha256_bytes(data),
+        ))
+    return entries
+
+
+def describe_error(path: Path, exc: Exception) -> list[Diagnostic]:
+    """Turn any failure into diagnostics naming the story file."""
+    if isinstance(exc, StoryError):
+        return [d if d.path else Diagnostic(display_path(path), d.line, d.col, d.severity, d.field, d.message, d.hint)
+                for d in exc.diagnostics]
+    return [Diagnostic(display_path(path), 0, 0, "error", "(render)", f"{type(exc).__name__}: {exc}",
+                       "this is a bug or a broken file; run with -v for details")]
+
+
+__all__ = ["FieldPath", "Validated", "validate", "load_and_validate", "render_cards", "CardMemo"]

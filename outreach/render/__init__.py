@@ -1,0 +1,1 @@
+"""Rendering: cards and videos from a validated story. Never parses YAML."""

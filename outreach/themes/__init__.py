@@ -1,0 +1,209 @@
+"""Themes and brand kits as data: colours, fonts, logo, and card layouts made of layers.
+
+Lookup follows Pelican: user theme folders first, then the built-in ones, so a team can
+override `default` by shipping its own `themes/default/theme.yaml`. A theme may `extends:`
+another and override only what differs.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from outreach.paths import builtin_themes_dir, fonts_dir
+
+THEME_FILE = "theme.yaml"
+ENV_THEME_PATH = "OUTREACH_THEME_PATH"
+
+
+class ThemeError(ValueError):
+    def __init__(self, message: str, hint: str = ""):
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message} — {hint}" if hint else message)
+
+
+class UnknownTheme(ThemeError):
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown theme `{name}`", "use one of: " + ", ".join(known))
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    label: str
+    folders: tuple[Path, ...]  # this theme's folder first, then those it extends
+    colors: dict[str, str]
+    fonts: dict[str, str]  # role -> absolute font path
+    logo: str | None
+    keep_together: tuple[str, ...]
+    layouts: dict[str, dict[str, list[dict[str, Any]]]]
+    strings: dict[str, dict[str, str]]
+    video: dict[str, Any]
+    music: str | None
+    digest: str = field(compare=False)
+
+    def color(self, value: str) -> tuple[int, int, int, int]:
+        """A theme colour name or a #RRGGBB[AA] literal as RGBA."""
+        raw = self.colors.get(value, value)
+        return parse_color(raw)
+
+    def font(self, role: str) -> str:
+        if role not in self.fonts:
+            raise ThemeError(f"theme `{self.name}` has no font role `{role}`",
+                             "add it under fonts: in theme.yaml")
+        return self.fonts[role]
+
+    @property
+    def emoji_font(self) -> str:
+        return self.font("emoji")
+
+    def layers(self, fmt: str, card: str) -> list[dict[str, Any]]:
+        try:
+            return self.layouts[fmt][card]
+        except KeyError:
+            raise ThemeError(f"theme `{self.name}` has no `{card}` layout for {fmt} cards",
+                             f"add layouts.{fmt}.{card} to theme.yaml") from None
+
+    def string(self, key: str, lang: str) -> str:
+        entry = self.strings.get(key, {})
+        return entry.get(lang) or entry.get("en") or ""
+
+    def find_file(self, relative: str) -> Path | None:
+        """A file shipped with the theme (template, logo), searched through `extends`."""
+        for folder in self.folders:
+            candidate = folder / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+
+def parse_color(raw: str) -> tuple[int, int, int, int]:
+    s = str(raw).strip().lstrip("#")
+    if len(s) not in (6, 8) or any(c not in "0123456789abcdefABCDEF" for c in s):
+        raise ThemeError(f"`{raw}` is not a colour", "write colours as #RRGGBB or #RRGGBBAA")
+    r, g, b = (int(s[i : i + 2], 16) for i in (0, 2, 4))
+    a = int(s[6:8], 16) if len(s) == 8 else 255
+    return (r, g, b, a)
+
+
+def search_path(user_dirs: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """User theme folders (command line, stories root, $OUTREACH_THEME_PATH), then built-ins."""
+    env = tuple(Path(p) for p in os.environ.get(ENV_THEME_PATH, "").split(os.pathsep) if p)
+    return (*user_dirs, *env, builtin_themes_dir())
+
+
+def available_themes(user_dirs: tuple[Path, ...] = ()) -> list[str]:
+    names: set[str] = set()
+    for folder in search_path(user_dirs):
+        if folder.is_dir():
+            names.update(p.parent.name for p in folder.glob(f"*/{THEME_FILE}"))
+    return sorted(names)
+
+
+def _find_theme_dir(name: str, dirs: tuple[Path, ...], skip: Path | None = None) -> Path | None:
+    for folder in dirs:
+        candidate = folder / name
+        if (candidate / THEME_FILE).is_file() and candidate.resolve() != skip:
+            return candidate.resolve()
+    return None
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if key in ("layouts", "colors", "fonts", "strings", "video") and isinstance(
+            out.get(key), dict
+        ):
+            merged = dict(out[key])
+            for k, v in value.items():
+                if isinstance(v, dict) and isinstance(merged.get(k), dict) and key != "colors":
+                    merged[k] = {**merged[k], **v}
+                else:
+                    merged[k] = v
+            out[key] = merged
+        else:
+            out[key] = value
+    return out
+
+
+def _read(name: str, dirs: tuple[Path, ...], depth: int = 0, skip: Path | None = None
+          ) -> tuple[dict, list[Path], list[bytes]]:
+    if depth > 5:
+        raise ThemeError(f"theme `{name}` extends itself in a loop", "check `extends:`")
+    folder = _find_theme_dir(name, dirs, skip)
+    if folder is None:
+        raise UnknownTheme(name, available_themes(dirs[:-1]))
+    raw_bytes = (folder / THEME_FILE).read_bytes()
+    try:
+        data = yaml.safe_load(raw_bytes) or {}
+    except yaml.YAMLError as exc:
+        raise ThemeError(f"{folder / THEME_FILE}: malformed YAML: {exc}", "fix the theme file") from exc
+    parent_name = data.pop("extends", None)
+    if parent_name:
+        # A user theme may extend the built-in theme of the same name.
+        parent, parent_dirs, parent_bytes = _read(
+            parent_name, dirs, depth + 1, folder if parent_name == name else None
+        )
+        return _merge(parent, data), [folder, *parent_dirs], [raw_bytes, *parent_bytes]
+    return data, [folder], [raw_bytes]
+
+
+def _resolve_font(value: str, folders: list[Path]) -> str:
+    for folder in (*folders, fonts_dir()):
+        candidate = folder / value
+        if candidate.is_file():
+            return str(candidate.resolve())
+    raise ThemeError(f"font `{value}` not found in the theme or in assets/fonts",
+                     "bundle the font file with the theme; system fonts are never used")
+
+
+@functools.lru_cache(maxsize=32)
+def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
+    dirs = search_path(user_dirs)
+    data, folders, raw = _read(name, dirs)
+    fonts = {role: _resolve_font(v, folders) for role, v in (data.get("fonts") or {}).items()}
+    logo = None
+    if data.get("logo"):
+        for folder in folders:
+            candidate = (folder / data["logo"]).resolve()
+            if candidate.is_file():
+                logo = str(candidate)
+                break
+        else:
+            raise ThemeError(f"logo `{data['logo']}` not found", "check `logo:` in theme.yaml")
+    music = None
+    if data.get("music"):
+        for folder in folders:
+            candidate = (folder / data["music"]).resolve()
+            if candidate.is_file():
+                music = str(candidate)
+                break
+    h = hashlib.sha256()
+    for chunk in raw:
+        h.update(chunk)
+    for path in sorted({*fonts.values(), *([logo] if logo else [])}):
+        st = os.stat(path)
+        h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return Theme(
+        name=name,
+        label=data.get("label", name),
+        folders=tuple(folders),
+        colors={k: str(v) for k, v in (data.get("colors") or {}).items()},
+        fonts=fonts,
+        logo=logo,
+        keep_together=tuple(data.get("keep_together") or ()),
+        layouts=data.get("layouts") or {},
+        strings=data.get("strings") or {},
+        video=data.get("video") or {},
+        music=music,
+        digest=h.hexdigest()[:16],
+    )
