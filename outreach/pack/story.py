@@ -115,7 +115,8 @@ def validate(
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
-    return list(dict.fromkeys(diags))
+    """Drop repeats (the same problem on several platforms) and order by position."""
+    return sorted(dict.fromkeys(diags), key=lambda d: (d.line, d.col))
 
 
 def _layout_diagnostics(loaded: LoadedStory, platforms: list[Platform], theme: Theme) -> list[Diagnostic]:

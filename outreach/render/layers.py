@@ -108,7 +108,7 @@ def _background(c: CardCanvas, spec: dict[str, Any]) -> None:
         t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
         col = (top[None, :] * (1 - t) + bottom[None, :] * t).astype(np.uint8)
         grad = np.broadcast_to(col[:, None, :], (h, w, 4))
-        c.image.alpha_composite(Image.fromarray(np.ascontiguousarray(grad), "RGBA"))
+        c.image.alpha_composite(Image.fromarray(np.ascontiguousarray(grad)))
     else:
         c.image.alpha_composite(Image.new("RGBA", (w, h), c.color(spec.get("color", "background"))))
 
@@ -143,7 +143,7 @@ def _scrim(c: CardCanvas, spec: dict[str, Any]) -> None:
     a = (alpha * 255).astype(np.uint8)
     mask = np.broadcast_to(a[:, None], (h, w)) if axis == "y" else np.broadcast_to(a[None, :], (h, w))
     over = Image.new("RGBA", (w, h), (r, g, b, 0))
-    over.putalpha(Image.fromarray(np.ascontiguousarray(mask), "L"))
+    over.putalpha(Image.fromarray(np.ascontiguousarray(mask)))
     c.image.alpha_composite(over)
 
 
@@ -236,13 +236,15 @@ def _ensure_contrast(c: CardCanvas, block: TextBlock, color: tuple[int, ...], sp
     if contrast >= TARGET_CONTRAST or spec.get("ensure_contrast", True) is False:
         return contrast
     backing = c.color(spec.get("backing", "background"))
-    feather = max(2, round(block.size * c.scale * 0.5))
-    pad = feather
+    feather = max(2, round(block.size * c.scale * 0.4))
+    pad = 2 * feather
     region = (max(0, x0 - pad), max(0, y0 - pad), min(c.image.width, x1 + pad),
               min(c.image.height, y1 + pad))
     mask_full = Image.new("L", (region[2] - region[0], region[3] - region[1]), 0)
+    # The solid part covers the measured area fully; only the margin around it fades.
     ImageDraw.Draw(mask_full).rectangle(
-        (x0 - region[0], y0 - region[1], x1 - region[0], y1 - region[1]), fill=255
+        (x0 - region[0] - feather, y0 - region[1] - feather,
+         x1 - region[0] + feather, y1 - region[1] + feather), fill=255
     )
     mask_full = mask_full.filter(ImageFilter.GaussianBlur(feather / 2))
     base = c.image.crop(region)
