@@ -235,6 +235,75 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 # --- pack (issue 4): `outreach pack` is defined below this line ------------------------------
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("stories_dir", required=False, default=Path("stories"),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--week", default=None, metavar="ISO-WEEK",
+              help="The week to pack, e.g. 2026-W48. Default: the current ISO week.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="The pack goes in DIR/<week>/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Parallel local jobs. Default: the number of cores.")
+@click.option("--force", is_flag=True, help="Render everything again, ignoring the cache.")
+@click.option("--only", type=click.Choice(["cards", "video"]), default=None,
+              help="Pack only cards (with post text) or only videos.")
+@click.option("-p", "--platform", "platforms", multiple=True, type=click.Choice(_platform_names()),
+              help="Pack only these platforms (repeatable). Default: each story's list, else all.")
+@click.option("--include-drafts", is_flag=True, help="Also render stories not yet approved.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Run the jobs on this Dask scheduler instead of local processes.")
+@click.option("--quality", type=click.Choice(["fast", "archive"]), default="fast", show_default=True,
+              help="Video encoder preset.")
+@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Extra folder of user themes, searched first.")
+@common
+def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, force: bool,
+         only: str | None, platforms: tuple[str, ...], include_drafts: bool, scheduler: str | None,
+         quality: str, themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
+    """Build the weekly content pack in DIR/<week>/: every approved story of the week,
+    for every platform, plus manifest.json, index.html and <week>.zip.
+
+    \b
+    A story joins week W's pack if its `week:` is W or its `publish:` date falls in W;
+    a story with neither joins every pack. Only `status: approved` stories are rendered
+    unless --include-drafts; the drafts left out are listed.
+    Unchanged outputs are skipped (the cache is DIR/<week>/.cache/, safe to delete).
+    Exit code 0 when everything rendered, 1 when some outputs failed, 2 on usage errors.
+
+    \b
+    Examples:
+      outreach pack stories/ --week 2026-W48 -o output/
+      outreach pack stories/ -p tiktok -p instagram-feed --only cards
+      outreach pack stories/ --scheduler tcp://10.0.0.5:8786
+    """
+    from outreach.pack.executor import ExecutorError, check_scheduler, default_jobs
+    from outreach.pack.summary import summary_lines
+    from outreach.pack.weekly import build_pack, current_week, parse_week
+
+    console = _Console(quiet, verbose)
+    try:
+        week = parse_week(week) if week else current_week()
+        check_scheduler(scheduler)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    except ExecutorError as exc:
+        click.echo(f"error: {exc.message} — {exc.hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        report = build_pack(stories_dir, week, out_dir, jobs=jobs or default_jobs(), force=force,
+                            only=only, platforms=list(platforms) or None,
+                            include_drafts=include_drafts, scheduler=scheduler,
+                            themes_dirs=themes_dir, quality=quality, console=console)
+    except ExecutorError as exc:
+        click.echo(f"error: {exc.message} — {exc.hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    for line in summary_lines(report):
+        console.info(line)
+    if not report.stories and not report.drafts:
+        console.info(f"no story for {week} in {stories_dir}")
+    sys.exit(EXIT_OK if report.ok else EXIT_ERRORS)
+
+
 # --- preview (issue 5): `outreach preview` is defined below this line -------------------------
 
 

@@ -1,0 +1,187 @@
+"""The pack's units of work, as plain picklable data plus module-level functions, so the
+same jobs run on a local process pool or on a Dask cluster.
+
+Two kinds of job:
+- `CheckJob`: validate one story (schema, media, a low-scale layout pass of every card).
+- `OutputJob`: render one story's outputs for a group of platforms. Platforms that share
+  canvas, safe zone and card format are grouped, so each card is composed once and only
+  JPEG-encoded per platform; videos of one story are one job, so TikTok, Shorts and Reels
+  share the encode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from outreach.diagnostics import Diagnostic
+
+CARDS, VIDEO = "cards", "video"
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """Where a story lives; absolute paths, so remote workers find the same files."""
+
+    path: str
+    root: str
+    themes_dirs: tuple[str, ...] = ()
+    requested: tuple[str, ...] | None = None
+
+    def load(self, platforms: list[str] | None = None, layout_pass: bool = False) -> Any:
+        from outreach.pack.story import load_and_validate
+
+        requested = list(platforms) if platforms is not None else (
+            list(self.requested) if self.requested else None)
+        return load_and_validate(Path(self.path), Path(self.root), requested,
+                                 tuple(Path(p) for p in self.themes_dirs), False, layout_pass)
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    story: StoryRef
+    story_id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class OutputJob:
+    story: StoryRef
+    story_id: str
+    kind: str  # cards | video
+    platforms: tuple[str, ...]
+    pack_dir: str
+    key: str
+    quality: str = "fast"
+
+    @property
+    def name(self) -> str:
+        """Stable cache-record name for this group."""
+        return f"{self.story_id}--{self.kind}--{'+'.join(self.platforms)}"
+
+
+@dataclass
+class JobResult:
+    ok: bool
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+    trace: str = ""  # the traceback of an unexpected failure, shown with -v
+
+
+def _failure(path: str, exc: BaseException, start: float) -> JobResult:
+    from outreach.pack.story import describe_error
+
+    diags = describe_error(Path(path), exc)  # type: ignore[arg-type]
+    trace = "".join(traceback.format_exception(exc))
+    return JobResult(False, [], diags, time.perf_counter() - start, trace)
+
+
+def run_check(job: CheckJob) -> JobResult:
+    """Validate a story fully; errors come back as diagnostics, never as exceptions."""
+    start = time.perf_counter()
+    try:
+        validated = job.story.load(layout_pass=True)
+        return JobResult(True, [], validated.diagnostics, time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
+        return _failure(job.story.path, exc, start)
+
+
+class _NullConsole:
+    quiet, verbose = True, False
+
+    def info(self, msg: str) -> None:
+        pass
+
+    def debug(self, msg: str) -> None:
+        pass
+
+    def diag(self, d: Diagnostic) -> None:
+        pass
+
+
+def _shared_memo() -> Any:
+    """A CardMemo that composes a card once for every platform with the same canvas, safe
+    zone and layout (compose never reads the platform's name), and encodes it per size cap."""
+    from outreach.pack.story import CardMemo, CardOutput
+    from outreach.render.cards import compose, encode_jpeg
+
+    class SharedCardMemo(CardMemo):
+        def __init__(self) -> None:
+            super().__init__()
+            self._composed: dict[str, Any] = {}
+            self._encoded: dict[tuple[str, int | None], bytes] = {}
+
+        def render(self, spec: Any, platform: Any, theme: Any) -> Any:
+            key = spec.digest(dataclasses.replace(platform, name="", label=""), theme)
+            if key not in self._composed:
+                result = compose(spec, platform, theme, 1.0)
+                if result.errors:
+                    err = result.errors[0]
+                    from outreach.diagnostics import StoryError
+
+                    raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
+                boxes = [{"field": r.field, **r.box.as_dict(), "contrast": r.contrast}
+                         for r in result.records]
+                self._composed[key] = (result.image, boxes)
+            image, boxes = self._composed[key]
+            enc = (key, platform.max_image_bytes)
+            if enc not in self._encoded:
+                self._encoded[enc] = encode_jpeg(image, platform.max_image_bytes)
+            return CardOutput(spec, self._encoded[enc], boxes)
+
+    return SharedCardMemo()
+
+
+def _probe_duration(path: Path) -> float | None:
+    import json
+    import shutil
+    import subprocess
+
+    exe = shutil.which("ffprobe")
+    if not exe:
+        return None
+    out = subprocess.run([exe, "-v", "error", "-show_entries", "format=duration", "-of", "json",
+                          str(path)], capture_output=True, text=True, check=False)
+    try:
+        return round(float(json.loads(out.stdout)["format"]["duration"]), 3)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def run_output(job: OutputJob) -> JobResult:
+    """Render one group; every file goes through `outreach.atomic`. Entries carry `key`."""
+    start = time.perf_counter()
+    try:
+        from outreach.platforms import get_platform
+
+        validated = job.story.load(list(job.platforms), layout_pass=False)
+        validated.platforms = [get_platform(n) for n in job.platforms]
+        pack_dir = Path(job.pack_dir)
+        if job.kind == CARDS:
+            from outreach.pack.story import render_cards
+
+            made = render_cards(validated, pack_dir, _shared_memo(), validated.platforms)
+        else:
+            from outreach.pack.video import render_videos  # type: ignore[import-not-found]
+
+            made = render_videos(validated, pack_dir, job.quality, _NullConsole())
+        entries = []
+        for entry in made:
+            d = entry.as_dict() if hasattr(entry, "as_dict") else dict(entry)
+            if d.get("output") == "video" and d.get("duration") is None:
+                d["duration"] = _probe_duration(pack_dir / d["path"])
+            d["key"] = job.key
+            entries.append(d)
+        return JobResult(True, entries, [], time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 — one broken output never stops the pack
+        return _failure(job.story.path, exc, start)
+
+
+def run(job: CheckJob | OutputJob) -> JobResult:
+    """The single entry point submitted to any executor."""
+    return run_check(job) if isinstance(job, CheckJob) else run_output(job)
