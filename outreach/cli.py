@@ -307,5 +307,63 @@ def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, f
 # --- preview (issue 5): `outreach preview` is defined below this line -------------------------
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("stories_dir", required=False, default=Path("stories"),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback shows unpublished stories to the network.")
+@click.option("--open/--no-open", "open_browser", default=True, show_default=True,
+              help="Open the gallery in a browser (only when a desktop session is available).")
+@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Extra folder of user themes, searched first (and watched).")
+@common
+def preview(stories_dir: Path, port: int, host: str, open_browser: bool, themes_dir: tuple[Path, ...],
+            quiet: bool, verbose: bool) -> None:
+    """Serve a live gallery of every story's cards, with platform safe-zone overlays.
+
+    Cards are drawn at half scale by the same code as `render`, and the page updates
+    by itself within about a second when a story, photo or theme changes.
+
+    \b
+    Examples:
+      outreach preview
+      outreach preview stories/ --port 8080 --no-open
+    """
+    from outreach.preview.server import is_loopback, make_preview
+    from outreach.preview.watch import MissingWatchfiles
+
+    console = _Console(quiet, verbose)
+    if not is_loopback(host):
+        click.echo(f"warning: serving on {host}: anyone who can reach this machine can see "
+                   "these unpublished stories; use --host 127.0.0.1 to keep them private", err=True)
+    try:
+        running = make_preview(stories_dir, host, port, allow_remote=True, themes_dirs=themes_dir)
+    except MissingWatchfiles as exc:
+        console.info(f"error: {exc}")
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        console.info(f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
+                     f"pass another --port (0 picks a free one)")
+        sys.exit(EXIT_ERRORS)
+    n = len(running.server.app.renderer.stories())
+    console.info(f"previewing {n} stories from {stories_dir} at {running.url} — Ctrl+C to stop")
+    if open_browser:
+        import os
+        import webbrowser
+
+        if sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+            webbrowser.open(running.url)
+    try:
+        running.server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        console.info("stopped")
+    finally:
+        if running.watcher is not None:
+            running.watcher.stop()
+        running.server.server_close()
+
+
 if __name__ == "__main__":
     main()

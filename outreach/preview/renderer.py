@@ -1,0 +1,332 @@
+"""Preview renders: every story's cards at half scale, on demand, cached by content hash.
+
+Cards come from the same `plan_cards` + `compose` path as `outreach render`, so the page
+shows what will be published, at a quarter of the pixels. A story that stops loading keeps
+its last good snapshot, so the officer still sees the cards while fixing a typo.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.diagnostics import Diagnostic, StoryError
+from outreach.layout.geometry import Box
+from outreach.model.loader import LoadedStory, discover_stories, load_story
+from outreach.model.text import slugify
+from outreach.platforms import Platform
+from outreach.render.cards import CardSpec, compose, encode_jpeg, plan_cards, story_values
+from outreach.render.layers import TextRecord
+from outreach.themes import Theme, ThemeError, load_theme
+
+PREVIEW_SCALE = 0.5
+FULL_SCALE = 1.0
+SCALES = {"50": PREVIEW_SCALE, "100": FULL_SCALE}
+#: Rendered JPEGs kept in memory; a half-scale card is about 60-120 kB.
+CACHE_SIZE = 600
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything needed to draw one card, keyed by its content hash."""
+
+    spec: CardSpec
+    platform: Platform
+    theme: Theme
+    digest: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One composed card: its JPEG and where its text landed (full-scale pixels)."""
+
+    jpeg: bytes
+    records: tuple[TextRecord, ...]
+    outside: tuple[TextRecord, ...]
+    errors: tuple[str, ...]
+    millis: float
+
+
+@dataclass
+class PlatformView:
+    platform: Platform
+    cards: list[Recipe]
+
+
+@dataclass
+class Storyboard:
+    """A video's cover and one frame per scene, plus the rendered file when there is one."""
+
+    platform: Platform
+    frames: list[tuple[str, Recipe]]  # (caption, recipe)
+    video: Path | None = None
+
+
+@dataclass
+class Snapshot:
+    """A story that loaded: what its page shows."""
+
+    id: str
+    title: str
+    hook: str
+    kind: str
+    lang: str
+    status: str
+    platforms: list[PlatformView]
+    storyboard: Storyboard | None
+    at: float
+
+
+@dataclass
+class StoryState:
+    """One story file as the preview last saw it."""
+
+    path: Path
+    id: str
+    revision: int = 0
+    good: Snapshot | None = None
+    errors: list[Diagnostic] = field(default_factory=list)  # non-empty: broken right now
+    report: list[Diagnostic] | None = None  # what `outreach check` says, once computed
+    report_ready: threading.Event = field(default_factory=threading.Event)
+    queued: bool = False
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def title(self) -> str:
+        return self.good.title if self.good else self.path.name
+
+
+class PreviewRenderer:
+    """Holds the state of every story under one stories folder and renders its cards."""
+
+    def __init__(self, stories_dir: Path, themes_dirs: tuple[Path, ...] = (),
+                 output_dirs: tuple[Path, ...] | None = None):
+        self.stories_dir = stories_dir.resolve()
+        self.themes_dirs = tuple(Path(p).resolve() for p in themes_dirs)
+        self.output_dirs = output_dirs if output_dirs is not None else (
+            self.stories_dir.parent / "output", Path.cwd().resolve() / "output")
+        self._states: dict[Path, StoryState] = {}
+        self._recipes: dict[str, Recipe] = {}
+        self._cache: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+        self._lock = threading.RLock()
+        self._render_lock = threading.Lock()
+        self._revision = 0
+        self._queue: queue.LifoQueue[StoryState] = queue.LifoQueue()
+        self._worker: threading.Thread | None = None
+
+    # --- story state ---------------------------------------------------------------------
+
+    def scan(self) -> list[str]:
+        """(Re)load every story file; return the ids of all stories."""
+        return self.refresh(None)
+
+    def refresh(self, paths: Iterable[Path] | None) -> list[str]:
+        """Reload the given story files (None: all of them, after a theme or media change).
+
+        Returns the ids of the stories whose page may have changed.
+        """
+        found = {p.resolve() for p, _ in discover_stories([self.stories_dir])}
+        with self._lock:
+            if paths is None:
+                load_theme.cache_clear()  # theme files may have changed on disk
+                targets = set(found) | set(self._states)
+            else:
+                targets = {Path(p).resolve() for p in paths}
+            changed: list[str] = []
+            for path in sorted(targets):
+                old = self._states.get(path)
+                if path not in found:
+                    if old is not None:
+                        del self._states[path]
+                        changed.append(old.id)
+                    continue
+                state = self._load(path, old)
+                self._states[path] = state
+                changed.append(state.id)
+                if old is not None and old.id != state.id:
+                    changed.append(old.id)
+            self._rebuild_recipes()
+        for state in self.stories():
+            if not state.report_ready.is_set() and not state.queued:
+                state.queued = True
+                self._queue.put(state)  # LIFO: the story just edited is checked first
+        self._start_worker()
+        return sorted(set(changed))
+
+    def _load(self, path: Path, old: StoryState | None) -> StoryState:
+        self._revision += 1
+        state = StoryState(path=path, id=old.id if old else slugify(path.stem),
+                           revision=self._revision, good=old.good if old else None)
+        try:
+            loaded = load_story(path, self.stories_dir)
+            state.id = loaded.id
+            from outreach.pack.story import validate
+
+            # Schema, theme, platforms and media; the slower layout checks run in the report.
+            validated = validate(loaded, None, self.themes_dirs, layout_pass=False)
+            state.good = self._snapshot(loaded, validated.theme, validated.platforms)
+        except StoryError as exc:
+            state.errors = list(exc.diagnostics)
+        except Exception as exc:  # noqa: BLE001 — a preview must survive any broken input
+            from outreach.pack.story import describe_error
+
+            state.errors = describe_error(path, exc)
+        if state.errors:
+            state.report = state.errors
+            state.report_ready.set()
+        return state
+
+    def _snapshot(self, loaded: LoadedStory, theme: Theme, platforms: list[Platform]) -> Snapshot:
+        story = loaded.story
+        views = []
+        for platform in platforms:
+            recipes = [Recipe(s, platform, theme, s.digest(platform, theme))
+                       for s in plan_cards(loaded, platform, theme)]
+            views.append(PlatformView(platform, recipes))
+        return Snapshot(id=loaded.id, title=story.title, hook=story.hook, kind=story.kind,
+                        lang=story.lang, status=story.status, platforms=views,
+                        storyboard=self._storyboard(loaded, theme, views), at=time.time())
+
+    def _storyboard(self, loaded: LoadedStory, theme: Theme, views: list[PlatformView]
+                    ) -> Storyboard | None:
+        """Cover plus one frame per beat, drawn with the theme's beat layout."""
+        video_views = [v for v in views if v.platform.video is not None]
+        if not video_views or not video_views[0].cards:
+            return None
+        view = video_views[0]
+        platform = view.platform
+        frames: list[tuple[str, Recipe]] = [("cover", view.cards[0])]
+        try:
+            theme.layers(platform.format, "beat")
+        except ThemeError:
+            return Storyboard(platform, frames, self._video_file(loaded.id, video_views))
+        base, sources = story_values(loaded.story, theme)
+        for i, beat in enumerate(loaded.story.beats):
+            photos = {}
+            if beat.media and Path(beat.media).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
+                photos["beat"] = (loaded.media_path(beat.media), beat.focus)
+            spec = CardSpec(f"scene-{i + 1:02d}", "beat", "slide", "", {**base, "beat_text": beat.text},
+                            photos, {**sources, "beat_text": ("beats", i, "text")},
+                            f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}")
+            frames.append((f"scene {i + 1}", Recipe(spec, platform, theme, spec.digest(platform, theme))))
+        return Storyboard(platform, frames, self._video_file(loaded.id, video_views))
+
+    def _video_file(self, story_id: str, views: list[PlatformView]) -> Path | None:
+        for out in self.output_dirs:
+            for view in views:
+                candidate = (out / story_id / view.platform.name / "video.mp4").resolve()
+                if candidate.is_relative_to(out.resolve()) and candidate.is_file():
+                    return candidate
+        return None
+
+    def _rebuild_recipes(self) -> None:
+        recipes: dict[str, Recipe] = {}
+        for state in self._states.values():
+            if state.good is None:
+                continue
+            for view in state.good.platforms:
+                recipes.update((r.digest, r) for r in view.cards)
+            if state.good.storyboard:
+                recipes.update((r.digest, r) for _, r in state.good.storyboard.frames)
+        self._recipes = recipes
+
+    def stories(self) -> list[StoryState]:
+        with self._lock:
+            return sorted(self._states.values(), key=lambda s: (s.id, str(s.path)))
+
+    def story(self, story_id: str) -> StoryState | None:
+        return next((s for s in self.stories() if s.id == story_id), None)
+
+    # --- check report --------------------------------------------------------------------
+
+    def _start_worker(self) -> None:
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="preview-check", daemon=True)
+            self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            state = self._queue.get()
+            if self._states.get(state.path) is state:
+                self._compute_report(state)
+            else:  # superseded by a newer edit: release anyone waiting on it
+                state.report_ready.set()
+
+    def _compute_report(self, state: StoryState) -> None:
+        """Run exactly what `outreach check` runs for this story."""
+        from outreach.pack.story import describe_error, load_and_validate
+
+        try:
+            diags = load_and_validate(state.path, self.stories_dir, None, self.themes_dirs).diagnostics
+        except Exception as exc:  # noqa: BLE001
+            diags = describe_error(state.path, exc)
+        state.report = diags
+        state.report_ready.set()
+
+    def report(self, state: StoryState, timeout: float = 60.0) -> list[Diagnostic] | None:
+        state.report_ready.wait(timeout)
+        return state.report
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def recipe(self, digest: str) -> Recipe | None:
+        return self._recipes.get(digest)
+
+    def render(self, digest: str, scale_key: str = "50") -> Rendered | None:
+        """The card with this content hash at this scale; None if no story has it."""
+        key = (digest, scale_key)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+            recipe = self._recipes.get(digest)
+        if recipe is None or scale_key not in SCALES:
+            return None
+        with self._render_lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            rendered = render_recipe(recipe, SCALES[scale_key])
+            with self._lock:
+                self._cache[key] = rendered
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return rendered
+
+    def cached(self, digest: str, scale_key: str = "50") -> bool:
+        return (digest, scale_key) in self._cache
+
+
+def render_recipe(recipe: Recipe, scale: float) -> Rendered:
+    """Compose one card through the production path and encode it for the browser."""
+    start = time.perf_counter()
+    result = compose(recipe.spec, recipe.platform, recipe.theme, scale)
+    data = encode_jpeg(result.image) if scale >= 1 else _fast_jpeg(result.image)
+    return Rendered(data, tuple(result.records), tuple(result.outside),
+                    tuple(f"{e.field}: {e.message}" for e in result.errors),
+                    (time.perf_counter() - start) * 1000)
+
+
+def _fast_jpeg(image) -> bytes:
+    """Preview JPEGs skip `optimize`: a few kB bigger, several ms faster."""
+    import io
+
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=88, subsampling=0)
+    return buf.getvalue()
+
+
+def percent_box(box: Box, platform: Platform) -> dict[str, float]:
+    """A full-scale box as percentages of the canvas, for CSS positioning."""
+    w, h = platform.canvas
+    return {"left": 100 * box.x / w, "top": 100 * box.y / h, "width": 100 * box.w / w,
+            "height": 100 * box.h / h}

@@ -1,0 +1,440 @@
+"""The preview web server: a gallery, one page per story, card images and live events.
+
+Built on the standard library's `ThreadingHTTPServer`: the preview is a single-user
+local tool, Server-Sent Events need nothing more than a long-lived response, and it adds
+no runtime dependency. Nothing here maps a URL onto the file system: card images are
+looked up by content hash, static assets by exact name from a fixed list, and a rendered
+video by (known story id, known platform). Any other path is a 404.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import jinja2
+
+from outreach.preview.renderer import PreviewRenderer, StoryState, percent_box
+from outreach.preview.watch import ChangeSet, Watcher
+
+HERE = Path(__file__).resolve().parent
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".svg": "image/svg+xml"}
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+#: Mock UI chrome per preset; unknown presets fall back on their output kind.
+CHROME = {"tiktok": "tiktok", "youtube-shorts": "shorts", "instagram-reels": "reels",
+          "facebook-reels": "reels", "instagram-story": "story", "instagram-feed": "feed",
+          "facebook-feed": "feed", "instagram-carousel": "carousel",
+          "youtube-thumbnail": "thumbnail"}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self'; media-src 'self'; script-src 'self'; "
+        "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'"),
+}
+RENDER_PATH = re.compile(r"/render/([0-9a-f]{64})-(50|100)\.jpg")
+STORY_PATH = re.compile(r"/story/([^/]+)(/checks)?")
+VIDEO_PATH = re.compile(r"/video/([^/]+)/([a-z0-9-]+)\.mp4")
+STATIC_PATH = re.compile(r"/static/([A-Za-z0-9_-]+\.(?:css|js|svg))")
+
+
+class RemoteBindRefused(ValueError):
+    """Binding beyond loopback exposes unpublished stories to the network."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+class Broadcaster:
+    """Fan-out of change events to every open Server-Sent Events stream."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._events: list[tuple[int, str]] = []
+        self._seq = 0
+        self.closed = False
+
+    def publish(self, payload: dict) -> None:
+        with self._cond:
+            self._seq += 1
+            self._events.append((self._seq, json.dumps(payload)))
+            del self._events[:-100]
+            self._cond.notify_all()
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    def wait(self, after: int, timeout: float) -> list[tuple[int, str]]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._seq > after or self.closed, timeout)
+            return [e for e in self._events if e[0] > after]
+
+    def close(self) -> None:
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def not_found() -> Response:
+    return Response(HTTPStatus.NOT_FOUND, b"404 not found\n")
+
+
+class PreviewApp:
+    """Routes requests to pages, renders and assets; knows nothing about sockets."""
+
+    def __init__(self, renderer: PreviewRenderer):
+        self.renderer = renderer
+        self.events = Broadcaster()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+            autoescape=jinja2.select_autoescape(["html", "j2"]),
+            trim_blocks=True, lstrip_blocks=True,
+        )
+        self.env.globals.update(percent_box=percent_box, chrome_kind=chrome_kind, clock=_clock)
+        # The only files ever served from disk, read once: name -> bytes.
+        self.static = {p.name: p.read_bytes() for p in (HERE / "static").iterdir()
+                       if p.suffix in STATIC_TYPES and p.is_file()}
+
+    def on_change(self, change: ChangeSet) -> list[str]:
+        ids = self.renderer.refresh(None if change.everything else change.stories)
+        self.events.publish({"stories": ids, "everything": change.everything,
+                             "at": time.time()})
+        return ids
+
+    def handle(self, raw_path: str) -> Response:
+        """Answer one GET. `raw_path` is the request target exactly as sent."""
+        parts = urlsplit(raw_path)
+        path, query = parts.path, parse_qs(parts.query)
+        fragment = query.get("part") == ["main"]
+        if path == "/":
+            return self._html("gallery.html.j2", fragment, stories=self._gallery())
+        if m := STORY_PATH.fullmatch(path):
+            state = self.renderer.story(unquote(m.group(1)))
+            if state is None:
+                return not_found()
+            if m.group(2):
+                return self._html("_checks.html.j2", True, state=state,
+                                  report=self.renderer.report(state, timeout=60))
+            return self._html("story.html.j2", fragment, **self._story(state))
+        if m := RENDER_PATH.fullmatch(path):
+            rendered = self.renderer.render(m.group(1), m.group(2))
+            if rendered is None:
+                return not_found()
+            return Response(HTTPStatus.OK, rendered.jpeg, "image/jpeg",
+                            {"Cache-Control": "public, max-age=31536000, immutable"})
+        if m := STATIC_PATH.fullmatch(path):
+            name = m.group(1)
+            if name not in self.static:
+                return not_found()
+            return Response(HTTPStatus.OK, self.static[name], STATIC_TYPES[Path(name).suffix],
+                            {"Cache-Control": "no-cache"})
+        if path == "/favicon.ico" and "favicon.svg" in self.static:
+            return Response(HTTPStatus.OK, self.static["favicon.svg"], "image/svg+xml")
+        return not_found()
+
+    def video(self, raw_path: str) -> Path | None:
+        """The rendered video file for `/video/<id>/<platform>.mp4`, if one exists."""
+        m = VIDEO_PATH.fullmatch(urlsplit(raw_path).path)
+        if not m:
+            return None
+        state = self.renderer.story(unquote(m.group(1)))
+        board = state.good.storyboard if state and state.good else None
+        if board is None or board.video is None:
+            return None
+        if board.platform.name != m.group(2):
+            return None
+        return board.video
+
+    # --- views ---------------------------------------------------------------------------
+
+    def _html(self, template: str, fragment: bool, **context) -> Response:
+        ctx = {"fragment": fragment, **context}
+        body = self.env.get_template(template).render(**ctx).encode("utf-8")
+        return Response(HTTPStatus.OK, body, "text/html; charset=utf-8",
+                        {"Cache-Control": "no-store"})
+
+    def _gallery(self) -> list[dict]:
+        out = []
+        for state in self.renderer.stories():
+            cover = None
+            if state.good and state.good.platforms and state.good.platforms[0].cards:
+                cover = state.good.platforms[0].cards[0]
+            report = state.report if state.report_ready.is_set() else None
+            out.append({"state": state, "cover": cover, "report": report})
+        return out
+
+    def _story(self, state: StoryState) -> dict:
+        """Render (or fetch from cache) every card of the story's last good snapshot."""
+        platforms = []
+        snap = state.good
+        for view in snap.platforms if snap else []:
+            cards = [(recipe, self.renderer.render(recipe.digest, "50")) for recipe in view.cards]
+            platforms.append({"view": view, "cards": cards})
+        frames = []
+        if snap and snap.storyboard:
+            frames = [(caption, recipe) for caption, recipe in snap.storyboard.frames]
+        report = state.report if state.report_ready.is_set() else None
+        return {"state": state, "snap": snap, "platforms": platforms, "frames": frames,
+                "report": report}
+
+
+def chrome_kind(platform) -> str:
+    if platform.name in CHROME:
+        return CHROME[platform.name]
+    if platform.outputs == "thumbnail":
+        return "thumbnail"
+    return "reels" if platform.height > platform.width else "feed"
+
+
+def _clock(ts: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: PreviewApp, loopback_only: bool):
+        self.app = app
+        self.loopback_only = loopback_only
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}/"
+
+    def shutdown(self) -> None:
+        self.app.events.close()
+        super().shutdown()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+    server_version = "outreach-preview"
+    sys_version = ""
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 — quiet by default
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(head=True)
+
+    def _method_not_allowed(self) -> None:
+        self._send(Response(HTTPStatus.METHOD_NOT_ALLOWED, b"405 method not allowed\n",
+                            headers={"Allow": "GET, HEAD"}), head=False)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
+
+    def _host_ok(self) -> bool:
+        """Refuse DNS-rebinding: a loopback server answers only to loopback host names."""
+        if not self.server.loopback_only:
+            return True
+        host = self.headers.get("Host", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host.startswith("["):
+            name = host[: host.find("]") + 1]
+        return is_loopback(name)
+
+    def _serve(self, head: bool) -> None:
+        app = self.server.app
+        if not self._host_ok():
+            self._send(Response(HTTPStatus.FORBIDDEN, b"403 unexpected Host header\n"), head)
+            return
+        if urlsplit(self.path).path == "/events":
+            self._events(app)
+            return
+        video = app.video(self.path)
+        if video is not None:
+            self._send_file(video, "video/mp4", head)
+            return
+        try:
+            response = app.handle(self.path)
+        except Exception as exc:  # noqa: BLE001 — show the bug, keep serving
+            response = Response(HTTPStatus.INTERNAL_SERVER_ERROR,
+                                f"500 preview error: {type(exc).__name__}: {exc}\n".encode())
+        self._send(response, head)
+
+    def _send(self, response: Response, head: bool) -> None:
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for k, v in {**SECURITY_HEADERS, **response.headers}.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if not head:
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _send_file(self, path: Path, content_type: str, head: bool) -> None:
+        """A rendered video, with byte ranges so the browser can seek."""
+        size = path.stat().st_size
+        start, end = 0, size - 1
+        status = HTTPStatus.OK
+        m = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", "").strip())
+        if m and (m.group(1) or m.group(2)):
+            if m.group(1):
+                start = int(m.group(1))
+                end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+            else:
+                start = max(0, size - int(m.group(2)))
+            if start > end:
+                self._send(Response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b"",
+                                    headers={"Content-Range": f"bytes */{size}"}), head)
+                return
+            status = HTTPStatus.PARTIAL_CONTENT
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Length", str(end - start + 1))
+            if status == HTTPStatus.PARTIAL_CONTENT:
+                self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+            for k, v in SECURITY_HEADERS.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if head:
+                return
+            with path.open("rb") as fh:
+                fh.seek(start)
+                left = end - start + 1
+                while left > 0:
+                    chunk = fh.read(min(left, 1 << 16))
+                    if not chunk:
+                        break
+                    self.wfile.write(chunk)
+                    left -= len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _events(self, app: PreviewApp) -> None:
+        """A Server-Sent Events stream: one `change` event per refresh, pings in between."""
+        self.close_connection = True
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"retry: 1000\n: connected\n\n")
+            self.wfile.flush()
+            seen = app.events.seq
+            while not app.events.closed:
+                events = app.events.wait(seen, timeout=10)
+                if app.events.closed:
+                    break
+                if not events:
+                    self.wfile.write(b": ping\n\n")
+                for seq, data in events:
+                    self.wfile.write(f"id: {seq}\nevent: change\ndata: {data}\n\n".encode())
+                    seen = seq
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+
+# --- starting ------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """A running preview: the HTTP server plus the file watcher feeding it."""
+
+    server: PreviewServer
+    watcher: Watcher | None
+    thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start_background(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, name="preview-http",
+                                       kwargs={"poll_interval": 0.2}, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.server.shutdown()
+        self.server.server_close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
+def watched_folders(stories_dir: Path, themes_dirs: tuple[Path, ...]) -> list[Path]:
+    """The stories folder (YAML, media, its themes/) plus every theme search folder."""
+    from outreach.themes import search_path
+
+    return [stories_dir, *search_path(tuple(themes_dirs) + (stories_dir / "themes",))]
+
+
+def make_preview(stories_dir: Path, host: str = "127.0.0.1", port: int = 8000,
+                 allow_remote: bool = False, themes_dirs: tuple[Path, ...] = (),
+                 watch: bool = True) -> Preview:
+    """Load the stories, bind the socket and start watching; call `serve_forever` next.
+
+    Raises RemoteBindRefused for a non-loopback host unless `allow_remote` is set, and
+    OSError when the port is taken.
+    """
+    if not is_loopback(host) and not allow_remote:
+        raise RemoteBindRefused(
+            f"refusing to serve on {host}: the preview shows unpublished stories — "
+            "it binds to 127.0.0.1 unless you ask for another host explicitly")
+    renderer = PreviewRenderer(stories_dir, themes_dirs)
+    renderer.scan()
+    app = PreviewApp(renderer)
+    server = PreviewServer((host, port), app, loopback_only=is_loopback(host))
+    watcher = None
+    if watch:
+        watcher = Watcher(watched_folders(stories_dir, themes_dirs), stories_dir, app.on_change)
+        try:
+            watcher.start()
+        except Exception:
+            server.server_close()
+            raise
+    return Preview(server, watcher)

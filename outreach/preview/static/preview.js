@@ -1,0 +1,136 @@
+// outreach preview: live reload over Server-Sent Events, overlay toggle, full-size viewer.
+(() => {
+  "use strict";
+  const body = document.body;
+  const storyId = body.dataset.story || "";
+  const live = document.getElementById("live");
+  const toggle = document.getElementById("overlay-toggle");
+
+  // --- overlay toggle (remembered across pages and reloads) ---
+  const setOverlay = (on) => {
+    body.classList.toggle("overlay", on);
+    if (toggle) toggle.checked = on;
+    try { localStorage.setItem("outreach-overlay", on ? "1" : "0"); } catch (e) { /* private mode */ }
+  };
+  let saved = false;
+  try { saved = localStorage.getItem("outreach-overlay") === "1"; } catch (e) { /* ignore */ }
+  if (toggle) {
+    setOverlay(saved);
+    toggle.addEventListener("change", () => setOverlay(toggle.checked));
+  }
+  document.addEventListener("keydown", (e) => {
+    const typing = /INPUT|TEXTAREA|SELECT/.test(e.target.tagName) && e.target.type !== "checkbox";
+    if (toggle && !typing && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === "s" || e.key === "S")) {
+      setOverlay(!body.classList.contains("overlay"));
+      e.preventDefault();
+    }
+  });
+
+  // --- full-size viewer ---
+  const dialog = document.getElementById("viewer");
+  const vImg = document.getElementById("viewer-img");
+  const vTitle = document.getElementById("viewer-title");
+  const vOpen = document.getElementById("viewer-open");
+  let frames = [];
+  let index = 0;
+  let opener = null;
+  const show = (i) => {
+    frames = Array.from(document.querySelectorAll("#main a.frame"));
+    if (!frames.length) return;
+    index = (i + frames.length) % frames.length;
+    const a = frames[index];
+    vImg.src = a.dataset.full;
+    vImg.alt = (a.querySelector("img") || {}).alt || "";
+    vTitle.textContent = a.dataset.title;
+    vOpen.href = a.dataset.full;
+  };
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest && e.target.closest("a.frame");
+    if (!a || !dialog || typeof dialog.showModal !== "function" || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    opener = a;
+    show(Array.from(document.querySelectorAll("#main a.frame")).indexOf(a));
+    dialog.showModal();
+  });
+  if (dialog) {
+    document.getElementById("viewer-prev").addEventListener("click", () => show(index - 1));
+    document.getElementById("viewer-next").addEventListener("click", () => show(index + 1));
+    dialog.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowLeft") show(index - 1);
+      if (e.key === "ArrowRight") show(index + 1);
+    });
+    dialog.addEventListener("close", () => { if (opener && document.contains(opener)) opener.focus(); });
+  }
+
+  // --- storyboard scrubber ---
+  const bindScrub = () => {
+    document.querySelectorAll("input[data-scrub]").forEach((input) => {
+      const cards = input.closest("section").querySelectorAll(".frames .card");
+      const out = input.parentElement.querySelector("output");
+      const update = (scroll) => {
+        cards.forEach((c, i) => c.classList.toggle("current", i === Number(input.value)));
+        const cur = cards[Number(input.value)];
+        if (cur) {
+          out.textContent = cur.querySelector("figcaption span").textContent;
+          if (scroll) cur.scrollIntoView({ block: "nearest", inline: "nearest" });
+        }
+      };
+      input.addEventListener("input", () => update(true));
+      update(false);
+    });
+  };
+
+  // --- checks panel arrives after the cards (it runs the full `outreach check`) ---
+  const loadChecks = () => {
+    const pending = document.querySelector("#checks[data-src]");
+    if (!pending) return;
+    const src = pending.dataset.src;
+    fetch(src, { cache: "no-store" }).then((r) => (r.ok ? r.text() : null)).then((html) => {
+      const still = document.querySelector("#checks[data-src]");
+      if (html && still && still.dataset.src === src) {
+        still.outerHTML = html;
+        loadChecks();
+      }
+    }).catch(() => {});
+  };
+
+  // --- live reload ---
+  let generation = 0;
+  const refresh = () => {
+    const mine = ++generation;
+    const url = location.pathname + "?part=main";
+    fetch(url, { cache: "no-store" }).then((r) => {
+      if (r.status === 404) return "<p class=\"broken-panel\" role=\"alert\">This story is gone or was renamed. <a href=\"/\">Back to all stories</a></p>";
+      return r.text();
+    }).then((html) => {
+      if (mine !== generation) return;  // a newer refresh is on its way
+      const main = document.getElementById("main");
+      const open = Array.from(main.querySelectorAll("details[open]")).map((d) => d.className);
+      main.innerHTML = html;
+      open.forEach((c) => main.querySelectorAll("details." + c).forEach((d) => { d.open = true; }));
+      body.dataset.updated = String(Date.now());
+      if (live) live.textContent = "Updated " + new Date().toLocaleTimeString();
+      bindScrub();
+      loadChecks();
+    }).catch(() => {});
+  };
+  if (window.EventSource) {
+    const es = new EventSource("/events");
+    let dropped = false;
+    es.addEventListener("change", (e) => {
+      let data = {};
+      try { data = JSON.parse(e.data); } catch (err) { return; }
+      if (!storyId || data.everything || (data.stories || []).includes(storyId)) refresh();
+    });
+    es.addEventListener("error", () => {
+      dropped = true;
+      if (live) live.textContent = "Preview server unreachable — retrying…";
+    });
+    es.addEventListener("open", () => {
+      if (live) live.textContent = "Live: watching for changes";
+      if (dropped) { dropped = false; refresh(); }
+    });
+  }
+  bindScrub();
+  loadChecks();
+})();
