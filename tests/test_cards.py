@@ -51,8 +51,12 @@ hashtags: [VietNam, Youth]
 credits: "Photo: illustration"
 """
 CASES = [  # card name, platform
-    ("cover", "tiktok"), ("quote", "tiktok"), ("fact-01", "tiktok"), ("cta", "tiktok"),
-    ("beat-01", "instagram-carousel"), ("thumbnail", "youtube-thumbnail"),
+    ("cover", "tiktok"),
+    ("quote", "tiktok"),
+    ("fact-01", "tiktok"),
+    ("cta", "tiktok"),
+    ("beat-01", "instagram-carousel"),
+    ("thumbnail", "youtube-thumbnail"),
 ]
 GOLDEN_SCALE = 4  # goldens are stored at 1/4 size: small in git, still sensitive
 
@@ -63,8 +67,9 @@ def _validated(story_dir: Path, text: str, theme: str):
 
 
 def _compare_golden(image: Image.Image, name: str, update: bool) -> None:
-    small = image.resize((image.width // GOLDEN_SCALE, image.height // GOLDEN_SCALE),
-                         Image.Resampling.BOX)
+    small = image.resize(
+        (image.width // GOLDEN_SCALE, image.height // GOLDEN_SCALE), Image.Resampling.BOX
+    )
     path = GOLDEN / "cards" / f"{name}.png"
     if update or not path.exists():
         if not update:
@@ -87,7 +92,9 @@ def test_golden_cards(story_dir: Path, theme: str, lang: str, update_golden: boo
     validated = _validated(story_dir, STORY_VI if lang == "vi" else STORY_EN, theme)
     for card, platform_name in CASES:
         platform = get_platform(platform_name)
-        spec = next(s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == card)
+        spec = next(
+            s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == card
+        )
         result = compose(spec, platform, validated.theme)
         assert not result.errors
         assert result.image.size == platform.canvas
@@ -117,20 +124,28 @@ def test_every_platform_renders_at_its_canvas(story_dir: Path, tmp_path: Path) -
             assert e.bytes <= platform.max_image_bytes
             safe = Box.from_rect(platform.safe_rect)
             for box in e.text_boxes:
-                assert text_allowed(Box(box["x"], box["y"], box["w"], box["h"]), safe,
-                                    platform.keep_clear, tolerance=1.0), (e.path, box)
+                assert text_allowed(
+                    Box(box["x"], box["y"], box["w"], box["h"]),
+                    safe,
+                    platform.keep_clear,
+                    tolerance=1.0,
+                ), (e.path, box)
     thumb = [e for e in by_platform["youtube-thumbnail"] if e.output == "thumbnail"]
     assert [Path(e.path).name for e in thumb] == ["thumbnail.jpg"] and thumb[0].bytes < 2_000_000
-    slides = sorted(Path(e.path).name for e in by_platform["instagram-carousel"] if e.output == "slide")
+    slides = sorted(
+        Path(e.path).name for e in by_platform["instagram-carousel"] if e.output == "slide"
+    )
     assert slides[0] == "slide-01.jpg" and len(slides) <= 10
     # Every card that shows a photo carries the credits line.
     for e in entries:
-        if e.extra.get("card") in ("cover", "thumbnail") or e.extra.get("card", "").startswith("beat"):
+        if e.extra.get("card") in ("cover", "thumbnail") or e.extra.get("card", "").startswith(
+            "beat"
+        ):
             assert any(b["field"] == "credits" for b in e.text_boxes), e.path
 
 
 def test_carousel_is_cut_to_ten_slides_with_a_warning(story_dir: Path) -> None:
-    beats = "".join(f"  - text: \"Bước thứ {i} của câu chuyện này.\"\n" for i in range(12))
+    beats = "".join(f'  - text: "Bước thứ {i} của câu chuyện này."\n' for i in range(12))
     text = STORY_VI.replace("beats:\n", "beats:\n" + beats)
     path = write_story(story_dir, "long.yaml", text)
     validated = load_and_validate(path, story_dir, ["instagram-carousel"])
@@ -142,7 +157,7 @@ def test_carousel_is_cut_to_ten_slides_with_a_warning(story_dir: Path) -> None:
 
 
 def test_too_long_text_is_a_located_error(story_dir: Path) -> None:
-    text = STORY_VI.replace('title: "Từ Đồng Tháp đến Tokyo"', "title: \"" + "Rất dài " * 60 + "\"")
+    text = STORY_VI.replace('title: "Từ Đồng Tháp đến Tokyo"', 'title: "' + "Rất dài " * 60 + '"')
     path = write_story(story_dir, "long.yaml", text)
     with pytest.raises(StoryError) as info:
         load_and_validate(path, story_dir, ["tiktok"])
@@ -176,9 +191,13 @@ def test_bad_photos(story_dir: Path, kind: str) -> None:
         expected = "`media/bad.png` image is truncated or corrupt — export the photo again"
     else:
         Image.new("1", (12000, 11000)).save(target)  # 132 MP, a few KB on disk
-        expected = ("`media/bad.png` image is 12000x11000, too large to decode safely "
-                    "(a decompression bomb) — resize it below 120 megapixels")
-    path = write_story(story_dir, "p.yaml", STORY_VI.replace("photo: media/photo.jpg", "photo: media/bad.png"))
+        expected = (
+            "`media/bad.png` image is 12000x11000, too large to decode safely "
+            "(a decompression bomb) — resize it below 120 megapixels"
+        )
+    path = write_story(
+        story_dir, "p.yaml", STORY_VI.replace("photo: media/photo.jpg", "photo: media/bad.png")
+    )
     with pytest.raises(StoryError) as info:
         load_and_validate(path, story_dir, ["tiktok"])
     assert [d.format() for d in info.value.diagnostics] == [

@@ -36,8 +36,14 @@ RISK = [
 
 
 def style(**kw) -> TextStyle:
-    base = TextStyle(font=FONT, emoji_font=EMOJI, max_size=96, min_size=24, max_lines=8,
-                     keep_together=("Việt Nam", "Hà Nội"))
+    base = TextStyle(
+        font=FONT,
+        emoji_font=EMOJI,
+        max_size=96,
+        min_size=24,
+        max_lines=8,
+        keep_together=("Việt Nam", "Hà Nội"),
+    )
     return dataclasses.replace(base, **kw)
 
 
@@ -95,7 +101,9 @@ def test_no_single_syllable_alone_on_last_line() -> None:
         block = layout_text(text, Box(0, 0, width, 2000), style(max_size=60, min_size=60))
         if len(block.lines) > 1:
             assert " " in block.lines[-1].text or NBSP in block.lines[-1].text, (
-                width, [line.text for line in block.lines])
+                width,
+                [line.text for line in block.lines],
+            )
 
 
 def test_balanced_title_lines() -> None:
@@ -150,8 +158,11 @@ VI_ALPHABET = (
     "ẤẦẨẪẬẮẰẲẴẶẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰ0123456789.,:;!?—–-\"'()%"
 )
 words = st.text(alphabet=VI_ALPHABET, min_size=1, max_size=12)
-texts = st.lists(st.one_of(words, st.sampled_from(["🇻🇳", "🚀", "👩🏽‍💻", "Việt Nam", "Hà Nội"])),
-                 min_size=1, max_size=40).map(" ".join)
+texts = st.lists(
+    st.one_of(words, st.sampled_from(["🇻🇳", "🚀", "👩🏽‍💻", "Việt Nam", "Hà Nội"])),
+    min_size=1,
+    max_size=40,
+).map(" ".join)
 
 
 @given(
@@ -165,12 +176,20 @@ texts = st.lists(st.one_of(words, st.sampled_from(["🇻🇳", "🚀", "👩🏽
     valign=st.sampled_from(["top", "center", "bottom"]),
     nfd=st.booleans(),
 )
-def test_layout_never_overflows_its_box(text, w, h, max_size, max_lines, balance, align, valign, nfd):
+def test_layout_never_overflows_its_box(
+    text, w, h, max_size, max_lines, balance, align, valign, nfd
+):
     if nfd:
         text = unicodedata.normalize("NFD", text)
     box = Box(17, 23, w, h)
-    st_ = style(max_size=max_size, min_size=max(8, max_size // 3), max_lines=max_lines,
-                balance=balance, align=align, valign=valign)
+    st_ = style(
+        max_size=max_size,
+        min_size=max(8, max_size // 3),
+        max_lines=max_lines,
+        balance=balance,
+        align=align,
+        valign=valign,
+    )
     try:
         block = layout_text(text, box, st_)
     except LayoutError:

@@ -118,13 +118,35 @@ def test_text_helpers() -> None:
 
 # --- property tests: the loader never crashes, it accepts or reports ----------------------
 
-_scalars = st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=False),
-                     st.booleans(), st.none())
-_values = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-    max_leaves=8)
-_fields = st.sampled_from(["kind", "lang", "title", "hook", "beats", "facts", "person", "quote",
-                           "hashtags", "platforms", "status", "week", "publish", "id", "tittle"])
+_scalars = st.one_of(
+    st.text(max_size=30), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_fields = st.sampled_from(
+    [
+        "kind",
+        "lang",
+        "title",
+        "hook",
+        "beats",
+        "facts",
+        "person",
+        "quote",
+        "hashtags",
+        "platforms",
+        "status",
+        "week",
+        "publish",
+        "id",
+        "tittle",
+    ]
+)
 
 
 @given(st.dictionaries(_fields, _values, max_size=8))

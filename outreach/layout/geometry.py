@@ -73,8 +73,12 @@ class Box:
         return Box(self.x + fx * self.w, self.y + fy * self.h, fw * self.w, fh * self.h)
 
 
-def text_allowed(box: Box, safe: Box, keep_clear: tuple[tuple[int, int, int, int], ...] = (),
-                 tolerance: float = 0.5) -> bool:
+def text_allowed(
+    box: Box,
+    safe: Box,
+    keep_clear: tuple[tuple[int, int, int, int], ...] = (),
+    tolerance: float = 0.5,
+) -> bool:
     """True when text in `box` stays inside the safe zone and clear of keep-clear areas."""
     if not safe.contains(box, tolerance):
         return False

@@ -391,7 +391,12 @@ def layout_text(text: str, box: Box, style: TextStyle, field_name: str = "") -> 
 
 
 def _place(
-    text: str, lines: list[list[str]], size: int, height: float, lh: float, box: Box,
+    text: str,
+    lines: list[list[str]],
+    size: int,
+    height: float,
+    lh: float,
+    box: Box,
     style: TextStyle,
 ) -> TextBlock:
     above, below, _ = block_metrics([" ".join(t) for t in lines], style, size)
@@ -432,7 +437,10 @@ def _overflow(
             ratio - 1,
             field_name,
         )
-    allowed_lines = min(style.max_lines, max(1, int((box.h - height + lh * (len(lines) - 1)) // lh) + 1 if lh else 1))
+    allowed_lines = min(
+        style.max_lines,
+        max(1, int((box.h - height + lh * (len(lines) - 1)) // lh) + 1 if lh else 1),
+    )
     ratio = max(height / box.h, len(lines) / max(1, style.max_lines))
     over_pct = math.ceil((ratio - 1) * 100)
     chars = len(text)

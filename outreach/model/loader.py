@@ -103,7 +103,6 @@ def discover_stories(paths: list[Path]) -> list[tuple[Path, Path]]:
 # --- YAML with positions --------------------------------------------------------------
 
 
-
 def _node_to_data(
     node: yaml.Node, path: FieldPath, positions: dict, key_positions: dict, problems: list
 ) -> Any:
@@ -121,9 +120,7 @@ def _node_to_data(
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,
             )
-            out[key] = _node_to_data(
-                value_node, path + (key,), positions, key_positions, problems
-            )
+            out[key] = _node_to_data(value_node, path + (key,), positions, key_positions, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
@@ -196,7 +193,9 @@ def _describe(value: Any) -> str:
 
 
 def _error_to_diag(err: dict, rel: str, positions: dict, key_positions: dict) -> Diagnostic:
-    loc: FieldPath = tuple(p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-"))
+    loc: FieldPath = tuple(
+        p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")
+    )
     # pydantic adds union branch names like 'tuple[...]'; drop anything that is not a field
     loc = tuple(p for p in loc if isinstance(p, int) or "[" not in p)
     etype = err["type"]
@@ -209,13 +208,21 @@ def _error_to_diag(err: dict, rel: str, positions: dict, key_positions: dict) ->
         allowed = sorted(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         message = "unknown field"
-        hint = f"did you mean `{close[0]}`?" if close else "remove it; allowed fields: " + ", ".join(allowed)
+        hint = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else "remove it; allowed fields: " + ", ".join(allowed)
+        )
         return Diagnostic(rel, line, col, "error", name, message, hint)
     line, col = _locate(positions, loc)
     if etype == "missing" and loc and isinstance(loc[-1], int):
         name = format_field(loc[:-1])
         message = "has too few items"
-        hint = "give exactly two numbers, e.g. [0.5, 0.3]" if "focus" in loc else "add the missing items"
+        hint = (
+            "give exactly two numbers, e.g. [0.5, 0.3]"
+            if "focus" in loc
+            else "add the missing items"
+        )
     elif etype == "missing":
         message = "is required"
         hint = f"add `{loc[-1]}:` to the story" if loc else ""
@@ -237,7 +244,9 @@ def _error_to_diag(err: dict, rel: str, positions: dict, key_positions: dict) ->
         message = f"must be a mapping of fields, got {_describe(given)}"
         hint = "write it as `key: value` lines indented under the field"
     elif etype.startswith(("float", "int", "greater", "less")):
-        message = err["msg"].lower().replace("input should be", "must be") + f" (got {_describe(given)})"
+        message = (
+            err["msg"].lower().replace("input should be", "must be") + f" (got {_describe(given)})"
+        )
         hint = "use a number"
     elif etype in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         message = f"must be a date like 2026-11-27 (got {_describe(given)})"
@@ -252,8 +261,17 @@ def _error_to_diag(err: dict, rel: str, positions: dict, key_positions: dict) ->
         if "empty" in message and not hint.startswith("write"):
             hint = "write some text or remove the field"
     elif etype == "too_long" or etype == "too_short":
-        message = err["msg"].lower().replace("tuple should have", "must have").replace("list should have", "must have")
-        hint = "give exactly two numbers, e.g. [0.5, 0.3]" if "focus" in loc else "fix the number of items"
+        message = (
+            err["msg"]
+            .lower()
+            .replace("tuple should have", "must have")
+            .replace("list should have", "must have")
+        )
+        hint = (
+            "give exactly two numbers, e.g. [0.5, 0.3]"
+            if "focus" in loc
+            else "fix the number of items"
+        )
     else:
         message = err["msg"]
         hint = "fix the value"
@@ -274,23 +292,56 @@ def _check_media(
         name = format_field(fpath)
         candidate = Path(value)
         if candidate.is_absolute():
-            diags.append(Diagnostic(rel, line, col, "error", name,
-                f"`{value}` is an absolute path",
-                "write the path relative to the story file, e.g. photos/field.jpg"))
+            diags.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "error",
+                    name,
+                    f"`{value}` is an absolute path",
+                    "write the path relative to the story file, e.g. photos/field.jpg",
+                )
+            )
             continue
         resolved = (story_path.parent / candidate).resolve()
         if not resolved.is_relative_to(root_resolved):
-            diags.append(Diagnostic(rel, line, col, "error", name,
-                f"`{value}` is outside the stories root {display_path(root_resolved)}",
-                "copy the file into the stories folder and point to it there"))
+            diags.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "error",
+                    name,
+                    f"`{value}` is outside the stories root {display_path(root_resolved)}",
+                    "copy the file into the stories folder and point to it there",
+                )
+            )
             continue
         if not resolved.exists():
-            diags.append(Diagnostic(rel, line, col, "error", name,
-                f"file `{value}` not found",
-                f"check the spelling; paths are relative to {display_path(story_path.parent)}/"))
+            diags.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "error",
+                    name,
+                    f"file `{value}` not found",
+                    f"check the spelling; paths are relative to {display_path(story_path.parent)}/",
+                )
+            )
         elif not resolved.is_file():
-            diags.append(Diagnostic(rel, line, col, "error", name,
-                f"`{value}` is not a file", "point to a file, not a folder"))
+            diags.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "error",
+                    name,
+                    f"`{value}` is not a file",
+                    "point to a file, not a folder",
+                )
+            )
     return diags
 
 
@@ -301,42 +352,110 @@ def load_story(path: Path, root: Path | None = None) -> LoadedStory:
     try:
         raw_bytes = path.read_bytes()
     except OSError as exc:
-        raise StoryError([Diagnostic(rel, 0, 0, "error", "(file)",
-            f"cannot read the story: {exc.strerror or exc}", "check the path")]) from exc
+        raise StoryError(
+            [
+                Diagnostic(
+                    rel,
+                    0,
+                    0,
+                    "error",
+                    "(file)",
+                    f"cannot read the story: {exc.strerror or exc}",
+                    "check the path",
+                )
+            ]
+        ) from exc
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
-        raise StoryError([Diagnostic(rel, line, 1, "error", "(file)",
-            "is not valid UTF-8", "save the file as UTF-8")]) from exc
+        raise StoryError(
+            [
+                Diagnostic(
+                    rel, line, 1, "error", "(file)", "is not valid UTF-8", "save the file as UTF-8"
+                )
+            ]
+        ) from exc
     try:
         data, positions, key_positions, problems = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise StoryError([Diagnostic(rel, line, col, "error", "(yaml)",
-            f"malformed YAML: {problem}",
-            "check the indentation and quote text that contains ':' or '#'")]) from exc
+        raise StoryError(
+            [
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "error",
+                    "(yaml)",
+                    f"malformed YAML: {problem}",
+                    "check the indentation and quote text that contains ':' or '#'",
+                )
+            ]
+        ) from exc
     diags: list[Diagnostic] = []
     for ppath, node, message in problems:
-        diags.append(Diagnostic(rel, node.start_mark.line + 1, node.start_mark.column + 1,
-            "error", format_field(ppath), message, "keep only one"))
+        diags.append(
+            Diagnostic(
+                rel,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                "error",
+                format_field(ppath),
+                message,
+                "keep only one",
+            )
+        )
     if data is None:
-        raise StoryError([Diagnostic(rel, 1, 1, "error", "(story)", "the file is empty",
-            "start from `outreach new` or add kind, lang and title")])
+        raise StoryError(
+            [
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "(story)",
+                    "the file is empty",
+                    "start from `outreach new` or add kind, lang and title",
+                )
+            ]
+        )
     if not isinstance(data, dict):
-        raise StoryError([Diagnostic(rel, 1, 1, "error", "(story)",
-            f"must be a mapping of fields, got {_describe(data)}",
-            "write `field: value` lines at the top level")])
+        raise StoryError(
+            [
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "(story)",
+                    f"must be a mapping of fields, got {_describe(data)}",
+                    "write `field: value` lines at the top level",
+                )
+            ]
+        )
     data = _nfc_tree(data)
     warnings: list[Diagnostic] = []
     for i, tag in enumerate(data.get("hashtags") or []):
-        if isinstance(tag, str) and normalize_hashtag(tag) != tag.lstrip("#") and normalize_hashtag(tag):
+        if (
+            isinstance(tag, str)
+            and normalize_hashtag(tag) != tag.lstrip("#")
+            and normalize_hashtag(tag)
+        ):
             line, col = _locate(positions, ("hashtags", i))
-            warnings.append(Diagnostic(rel, line, col, "warning", f"hashtags[{i}]",
-                f"`#{tag.lstrip('#')}` becomes `#{normalize_hashtag(tag)}`",
-                "write hashtags without diacritics or spaces"))
+            warnings.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "warning",
+                    f"hashtags[{i}]",
+                    f"`#{tag.lstrip('#')}` becomes `#{normalize_hashtag(tag)}`",
+                    "write hashtags without diacritics or spaces",
+                )
+            )
     if "id" not in data:
         data["id"] = slugify(path.stem)
     try:
@@ -348,5 +467,10 @@ def load_story(path: Path, root: Path | None = None) -> LoadedStory:
     diags.extend(_check_media(story, path, root, rel, positions))
     if diags:
         raise StoryError(diags)
-    return LoadedStory(story=story, path=path.resolve(), root=root.resolve(),
-                       positions=positions, warnings=warnings)
+    return LoadedStory(
+        story=story,
+        path=path.resolve(),
+        root=root.resolve(),
+        positions=positions,
+        warnings=warnings,
+    )

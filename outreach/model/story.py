@@ -85,9 +85,7 @@ class Fact(_Strict):
 class Story(_Strict):
     """One story file, validated."""
 
-    id: str | None = Field(
-        default=None, description="Defaults to the file name, slugged to ASCII."
-    )
+    id: str | None = Field(default=None, description="Defaults to the file name, slugged to ASCII.")
     kind: Kind
     lang: Lang
     status: Status = "draft"

@@ -67,7 +67,8 @@ def merge_into_manifest(path: Path, entries: list[dict[str, Any]], stories: set[
     """Replace these stories' entries in an existing manifest, keeping the others
     whose files still exist."""
     kept = [
-        e for e in read_manifest(path)
+        e
+        for e in read_manifest(path)
         if e.get("story") not in stories and (path.parent / e.get("path", "")).is_file()
     ]
     write_manifest(path, kept + entries)

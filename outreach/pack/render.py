@@ -37,9 +37,12 @@ def render_stories(
         entries = []
         try:
             if only in (None, "cards"):
-                with click.progressbar(validated.platforms, label=f"{validated.loaded.id}: cards",
-                                       file=None if not console.quiet else _Null(),
-                                       item_show_func=lambda p: p.name if p else "") as bar:
+                with click.progressbar(
+                    validated.platforms,
+                    label=f"{validated.loaded.id}: cards",
+                    file=None if not console.quiet else _Null(),
+                    item_show_func=lambda p: p.name if p else "",
+                ) as bar:
                     for platform in bar:
                         entries += render_cards(validated, out_dir, memo, [platform])
             if only in (None, "video"):
@@ -51,8 +54,12 @@ def render_stories(
                 console.diag(d)
             all_ok = False
             continue
-        merge_into_manifest(out_dir / MANIFEST_NAME, [e.as_dict() for e in entries], {validated.loaded.id})
-        console.info(f"{validated.loaded.id}: {len(entries)} files in {out_dir / validated.loaded.id}")
+        merge_into_manifest(
+            out_dir / MANIFEST_NAME, [e.as_dict() for e in entries], {validated.loaded.id}
+        )
+        console.info(
+            f"{validated.loaded.id}: {len(entries)} files in {out_dir / validated.loaded.id}"
+        )
     return all_ok
 
 

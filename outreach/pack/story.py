@@ -61,7 +61,9 @@ def select_platforms(
 
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean `{close[0]}`?" if close else "use one of: " + ", ".join(known)
-            diags.append(loaded.diagnostic("error", ("platforms", i), f"unknown platform `{name}`", hint))
+            diags.append(
+                loaded.diagnostic("error", ("platforms", i), f"unknown platform `{name}`", hint)
+            )
     for name in names:
         try:
             p = get_platform(name)
@@ -119,7 +121,9 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(dict.fromkeys(diags), key=lambda d: (d.line, d.col))
 
 
-def _layout_diagnostics(loaded: LoadedStory, platforms: list[Platform], theme: Theme) -> list[Diagnostic]:
+def _layout_diagnostics(
+    loaded: LoadedStory, platforms: list[Platform], theme: Theme
+) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     story = loaded.story
     shows_photo = False
@@ -130,38 +134,69 @@ def _layout_diagnostics(loaded: LoadedStory, platforms: list[Platform], theme: T
             result = compose(spec, platform, theme, CHECK_SCALE)
             for err in result.errors:
                 where = spec.sources.get(err.field, (err.field,))
-                diags.append(loaded.diagnostic(
-                    "error", where, f"{err.message} ({spec.name} card, {platform.name})", err.hint))
+                diags.append(
+                    loaded.diagnostic(
+                        "error",
+                        where,
+                        f"{err.message} ({spec.name} card, {platform.name})",
+                        err.hint,
+                    )
+                )
             for rec in result.outside:
-                diags.append(loaded.diagnostic(
-                    "error", spec.sources.get(rec.field, (rec.field,)),
-                    f"text leaves the {platform.name} safe zone on the {spec.name} card",
-                    "the theme layout puts it outside; fix the theme's box"))
+                diags.append(
+                    loaded.diagnostic(
+                        "error",
+                        spec.sources.get(rec.field, (rec.field,)),
+                        f"text leaves the {platform.name} safe zone on the {spec.name} card",
+                        "the theme layout puts it outside; fix the theme's box",
+                    )
+                )
             for rec in result.records:
                 if rec.contrast < MIN_CONTRAST:
-                    diags.append(loaded.diagnostic(
-                        "warning", spec.sources.get(rec.field, (rec.field,)),
-                        f"contrast {rec.contrast:.1f}:1 on the {spec.name} card ({platform.name}) is below {MIN_CONTRAST}:1",
-                        "choose another photo, focus point or theme colour"))
+                    diags.append(
+                        loaded.diagnostic(
+                            "warning",
+                            spec.sources.get(rec.field, (rec.field,)),
+                            f"contrast {rec.contrast:.1f}:1 on the {spec.name} card ({platform.name}) is below {MIN_CONTRAST}:1",
+                            "choose another photo, focus point or theme colour",
+                        )
+                    )
         dropped = dropped_slides(loaded, platform, theme) if platform.outputs == "carousel" else 0
         if dropped:
-            diags.append(loaded.diagnostic(
-                "warning", ("beats",),
-                f"{dropped} beats or facts do not fit the {platform.max_slides}-slide {platform.label}",
-                "they were left out; shorten the story to keep them"))
+            diags.append(
+                loaded.diagnostic(
+                    "warning",
+                    ("beats",),
+                    f"{dropped} beats or facts do not fit the {platform.max_slides}-slide {platform.label}",
+                    "they were left out; shorten the story to keep them",
+                )
+            )
         post = build_post(story, platform, theme, specs)
         for issue in post.issues:
-            diags.append(loaded.diagnostic("warning", (issue.field,), f"{issue.message} ({platform.name})", issue.hint))
+            diags.append(
+                loaded.diagnostic(
+                    "warning", (issue.field,), f"{issue.message} ({platform.name})", issue.hint
+                )
+            )
     if shows_photo and not story.credits:
-        diags.append(loaded.diagnostic(
-            "warning", ("credits",), "cards show a photo but the story has no credits line",
-            'add `credits: "Ảnh: ..."` naming the photographer or source'))
+        diags.append(
+            loaded.diagnostic(
+                "warning",
+                ("credits",),
+                "cards show a photo but the story has no credits line",
+                'add `credits: "Ảnh: ..."` naming the photographer or source',
+            )
+        )
     return diags
 
 
 def load_and_validate(
-    path: Path, root: Path | None = None, requested: list[str] | None = None,
-    themes_dirs: tuple[Path, ...] = (), strict: bool = False, layout_pass: bool = True,
+    path: Path,
+    root: Path | None = None,
+    requested: list[str] | None = None,
+    themes_dirs: tuple[Path, ...] = (),
+    strict: bool = False,
+    layout_pass: bool = True,
 ) -> Validated:
     return validate(load_story(path, root), requested, themes_dirs, strict, layout_pass)
 
@@ -189,7 +224,10 @@ class CardMemo:
             if result.errors:
                 err = result.errors[0]
                 raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
-            boxes = [{"field": r.field, **r.box.as_dict(), "contrast": r.contrast} for r in result.records]
+            boxes = [
+                {"field": r.field, **r.box.as_dict(), "contrast": r.contrast}
+                for r in result.records
+            ]
             self._memo[key] = (encode_jpeg(result.image, platform.max_image_bytes), boxes)
         data, boxes = self._memo[key]
         return CardOutput(spec, data, boxes)
@@ -200,7 +238,9 @@ def story_dir(out_dir: Path, story_id: str, platform: str) -> Path:
 
 
 def render_cards(
-    validated: Validated, out_dir: Path, memo: CardMemo | None = None,
+    validated: Validated,
+    out_dir: Path,
+    memo: CardMemo | None = None,
     platforms: list[Platform] | None = None,
 ) -> list[ManifestEntry]:
     """Write every card and post.txt for the validated story; return manifest entries."""
@@ -214,30 +254,61 @@ def render_cards(
             card = memo.render(spec, platform, theme)
             target = folder / spec.filename
             write_bytes(target, card.data)
-            entries.append(ManifestEntry(
-                path=str(target.relative_to(out_dir)), story=loaded.id, platform=platform.name,
-                output=spec.output, width=platform.width, height=platform.height,
-                bytes=len(card.data), sha256=sha256_bytes(card.data), text_boxes=card.text_boxes,
-                extra={"card": spec.name, "alt": spec.alt},
-            ))
+            entries.append(
+                ManifestEntry(
+                    path=str(target.relative_to(out_dir)),
+                    story=loaded.id,
+                    platform=platform.name,
+                    output=spec.output,
+                    width=platform.width,
+                    height=platform.height,
+                    bytes=len(card.data),
+                    sha256=sha256_bytes(card.data),
+                    text_boxes=card.text_boxes,
+                    extra={"card": spec.name, "alt": spec.alt},
+                )
+            )
         post = build_post(loaded.story, platform, theme, specs)
         data = post.text.encode("utf-8")
         target = folder / "post.txt"
         write_bytes(target, data)
-        entries.append(ManifestEntry(
-            path=str(target.relative_to(out_dir)), story=loaded.id, platform=platform.name,
-            output="post", width=None, height=None, bytes=len(data), sha256=sha256_bytes(data),
-        ))
+        entries.append(
+            ManifestEntry(
+                path=str(target.relative_to(out_dir)),
+                story=loaded.id,
+                platform=platform.name,
+                output="post",
+                width=None,
+                height=None,
+                bytes=len(data),
+                sha256=sha256_bytes(data),
+            )
+        )
     return entries
 
 
 def describe_error(path: Path, exc: Exception) -> list[Diagnostic]:
     """Turn any failure into diagnostics naming the story file."""
     if isinstance(exc, StoryError):
-        return [d if d.path else Diagnostic(display_path(path), d.line, d.col, d.severity, d.field, d.message, d.hint)
-                for d in exc.diagnostics]
-    return [Diagnostic(display_path(path), 0, 0, "error", "(render)", f"{type(exc).__name__}: {exc}",
-                       "this is a bug or a broken file; run with -v for details")]
+        return [
+            d
+            if d.path
+            else Diagnostic(
+                display_path(path), d.line, d.col, d.severity, d.field, d.message, d.hint
+            )
+            for d in exc.diagnostics
+        ]
+    return [
+        Diagnostic(
+            display_path(path),
+            0,
+            0,
+            "error",
+            "(render)",
+            f"{type(exc).__name__}: {exc}",
+            "this is a bug or a broken file; run with -v for details",
+        )
+    ]
 
 
 __all__ = ["FieldPath", "Validated", "validate", "load_and_validate", "render_cards", "CardMemo"]

@@ -9,7 +9,6 @@ from typing import Literal
 
 import yaml
 
-
 PRESETS_FILE = Path(__file__).with_name("presets.yaml")
 OutputKind = Literal["cards", "carousel", "thumbnail"]
 Rect = tuple[int, int, int, int]  # x, y, w, h in canvas pixels

@@ -45,9 +45,20 @@ class CardSpec:
 
         photos = {k: [str(p), f, _file_digest(p)] for k, (p, f) in sorted(self.photos.items())}
         payload = json.dumps(
-            [RENDERER_VERSION, self.layout, self.values, photos, platform.name, platform.canvas,
-             platform.safe_rect, theme.digest, theme.layers(platform.format, self.layout)],
-            sort_keys=True, ensure_ascii=False, default=str,
+            [
+                RENDERER_VERSION,
+                self.layout,
+                self.values,
+                photos,
+                platform.name,
+                platform.canvas,
+                platform.safe_rect,
+                theme.digest,
+                theme.layers(platform.format, self.layout),
+            ],
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -89,7 +100,9 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
         "kicker": theme.string(f"kicker_{story.kind}", lang),
         "person_name": person.name if person else "",
         "person_role": role,
-        "person_line": " · ".join(x for x in (person.name if person else "", role, person.place if person else "") if x),
+        "person_line": " · ".join(
+            x for x in (person.name if person else "", role, person.place if person else "") if x
+        ),
         "quote": story.quote,
         "quote_mark": QUOTE_MARK if story.quote else "",
         "quote_by": story.speaker,
@@ -102,10 +115,17 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
         "fact_kicker": theme.string("fact_kicker", lang),
     }
     sources: dict[str, FieldPath] = {
-        "title": ("title",), "hook": ("hook",), "person_name": ("person", "name"),
-        "person_role": ("person", "role"), "person_line": ("person",), "quote": ("quote",),
-        "quote_by": ("quote_by",) if story.quote_by else ("person", "name"), "cta": ("cta",),
-        "link": ("link",), "credits": ("credits",), "hashtags_line": ("hashtags",),
+        "title": ("title",),
+        "hook": ("hook",),
+        "person_name": ("person", "name"),
+        "person_role": ("person", "role"),
+        "person_line": ("person",),
+        "quote": ("quote",),
+        "quote_by": ("quote_by",) if story.quote_by else ("person", "name"),
+        "cta": ("cta",),
+        "link": ("link",),
+        "credits": ("credits",),
+        "hashtags_line": ("hashtags",),
         "kicker": ("kind",),
     }
     return values, sources
@@ -122,7 +142,16 @@ def _cover_photo(loaded: LoadedStory) -> tuple[Path, tuple[float, float] | None]
 
 
 def _is_image(path: str) -> bool:
-    return Path(path).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"}
+    return Path(path).suffix.lower() in {
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".gif",
+    }
 
 
 def _alt(theme: Theme, lang: str, key: str, *parts: str) -> str:
@@ -140,20 +169,61 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
     photos_cover = {"cover": cover} if cover else {}
     person_photo = (
         {"person": (loaded.media_path(story.person.photo), story.person.focus)}
-        if story.person and story.person.photo else {}
+        if story.person and story.person.photo
+        else {}
     )
     photo_alt = theme.string("alt_photo", lang) if cover else ""
 
-    def spec(name: str, layout: str, output: str, filename: str, values: dict[str, str],
-             photos: dict, sources: dict, alt: str) -> CardSpec:
-        return CardSpec(name, layout, output, filename, {**base, **values}, photos,
-                        {**base_sources, **sources}, alt)
+    def spec(
+        name: str,
+        layout: str,
+        output: str,
+        filename: str,
+        values: dict[str, str],
+        photos: dict,
+        sources: dict,
+        alt: str,
+    ) -> CardSpec:
+        return CardSpec(
+            name,
+            layout,
+            output,
+            filename,
+            {**base, **values},
+            photos,
+            {**base_sources, **sources},
+            alt,
+        )
 
-    cover_alt = _alt(theme, lang, "alt_cover", story.title, story.hook, base["person_line"], photo_alt)
+    cover_alt = _alt(
+        theme, lang, "alt_cover", story.title, story.hook, base["person_line"], photo_alt
+    )
     if platform.outputs == "thumbnail":
-        return [spec("thumbnail", "thumbnail", "thumbnail", "thumbnail.jpg", {}, photos_cover, {}, cover_alt)]
+        return [
+            spec(
+                "thumbnail",
+                "thumbnail",
+                "thumbnail",
+                "thumbnail.jpg",
+                {},
+                photos_cover,
+                {},
+                cover_alt,
+            )
+        ]
 
-    cards: list[CardSpec] = [spec("cover", "cover", "card", "cover.jpg", {}, {**photos_cover, **person_photo}, {}, cover_alt)]
+    cards: list[CardSpec] = [
+        spec(
+            "cover",
+            "cover",
+            "card",
+            "cover.jpg",
+            {},
+            {**photos_cover, **person_photo},
+            {},
+            cover_alt,
+        )
+    ]
     beats: list[CardSpec] = []
     if platform.outputs == "carousel":
         for i, beat in enumerate(story.beats):
@@ -162,25 +232,71 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
             photos = {}
             if beat.media and _is_image(beat.media):
                 photos["beat"] = (loaded.media_path(beat.media), beat.focus)
-            beats.append(spec(f"beat-{i + 1:02d}", "beat", "slide", "", {"beat_text": beat.text}, photos,
-                              {"beat_text": ("beats", i, "text")},
-                              _alt(theme, lang, "alt_beat", beat.text, theme.string("alt_photo", lang) if photos else "")))
+            beats.append(
+                spec(
+                    f"beat-{i + 1:02d}",
+                    "beat",
+                    "slide",
+                    "",
+                    {"beat_text": beat.text},
+                    photos,
+                    {"beat_text": ("beats", i, "text")},
+                    _alt(
+                        theme,
+                        lang,
+                        "alt_beat",
+                        beat.text,
+                        theme.string("alt_photo", lang) if photos else "",
+                    ),
+                )
+            )
     quote = []
     if story.quote:
-        quote.append(spec("quote", "quote", "card", "quote.jpg", {}, {}, {},
-                          _alt(theme, lang, "alt_quote", f"“{story.quote}”", story.speaker)))
+        quote.append(
+            spec(
+                "quote",
+                "quote",
+                "card",
+                "quote.jpg",
+                {},
+                {},
+                {},
+                _alt(theme, lang, "alt_quote", f"“{story.quote}”", story.speaker),
+            )
+        )
     facts = []
     for i, fact in enumerate(story.facts):
         source = f"{theme.string('source_prefix', lang)}{fact.source}" if fact.source else ""
-        facts.append(spec(f"fact-{i + 1:02d}", "fact", "card", f"fact-{i + 1:02d}.jpg",
-                          {"fact_value": fact.value, "fact_label": fact.label, "fact_source": source},
-                          {}, {"fact_value": ("facts", i, "value"), "fact_label": ("facts", i, "label"),
-                               "fact_source": ("facts", i, "source")},
-                          _alt(theme, lang, "alt_fact", f"{fact.value} {fact.label}", source)))
+        facts.append(
+            spec(
+                f"fact-{i + 1:02d}",
+                "fact",
+                "card",
+                f"fact-{i + 1:02d}.jpg",
+                {"fact_value": fact.value, "fact_label": fact.label, "fact_source": source},
+                {},
+                {
+                    "fact_value": ("facts", i, "value"),
+                    "fact_label": ("facts", i, "label"),
+                    "fact_source": ("facts", i, "source"),
+                },
+                _alt(theme, lang, "alt_fact", f"{fact.value} {fact.label}", source),
+            )
+        )
     cta = []
     if story.cta:
-        cta.append(spec("cta", "cta", "card", "cta.jpg", {}, {}, {},
-                        _alt(theme, lang, "alt_cta", story.cta, story.link, base["hashtags_line"])))
+        cta.append(
+            spec(
+                "cta",
+                "cta",
+                "card",
+                "cta.jpg",
+                {},
+                {},
+                {},
+                _alt(theme, lang, "alt_cta", story.cta, story.link, base["hashtags_line"]),
+            )
+        )
 
     if platform.outputs == "carousel":
         # Cover, the beats, quote, facts, CTA — cut to the platform's slide limit,
@@ -196,15 +312,32 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
         slides = []
         for n, card in enumerate(ordered, start=1):
             values = {**card.values, "page": f"{n}/{total}"}
-            slides.append(CardSpec(card.name, card.layout, "slide", f"slide-{n:02d}.jpg", values,
-                                   card.photos, card.sources, card.alt))
+            slides.append(
+                CardSpec(
+                    card.name,
+                    card.layout,
+                    "slide",
+                    f"slide-{n:02d}.jpg",
+                    values,
+                    card.photos,
+                    card.sources,
+                    card.alt,
+                )
+            )
         return slides
 
     fact_total = len(facts)
     numbered = [
-        CardSpec(f.name, f.layout, f.output, f.filename,
-                 {**f.values, "page": f"{i}/{fact_total}" if fact_total > 1 else ""},
-                 f.photos, f.sources, f.alt)
+        CardSpec(
+            f.name,
+            f.layout,
+            f.output,
+            f.filename,
+            {**f.values, "page": f"{i}/{fact_total}" if fact_total > 1 else ""},
+            f.photos,
+            f.sources,
+            f.alt,
+        )
         for i, f in enumerate(facts, start=1)
     ]
     return [*cards, *quote, *numbered, *cta]
@@ -213,7 +346,13 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
 def dropped_slides(loaded: LoadedStory, platform: Platform, theme: Theme) -> int:
     """How many beats and facts a carousel had to leave out to respect the slide limit."""
     story = loaded.story
-    wanted = 1 + sum(1 for b in story.beats if b.text) + bool(story.quote) + len(story.facts) + bool(story.cta)
+    wanted = (
+        1
+        + sum(1 for b in story.beats if b.text)
+        + bool(story.quote)
+        + len(story.facts)
+        + bool(story.cta)
+    )
     return max(0, wanted - len(plan_cards(loaded, platform, theme)))
 
 
@@ -242,8 +381,14 @@ def encode_jpeg(image: Image.Image, max_bytes: int | None = None) -> bytes:
     """JPEG at quality 90 with full-resolution chroma (crisp coloured text), smaller if needed."""
     for quality in (90, 85, 80, 72, 65):
         buf = io.BytesIO()
-        image.save(buf, "JPEG", quality=quality, subsampling=0 if quality >= 85 else 2,
-                   optimize=True, progressive=False)
+        image.save(
+            buf,
+            "JPEG",
+            quality=quality,
+            subsampling=0 if quality >= 85 else 2,
+            optimize=True,
+            progressive=False,
+        )
         data = buf.getvalue()
         if max_bytes is None or len(data) <= max_bytes:
             return data

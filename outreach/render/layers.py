@@ -81,8 +81,12 @@ def layer_digest(spec: dict[str, Any], canvas: CardCanvas) -> str:
     """Content hash of one layer: its spec plus every value and photo it reads."""
     refs = {k: canvas.values.get(k, "") for k in (spec.get("field"), spec.get("when")) if k}
     photo = canvas.photos.get(spec.get("source", ""), None)
-    payload = json.dumps([spec, refs, str(photo), canvas.full_size, canvas.theme.digest],
-                         sort_keys=True, default=str, ensure_ascii=False)
+    payload = json.dumps(
+        [spec, refs, str(photo), canvas.full_size, canvas.theme.digest],
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -141,7 +145,9 @@ def _scrim(c: CardCanvas, spec: dict[str, Any]) -> None:
     pos = np.linspace(0.0, 1.0, n, dtype=np.float32)
     alpha = np.interp(pos, [s[0] for s in stops], [s[1] for s in stops]).astype(np.float32)
     a = (alpha * 255).astype(np.uint8)
-    mask = np.broadcast_to(a[:, None], (h, w)) if axis == "y" else np.broadcast_to(a[None, :], (h, w))
+    mask = (
+        np.broadcast_to(a[:, None], (h, w)) if axis == "y" else np.broadcast_to(a[None, :], (h, w))
+    )
     over = Image.new("RGBA", (w, h), (r, g, b, 0))
     over.putalpha(Image.fromarray(np.ascontiguousarray(mask)))
     c.image.alpha_composite(over)
@@ -154,8 +160,9 @@ def _rect(c: CardCanvas, spec: dict[str, Any]) -> None:
     x0, y0, x1, y1 = c.px(box)
     over = Image.new("RGBA", c.image.size, (0, 0, 0, 0))
     radius = round(float(spec.get("radius", 0)) * c.scale)
-    ImageDraw.Draw(over).rounded_rectangle((x0, y0, x1 - 1, y1 - 1), radius=radius,
-                                           fill=c.color(spec.get("color", "accent")))
+    ImageDraw.Draw(over).rounded_rectangle(
+        (x0, y0, x1 - 1, y1 - 1), radius=radius, fill=c.color(spec.get("color", "accent"))
+    )
     c.image.alpha_composite(over)
 
 
@@ -238,13 +245,22 @@ def _ensure_contrast(c: CardCanvas, block: TextBlock, color: tuple[int, ...], sp
     backing = c.color(spec.get("backing", "background"))
     feather = max(2, round(block.size * c.scale * 0.4))
     pad = 2 * feather
-    region = (max(0, x0 - pad), max(0, y0 - pad), min(c.image.width, x1 + pad),
-              min(c.image.height, y1 + pad))
+    region = (
+        max(0, x0 - pad),
+        max(0, y0 - pad),
+        min(c.image.width, x1 + pad),
+        min(c.image.height, y1 + pad),
+    )
     mask_full = Image.new("L", (region[2] - region[0], region[3] - region[1]), 0)
     # The solid part covers the measured area fully; only the margin around it fades.
     ImageDraw.Draw(mask_full).rectangle(
-        (x0 - region[0] - feather, y0 - region[1] - feather,
-         x1 - region[0] + feather, y1 - region[1] + feather), fill=255
+        (
+            x0 - region[0] - feather,
+            y0 - region[1] - feather,
+            x1 - region[0] + feather,
+            y1 - region[1] + feather,
+        ),
+        fill=255,
     )
     mask_full = mask_full.filter(ImageFilter.GaussianBlur(feather / 2))
     base = c.image.crop(region)
@@ -269,6 +285,7 @@ def paint(c: CardCanvas, layers: list[dict[str, Any]]) -> None:
         if kind not in LAYERS:
             from outreach.themes import ThemeError
 
-            raise ThemeError(f"unknown layer type `{kind}`",
-                             "use one of: " + ", ".join(sorted(LAYERS)))
+            raise ThemeError(
+                f"unknown layer type `{kind}`", "use one of: " + ", ".join(sorted(LAYERS))
+            )
         LAYERS[kind](c, spec)

@@ -108,7 +108,9 @@ def _to_srgb(im: Image.Image, background: tuple[int, int, int]) -> Image.Image:
 
 
 @functools.lru_cache(maxsize=32)
-def _decoded(key: PhotoKey, min_w: int, min_h: int, background: tuple[int, int, int]) -> Image.Image:
+def _decoded(
+    key: PhotoKey, min_w: int, min_h: int, background: tuple[int, int, int]
+) -> Image.Image:
     im = _open(Path(key.path))
     try:
         with warnings.catch_warnings():
@@ -144,7 +146,9 @@ def load_photo(path: Path, background: tuple[int, int, int] = (0, 0, 0)) -> Imag
 
 @functools.lru_cache(maxsize=64)
 def _filled(
-    key: PhotoKey, size: tuple[int, int], focus: tuple[float, float] | None,
+    key: PhotoKey,
+    size: tuple[int, int],
+    focus: tuple[float, float] | None,
     background: tuple[int, int, int],
 ) -> Image.Image:
     src = _decoded(key, size[0], size[1], background)
@@ -153,7 +157,9 @@ def _filled(
 
 
 def photo_fill(
-    path: Path, size: tuple[int, int], focus: tuple[float, float] | None = None,
+    path: Path,
+    size: tuple[int, int],
+    focus: tuple[float, float] | None = None,
     background: tuple[int, int, int] = (0, 0, 0),
 ) -> Image.Image:
     """The photo cropped to fill `size` around `focus` (cached per size)."""

@@ -43,15 +43,20 @@ def shorten(text: str, limit: int, measure=len) -> str:
     while cut and measure(cut.rstrip() + ELLIPSIS) > limit:
         cut = cut[: max(0, len(cut) - max(1, (measure(cut) - limit) // 4))]
     if " " in cut.strip():
-        cut = cut[: cut.rstrip().rfind(" ")] if not text[len(cut):len(cut) + 1].isspace() else cut
+        cut = cut[: cut.rstrip().rfind(" ")] if not text[len(cut) : len(cut) + 1].isspace() else cut
     cut = re.sub(r"[\s,;:.\-–—]+$", "", cut)
     return cut + ELLIPSIS
 
 
 def _env(theme: Theme) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([str(f / "post") for f in theme.folders])
-    env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
-                             trim_blocks=False, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["prepend"] = lambda value, prefix: f"{prefix}{value}"
     return env
 
@@ -65,26 +70,51 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
     issues: list[PostIssue] = []
     hashtags = list(dict.fromkeys(story.hashtags))
     if limits.hashtags is not None and len(hashtags) > limits.hashtags:
-        issues.append(PostIssue("hashtags", f"{len(hashtags)} hashtags, {platform.label} allows {limits.hashtags}",
-                                f"only the first {limits.hashtags} are used; remove the rest"))
+        issues.append(
+            PostIssue(
+                "hashtags",
+                f"{len(hashtags)} hashtags, {platform.label} allows {limits.hashtags}",
+                f"only the first {limits.hashtags} are used; remove the rest",
+            )
+        )
         hashtags = hashtags[: limits.hashtags]
     env = _env(theme)
     context = {
-        "story_id": story.id, "lang": story.lang, "title": story.title, "hook": story.hook,
-        "beats": [b.text for b in story.beats if b.text], "quote": story.quote,
-        "quote_by": story.speaker, "facts": story.facts, "cta": story.cta, "link": story.link,
-        "hashtags": hashtags, "credits": story.credits, "platform": platform.name,
-        "platform_label": platform.label, "network": platform.network,
+        "story_id": story.id,
+        "lang": story.lang,
+        "title": story.title,
+        "hook": story.hook,
+        "beats": [b.text for b in story.beats if b.text],
+        "quote": story.quote,
+        "quote_by": story.speaker,
+        "facts": story.facts,
+        "cta": story.cta,
+        "link": story.link,
+        "hashtags": hashtags,
+        "credits": story.credits,
+        "platform": platform.name,
+        "platform_label": platform.label,
+        "network": platform.network,
     }
     caption = _template(env, f"caption-{platform.network}.txt.j2", "caption.txt.j2").render(context)
     caption = re.sub(r"\n{3,}", "\n\n", caption).strip()
     if limits.caption_chars is not None and len(caption) > limits.caption_chars:
-        issues.append(PostIssue("caption", f"caption is {len(caption)} characters, {platform.label} allows {limits.caption_chars}",
-                                "it was shortened with '…'; shorten the beats or the quote"))
+        issues.append(
+            PostIssue(
+                "caption",
+                f"caption is {len(caption)} characters, {platform.label} allows {limits.caption_chars}",
+                "it was shortened with '…'; shorten the beats or the quote",
+            )
+        )
         caption = shorten(caption, limits.caption_chars)
     if limits.description_bytes is not None and len(caption.encode()) > limits.description_bytes:
-        issues.append(PostIssue("caption", f"description is {len(caption.encode())} bytes, {platform.label} allows {limits.description_bytes}",
-                                "it was shortened with '…'; shorten the beats or the quote"))
+        issues.append(
+            PostIssue(
+                "caption",
+                f"description is {len(caption.encode())} bytes, {platform.label} allows {limits.description_bytes}",
+                "it was shortened with '…'; shorten the beats or the quote",
+            )
+        )
         caption = shorten(caption, limits.description_bytes, lambda s: len(s.encode()))
     title = ""
     if limits.title_chars is not None:
@@ -92,13 +122,21 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
         title = raw_title
         if limits.title_forbidden and any(c in title for c in limits.title_forbidden):
             title = "".join(c for c in title if c not in limits.title_forbidden).strip()
-            issues.append(PostIssue("youtube_title" if story.youtube_title else "title",
-                                    f"contains {' or '.join(repr(c) for c in limits.title_forbidden)}, which {platform.label} rejects",
-                                    "they were removed; write the title without them"))
+            issues.append(
+                PostIssue(
+                    "youtube_title" if story.youtube_title else "title",
+                    f"contains {' or '.join(repr(c) for c in limits.title_forbidden)}, which {platform.label} rejects",
+                    "they were removed; write the title without them",
+                )
+            )
         if len(title) > limits.title_chars:
-            issues.append(PostIssue("youtube_title" if story.youtube_title else "title",
-                                    f"title is {len(title)} characters, {platform.label} allows {limits.title_chars}",
-                                    "it was shortened with '…'; set a shorter `youtube_title:`"))
+            issues.append(
+                PostIssue(
+                    "youtube_title" if story.youtube_title else "title",
+                    f"title is {len(title)} characters, {platform.label} allows {limits.title_chars}",
+                    "it was shortened with '…'; set a shorter `youtube_title:`",
+                )
+            )
             title = shorten(title, limits.title_chars)
     alt = [(c.filename, c.alt) for c in cards if c.alt]
     text = _template(env, f"post-{platform.network}.txt.j2", "post.txt.j2").render(

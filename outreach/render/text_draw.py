@@ -17,7 +17,9 @@ def _emoji_bitmap(run: str, emoji_font: str) -> tuple[Image.Image, int]:
     """The run drawn in colour at the font's only strike, and its baseline offset."""
     font = load_font(emoji_font, EMOJI_STRIKE)
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
-    left, top, right, bottom = probe.textbbox((0, 0), run, font=font, anchor="ls", embedded_color=True)
+    left, top, right, bottom = probe.textbbox(
+        (0, 0), run, font=font, anchor="ls", embedded_color=True
+    )
     img = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
     ImageDraw.Draw(img).text((-left, -top), run, font=font, anchor="ls", embedded_color=True)
     return img, -top
@@ -42,7 +44,9 @@ def draw_block(
     _draw_lines(canvas, block, color, scale, emoji=True)
 
 
-def _draw_lines(canvas: Image.Image, block: TextBlock, color: RGBA, scale: float, emoji: bool) -> None:
+def _draw_lines(
+    canvas: Image.Image, block: TextBlock, color: RGBA, scale: float, emoji: bool
+) -> None:
     style = block.style
     size = max(1, round(block.size * scale))
     font = load_font(style.font, size)
@@ -62,6 +66,7 @@ def _draw_lines(canvas: Image.Image, block: TextBlock, color: RGBA, scale: float
                         scaled, (round(x * scale), round(line.baseline * scale - baseline * k))
                     )
             else:
-                draw.text((x * scale, line.baseline * scale), run.text, font=font, fill=color,
-                          anchor="ls")
+                draw.text(
+                    (x * scale, line.baseline * scale), run.text, font=font, fill=color, anchor="ls"
+                )
             x += width

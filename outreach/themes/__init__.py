@@ -58,8 +58,10 @@ class Theme:
 
     def font(self, role: str) -> str:
         if role not in self.fonts:
-            raise ThemeError(f"theme `{self.name}` has no font role `{role}`",
-                             "add it under fonts: in theme.yaml")
+            raise ThemeError(
+                f"theme `{self.name}` has no font role `{role}`",
+                "add it under fonts: in theme.yaml",
+            )
         return self.fonts[role]
 
     @property
@@ -70,8 +72,10 @@ class Theme:
         try:
             return self.layouts[fmt][card]
         except KeyError:
-            raise ThemeError(f"theme `{self.name}` has no `{card}` layout for {fmt} cards",
-                             f"add layouts.{fmt}.{card} to theme.yaml") from None
+            raise ThemeError(
+                f"theme `{self.name}` has no `{card}` layout for {fmt} cards",
+                f"add layouts.{fmt}.{card} to theme.yaml",
+            ) from None
 
     def string(self, key: str, lang: str) -> str:
         entry = self.strings.get(key, {})
@@ -135,8 +139,9 @@ def _merge(base: dict, override: dict) -> dict:
     return out
 
 
-def _read(name: str, dirs: tuple[Path, ...], depth: int = 0, skip: Path | None = None
-          ) -> tuple[dict, list[Path], list[bytes]]:
+def _read(
+    name: str, dirs: tuple[Path, ...], depth: int = 0, skip: Path | None = None
+) -> tuple[dict, list[Path], list[bytes]]:
     if depth > 5:
         raise ThemeError(f"theme `{name}` extends itself in a loop", "check `extends:`")
     folder = _find_theme_dir(name, dirs, skip)
@@ -146,7 +151,9 @@ def _read(name: str, dirs: tuple[Path, ...], depth: int = 0, skip: Path | None =
     try:
         data = yaml.safe_load(raw_bytes) or {}
     except yaml.YAMLError as exc:
-        raise ThemeError(f"{folder / THEME_FILE}: malformed YAML: {exc}", "fix the theme file") from exc
+        raise ThemeError(
+            f"{folder / THEME_FILE}: malformed YAML: {exc}", "fix the theme file"
+        ) from exc
     parent_name = data.pop("extends", None)
     if parent_name:
         # A user theme may extend the built-in theme of the same name.
@@ -162,8 +169,10 @@ def _resolve_font(value: str, folders: list[Path]) -> str:
         candidate = folder / value
         if candidate.is_file():
             return str(candidate.resolve())
-    raise ThemeError(f"font `{value}` not found in the theme or in assets/fonts",
-                     "bundle the font file with the theme; system fonts are never used")
+    raise ThemeError(
+        f"font `{value}` not found in the theme or in assets/fonts",
+        "bundle the font file with the theme; system fonts are never used",
+    )
 
 
 @functools.lru_cache(maxsize=32)
