@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from outreach.diagnostics import Diagnostic, StoryError
@@ -119,6 +119,7 @@ class PreviewRenderer:
         self._lock = threading.RLock()
         self._render_lock = threading.Lock()
         self._revision = 0
+        self._last_activity = 0.0  # monotonic time of the last refresh or render
         self._queue: queue.LifoQueue[StoryState] = queue.LifoQueue()
         self._worker: threading.Thread | None = None
 
@@ -154,6 +155,7 @@ class PreviewRenderer:
                 if old is not None and old.id != state.id:
                     changed.append(old.id)
             self._rebuild_recipes()
+            self._last_activity = time.monotonic()
         for state in self.stories():
             if not state.report_ready.is_set() and not state.queued:
                 state.queued = True
@@ -188,7 +190,7 @@ class PreviewRenderer:
         story = loaded.story
         views = []
         for platform in platforms:
-            recipes = [Recipe(s, platform, theme, s.digest(platform, theme))
+            recipes = [Recipe(s, platform, theme, preview_digest(s, platform, theme))
                        for s in plan_cards(loaded, platform, theme)]
             views.append(PlatformView(platform, recipes))
         return Snapshot(id=loaded.id, title=story.title, hook=story.hook, kind=story.kind,
@@ -216,7 +218,8 @@ class PreviewRenderer:
             spec = CardSpec(f"scene-{i + 1:02d}", "beat", "slide", "", {**base, "beat_text": beat.text},
                             photos, {**sources, "beat_text": ("beats", i, "text")},
                             f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}")
-            frames.append((f"scene {i + 1}", Recipe(spec, platform, theme, spec.digest(platform, theme))))
+            frames.append((f"scene {i + 1}",
+                           Recipe(spec, platform, theme, preview_digest(spec, platform, theme))))
         return Storyboard(platform, frames, self._video_file(loaded.id, video_views))
 
     def _video_file(self, story_id: str, views: list[PlatformView]) -> Path | None:
@@ -255,10 +258,20 @@ class PreviewRenderer:
     def _work(self) -> None:
         while True:
             state = self._queue.get()
+            self._wait_quiet()
             if self._states.get(state.path) is state:
                 self._compute_report(state)
             else:  # superseded by a newer edit: release anyone waiting on it
                 state.report_ready.set()
+
+    def _wait_quiet(self, quiet: float = 0.4, limit: float = 10.0) -> None:
+        """Let the page's card renders go first: the full check is slower and can wait."""
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            idle = time.monotonic() - max(self._last_activity, start - quiet + 0.15)
+            if idle >= quiet and not self._render_lock.locked():
+                return
+            time.sleep(0.05)
 
     def _compute_report(self, state: StoryState) -> None:
         """Run exactly what `outreach check` runs for this story."""
@@ -296,6 +309,7 @@ class PreviewRenderer:
                 if key in self._cache:
                     return self._cache[key]
             rendered = render_recipe(recipe, SCALES[scale_key])
+            self._last_activity = time.monotonic()
             with self._lock:
                 self._cache[key] = rendered
                 while len(self._cache) > CACHE_SIZE:
@@ -304,6 +318,22 @@ class PreviewRenderer:
 
     def cached(self, digest: str, scale_key: str = "50") -> bool:
         return (digest, scale_key) in self._cache
+
+
+def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
+    """`CardSpec.digest` of the card cut down to the values its layers read.
+
+    A spec carries every text of the story, so its own digest changes with any edit; layers
+    read values only through `field` and `when` (see `layers.layer_digest`), so hashing just
+    those means an edit to the quote redraws the quote cards and nothing else.
+    """
+    used: set[str] = set()
+    for layer in theme.layers(platform.format, spec.layout):
+        for key in ("field", "when"):
+            if isinstance(layer.get(key), str):
+                used.add(layer[key].lstrip("!"))
+    values = {k: v for k, v in spec.values.items() if k in used}
+    return replace(spec, values=values).digest(platform, theme)
 
 
 def render_recipe(recipe: Recipe, scale: float) -> Rendered:
