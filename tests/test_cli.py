@@ -168,3 +168,24 @@ def test_cli_import_is_lazy() -> None:
     code = "import sys, outreach.cli; print(sorted(m for m in ('moviepy', 'numpy', 'PIL') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_nfd_story_renders_byte_identical_to_its_nfc_twin(story_dir: Path, tmp_path: Path) -> None:
+    import unicodedata
+
+    nfc = write_story(story_dir, "twin.yaml", STORY_VI)
+    other = story_dir / "nfd"
+    other.mkdir()
+    nfd = write_story(other, "twin.yaml", unicodedata.normalize("NFD", STORY_VI).replace(
+        "media/photo.jpg", "../media/photo.jpg"))
+    outs = []
+    for i, story in enumerate((nfc, nfd)):
+        out = tmp_path / f"out{i}"
+        res = CliRunner().invoke(main, ["render", str(story), "-o", str(out), "--only", "cards",
+                                        "-p", "tiktok", "-p", "youtube-thumbnail", "-q"])
+        assert res.exit_code == 0, res.output
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*.jpg"))
+    assert len(files) == 5  # tiktok: cover, quote, fact, cta; youtube: thumbnail
+    for rel in files:
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
