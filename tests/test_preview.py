@@ -358,3 +358,42 @@ def test_every_sample_story_loads_in_the_preview(stories_copy: Path) -> None:
         except Exception:  # noqa: BLE001 — a broken sample is listed under its file name
             expected = path.stem
         assert expected in ids
+
+
+def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.skip("ffmpeg is not installed")
+    out = preview_root.parent / "output" / "engineer-danang" / "tiktok"
+    out.mkdir(parents=True)
+    video = out / "video.mp4"
+    subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=108x192:d=1",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)], check=True)
+    preview = make_preview(preview_root, "127.0.0.1", 0, watch=False)
+    preview.start_background()
+    try:
+        port = port_of(preview)
+        page = get(port, "/story/engineer-danang")[1].decode()
+        # Cover plus one frame per beat (two beats), scrubbable, and the rendered file.
+        assert "cover + 2 scenes" in page and "data-scrub" in page
+        assert '<video class="video" controls' in page
+        assert 'src="/video/engineer-danang/tiktok.mp4"' in page
+        frames = re.findall(r'<span>(scene \d+)</span>', page)
+        assert frames == ["scene 1", "scene 2"]
+        status, body = get(port, "/video/engineer-danang/tiktok.mp4")
+        assert status == 200 and body == video.read_bytes()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(f"GET /video/engineer-danang/tiktok.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Range: bytes=4-15\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 206")
+        assert body == video.read_bytes()[4:16]
+        assert get(port, "/video/engineer-danang/instagram-feed.mp4")[0] == 404
+        assert get(port, "/video/other/tiktok.mp4")[0] == 404
+    finally:
+        preview.close()

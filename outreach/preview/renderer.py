@@ -60,11 +60,11 @@ class PlatformView:
 
 @dataclass
 class Storyboard:
-    """A video's cover and one frame per scene, plus the rendered file when there is one."""
+    """A video's cover and one frame per scene; `video_platforms` may have a rendered file."""
 
     platform: Platform
     frames: list[tuple[str, Recipe]]  # (caption, recipe)
-    video: Path | None = None
+    video_platforms: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -209,7 +209,7 @@ class PreviewRenderer:
         try:
             theme.layers(platform.format, "beat")
         except ThemeError:
-            return Storyboard(platform, frames, self._video_file(loaded.id, video_views))
+            return Storyboard(platform, frames, [v.platform.name for v in video_views])
         base, sources = story_values(loaded.story, theme)
         for i, beat in enumerate(loaded.story.beats):
             photos = {}
@@ -220,14 +220,21 @@ class PreviewRenderer:
                             f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}")
             frames.append((f"scene {i + 1}",
                            Recipe(spec, platform, theme, preview_digest(spec, platform, theme))))
-        return Storyboard(platform, frames, self._video_file(loaded.id, video_views))
+        return Storyboard(platform, frames, [v.platform.name for v in video_views])
 
-    def _video_file(self, story_id: str, views: list[PlatformView]) -> Path | None:
+    def video_file(self, snap: Snapshot) -> tuple[str, Path] | None:
+        """A video already rendered by `outreach render` for this story: (platform, file).
+
+        Looked up on every request (a few stat calls), so a render made while the preview
+        runs shows up on the next page load.
+        """
+        if snap.storyboard is None:
+            return None
         for out in self.output_dirs:
-            for view in views:
-                candidate = (out / story_id / view.platform.name / "video.mp4").resolve()
+            for name in snap.storyboard.video_platforms:
+                candidate = (out / snap.id / name / "video.mp4").resolve()
                 if candidate.is_relative_to(out.resolve()) and candidate.is_file():
-                    return candidate
+                    return name, candidate
         return None
 
     def _rebuild_recipes(self) -> None:

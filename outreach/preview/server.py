@@ -170,12 +170,10 @@ class PreviewApp:
         if not m:
             return None
         state = self.renderer.story(unquote(m.group(1)))
-        board = state.good.storyboard if state and state.good else None
-        if board is None or board.video is None:
+        found = self.renderer.video_file(state.good) if state and state.good else None
+        if found is None or found[0] != m.group(2):
             return None
-        if board.platform.name != m.group(2):
-            return None
-        return board.video
+        return found[1]
 
     # --- views ---------------------------------------------------------------------------
 
@@ -206,8 +204,9 @@ class PreviewApp:
         if snap and snap.storyboard:
             frames = [(caption, recipe) for caption, recipe in snap.storyboard.frames]
         report = state.report if state.report_ready.is_set() else None
+        video = self.renderer.video_file(snap) if snap else None
         return {"state": state, "snap": snap, "platforms": platforms, "frames": frames,
-                "report": report}
+                "report": report, "video": video}
 
 
 def chrome_kind(platform) -> str:
