@@ -55,13 +55,13 @@ class OutputJob:
     kind: str  # cards | video
     platforms: tuple[str, ...]
     pack_dir: str
-    key: str
+    keys: tuple[str, ...]  # per platform for cards; one shared key for a story's videos
     quality: str = "fast"
 
-    @property
-    def name(self) -> str:
-        """Stable cache-record name for this group."""
-        return f"{self.story_id}--{self.kind}--{'+'.join(self.platforms)}"
+    def key_for(self, platform: str) -> str:
+        if len(self.keys) == 1:
+            return self.keys[0]
+        return self.keys[self.platforms.index(platform)]
 
 
 @dataclass
@@ -175,7 +175,7 @@ def run_output(job: OutputJob) -> JobResult:
             d = entry.as_dict() if hasattr(entry, "as_dict") else dict(entry)
             if d.get("output") == "video" and d.get("duration") is None:
                 d["duration"] = _probe_duration(pack_dir / d["path"])
-            d["key"] = job.key
+            d["key"] = job.key_for(d["platform"])
             entries.append(d)
         return JobResult(True, entries, [], time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 — one broken output never stops the pack

@@ -14,6 +14,7 @@ an executor, then prune stale files and write `index.html`, `manifest.json` and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -188,10 +189,10 @@ def _plan(
     quality: str, cache: PackCache, report: PackReport, console: Any,
 ) -> list[_Planned]:
     from outreach.model.loader import discover_stories, load_story
-    from outreach.pack.story import select_platforms, theme_dirs
     from outreach.themes import ThemeError, load_theme
 
     planned: list[_Planned] = []
+    video_inputs = _video_inputs(quality) if VIDEO in kinds else None
     for story_path, root in discover_stories([stories_dir]):
         story_path = story_path.resolve()
         try:
@@ -222,10 +223,11 @@ def _plan(
         ref = StoryRef(str(story_path), str(Path(root).resolve()),
                        tuple(str(Path(p).resolve()) for p in themes_dirs),
                        tuple(platforms) if platforms else None)
-        chosen, _ = select_platforms(loaded, platforms)
+        chosen = _choose_platforms(loaded, platforms)
         status.platforms = [p.name for p in chosen]
+        ref = dataclasses.replace(ref, requested=tuple(status.platforms))
         try:
-            theme_fp = theme_fingerprint(load_theme(story.theme, theme_dirs(loaded, themes_dirs)))
+            theme_fp = theme_fingerprint(load_theme(story.theme, (*themes_dirs, loaded.root / "themes")))
         except ThemeError as exc:  # the check job reports it with a line number
             theme_fp = f"unavailable: {exc}"
         check_key = output_key(loaded, "check", chosen, theme_fp, [platforms, kinds])
@@ -238,16 +240,26 @@ def _plan(
                 groups.append((VIDEO, with_video))
         pending: list[OutputJob] = []
         for kind, group in groups:
-            key = output_key(loaded, kind, group, theme_fp, quality if kind == VIDEO else None)
-            job = OutputJob(ref, loaded.id, kind, tuple(p.name for p in group), str(pack_dir),
-                            key, quality)
             status.outputs += len(group)
-            hit = None if force else cache.outputs(job.name, key)
-            if hit is None:
-                pending.append(job)
-            else:
-                status.entries += hit
-                status.skipped += len(group)
+            if kind == CARDS:  # one record per platform: -p may regroup them next time
+                units = [(record_name(loaded.id, kind, p.name), [p],
+                          output_key(loaded, kind, [p], theme_fp)) for p in group]
+            else:  # the shared encode serves the whole group: one record
+                units = [(record_name(loaded.id, kind, None), group,
+                          output_key(loaded, kind, group, theme_fp, video_inputs))]
+            dirty: list[tuple[Any, str]] = []
+            for name, members, key in units:
+                hit = None if force else cache.outputs(name, key)
+                if hit is None:
+                    dirty += [(p, key) for p in members]
+                else:
+                    status.entries += hit
+                    status.skipped += len(members)
+            if dirty:
+                keys = tuple(dict.fromkeys(k for _, k in dirty)) if kind == VIDEO else \
+                    tuple(k for _, k in dirty)
+                pending.append(OutputJob(ref, loaded.id, kind, tuple(p.name for p, _ in dirty),
+                                         str(pack_dir), keys, quality))
         cached_check = None if force else cache.check(loaded.id, check_key)
         if cached_check is not None:
             ok, diags = cached_check
@@ -260,6 +272,53 @@ def _plan(
         for d in status.diagnostics:
             _diag(console, d)
     return planned
+
+
+def record_name(story_id: str, kind: str, platform: str | None) -> str:
+    return f"{story_id}--{kind}--{platform}" if platform else f"{story_id}--{kind}"
+
+
+def _store(cache: PackCache, job: OutputJob, entries: list[dict[str, Any]]) -> None:
+    """Cache what a job made: per platform for cards, once for a story's videos."""
+    if job.kind == VIDEO:
+        cache.store_outputs(record_name(job.story_id, VIDEO, None), job.keys[0], entries)
+        return
+    for name in job.platforms:
+        cache.store_outputs(record_name(job.story_id, CARDS, name), job.key_for(name),
+                            [e for e in entries if e["platform"] == name])
+
+
+def _choose_platforms(loaded: Any, requested: list[str] | None) -> list[Any]:
+    """The same rule as `pack.story.select_platforms` (the command line narrows the story's
+    own list), without importing the renderer: a warm run must start fast. Unknown names
+    are left to the check job, which reports them with their line."""
+    from outreach.platforms import UnknownPlatform, get_platform, load_presets
+
+    own = loaded.story.platforms
+    names = requested or own or list(load_presets())
+    if requested and own:
+        names = [n for n in requested if n in own] or requested
+    out: list[Any] = []
+    for name in names:
+        try:
+            p = get_platform(name)
+        except UnknownPlatform:
+            continue
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _video_inputs(quality: str) -> list[Any]:
+    """What a video depends on beyond its story and platforms: the encoder preset, every
+    video preset (captions sit in their common safe zone) and the test-only scale."""
+    import os
+
+    from outreach.pack.cache import platform_fingerprint
+    from outreach.platforms import load_presets
+
+    presets = [platform_fingerprint(p) for p in load_presets().values() if p.video is not None]
+    return [quality, presets, os.environ.get("OUTREACH_VIDEO_SCALE", "")]
 
 
 def _add_status(report: PackReport, status: StoryStatus, path: Path) -> None:
@@ -325,7 +384,7 @@ def _execute(planned: list[_Planned], executor: LazyExecutor, cache: PackCache,
                     continue
                 n = len(job.platforms)
                 if result.ok:
-                    cache.store_outputs(job.name, job.key, result.entries)
+                    _store(cache, job, result.entries)
                     status.entries += result.entries
                     status.rendered += n
                 else:
@@ -369,7 +428,8 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
     manifest_sha = sha256_bytes(text.encode("utf-8"))
     if (state.get("manifest") != manifest_sha or not zip_path.is_file()
             or zip_path.stat().st_size != state.get("zip_bytes")):
-        _write_zip(zip_path, pack_dir, [e["path"] for e in files] + [MANIFEST_NAME])
+        paths = list(dict.fromkeys(e["path"] for e in files))  # a shared video is listed per platform
+        _write_zip(zip_path, pack_dir, [*paths, MANIFEST_NAME])
         cache.store_pack_state({"manifest": manifest_sha, "zip_bytes": zip_path.stat().st_size})
     report.zip_path = zip_path
 
@@ -404,7 +464,9 @@ def _prune(pack_dir: Path, keep: set[str]) -> int:
         rel = path.relative_to(pack_dir)
         if rel.parts[0] == CACHE_DIR:
             continue
-        if path.is_file() or path.is_symlink():
+        if path.is_symlink():  # convenience links (e.g. to a shared video) are not pack files
+            path.unlink()
+        elif path.is_file():
             if rel.as_posix() not in keep:
                 path.unlink()
                 removed += 1
