@@ -39,6 +39,11 @@
     if (!frames.length) return;
     index = (i + frames.length) % frames.length;
     const a = frames[index];
+    const vFrame = document.getElementById("viewer-frame");
+    vFrame.querySelectorAll(":scope > :not(img)").forEach((n) => n.remove());
+    a.querySelectorAll(":scope > :not(img)").forEach((n) => vFrame.appendChild(n.cloneNode(true)));
+    vFrame.style.setProperty("--ar", a.closest(".card").style.getPropertyValue("--ar"));
+    vFrame.style.setProperty("--full-w", (a.dataset.width || 1080) + "px");
     vImg.src = a.dataset.full;
     vImg.alt = (a.querySelector("img") || {}).alt || "";
     vTitle.textContent = a.dataset.title;
@@ -58,6 +63,9 @@
     dialog.addEventListener("keydown", (e) => {
       if (e.key === "ArrowLeft") show(index - 1);
       if (e.key === "ArrowRight") show(index + 1);
+    });
+    document.getElementById("viewer-frame").addEventListener("click", (e) => {
+      e.currentTarget.classList.toggle("actual");
     });
     dialog.addEventListener("close", () => { if (opener && document.contains(opener)) opener.focus(); });
   }
