@@ -385,8 +385,8 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
         status, body = get(port, "/video/engineer-danang/tiktok.mp4")
         assert status == 200 and body == video.read_bytes()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(f"GET /video/engineer-danang/tiktok.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         "Range: bytes=4-15\r\nConnection: close\r\n\r\n".encode())
+            sock.sendall(b"GET /video/engineer-danang/tiktok.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Range: bytes=4-15\r\nConnection: close\r\n\r\n")
             data = b""
             while chunk := sock.recv(65536):
                 data += chunk
@@ -397,3 +397,39 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
         assert get(port, "/video/other/tiktok.mp4")[0] == 404
     finally:
         preview.close()
+
+
+def _next_event(stream, timeout: float = 10.0) -> dict:
+    """Read one `change` event from an open Server-Sent Events response."""
+    import json
+
+    deadline = time.monotonic() + timeout
+    data = None
+    while time.monotonic() < deadline:
+        line = stream.readline().decode()
+        if line.startswith("data: "):
+            data = json.loads(line[6:])
+        elif line == "\n" and data is not None:
+            return data
+    raise AssertionError("no change event")
+
+
+def test_events_for_story_and_media_edits(running, preview_root: Path) -> None:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port_of(running), timeout=15)
+    conn.request("GET", "/events")
+    resp = conn.getresponse()
+    assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/event-stream")
+    assert resp.fp.readline() == b"retry: 1000\n"
+    time.sleep(0.3)  # let the watcher settle
+    story = preview_root / "engineer-danang.yaml"
+    start = time.monotonic()
+    story.write_text(PHOTO_STORY.replace("Bước hai.", "Bước hai, sửa."), encoding="utf-8")
+    event = _next_event(resp.fp)
+    assert event["stories"] == ["engineer-danang"] and not event["everything"]
+    assert time.monotonic() - start < 2
+    Image.new("RGB", (800, 1000), (200, 30, 30)).save(preview_root / "media" / "photo.jpg")
+    event = _next_event(resp.fp)
+    assert event["everything"] and "engineer-danang" in event["stories"]
+    conn.close()
