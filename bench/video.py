@@ -1,0 +1,160 @@
+"""Benchmark: a fixed 20-second story rendered at 1080x1920, against the ffmpeg floor.
+
+Prints, measured in the same run on the same machine:
+- wall: the whole video render (cards for the scenes, captions, soundtrack, frames, encode);
+- floor: the same ffmpeg binary encoding the very same frames alone, read back from a
+  raw file, with the same pixel format (yuv420p), preset and CRF;
+- the ratio wall / floor, and peak memory (this process, and the largest ffmpeg child).
+
+Run: python bench/video.py [--runs 3] [--keep DIR]
+The story has a cover, four photo beats (zoom in, pan left, zoom out, pan right), a fact
+with an animated number and a CTA end card, with 0.4 s crossfades, captions with the word
+highlight and a silent AAC track: the pipeline of performance-notes.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+STORY = """\
+id: bench-video
+kind: engineer
+lang: vi
+title: Kỹ sư Việt Nam ở Tokyo
+hook: Từ Cần Thơ đến trung tâm công nghệ Nhật Bản
+person: {name: Nguyễn Thị Lan, role: Kỹ sư phần mềm, org: Rakuten, place: Tokyo}
+beats:
+  - {text: "Lan lớn lên bên dòng sông Hậu, nơi mỗi sáng bắt đầu bằng một chuyến đò.", media: media/p1.jpg, motion: zoom-in, duration: 3.2}
+  - {text: "Năm 2019 chị nhận học bổng sang Nhật Bản học khoa học máy tính.", media: media/p2.jpg, motion: pan-left, duration: 3.2}
+  - {text: "Giờ đây chị dẫn dắt một nhóm mười hai kỹ sư đến từ tám quốc gia.", media: media/p3.jpg, motion: zoom-out, duration: 3.2}
+  - {text: "Mỗi mùa hè chị về Cần Thơ dạy lập trình cho học sinh.", media: media/p4.jpg, motion: pan-right, duration: 3.2}
+facts:
+  - {value: "12", label: kỹ sư trong nhóm của chị, source: Rakuten 2026}
+cta: Bạn muốn đi xa? Bắt đầu từ hôm nay.
+link: example.org/hoinhap
+hashtags: [HoiNhap]
+credits: "Ảnh: minh hoạ"
+platforms: [tiktok]
+"""
+THEME = """\
+extends: default
+video: {cover_seconds: 1.6, fact_seconds: 1.6, cta_seconds: 1.6}
+"""
+
+
+def make_photo(path: Path, seed: int) -> None:
+    """A deterministic 1500x2000 'photo': gradient sky, sun, hills and fine texture."""
+    rng = np.random.default_rng(seed)
+    w, h = 1500, 2000
+    y = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+    top = rng.uniform(20, 120, 3).astype(np.float32)
+    bottom = rng.uniform(120, 240, 3).astype(np.float32)
+    arr = top * (1 - y) + bottom * y + rng.normal(0, 6, (h, w, 3)).astype(np.float32)
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    d.ellipse((500, 300, 1000, 800), fill=tuple(int(c) for c in rng.uniform(180, 255, 3)))
+    for k in range(6):
+        pts = [(x, 1200 + k * 90 + 80 * np.sin(x / 170 + k + seed)) for x in range(0, w + 50, 50)]
+        d.polygon([*pts, (w, h), (0, h)], fill=tuple(int(c) for c in rng.uniform(10, 110, 3)))
+    for _ in range(400):
+        x0, y0 = rng.integers(0, w), rng.integers(0, h)
+        d.rectangle((x0, y0, x0 + 6, y0 + 14), fill=tuple(int(c) for c in rng.uniform(0, 255, 3)))
+    img.save(path, quality=90)
+
+
+def setup(root: Path) -> Path:
+    (root / "media").mkdir(parents=True)
+    (root / "outreach.toml").write_text("")
+    for i in range(1, 5):
+        make_photo(root / "media" / f"p{i}.jpg", i)
+    theme = root / "themes" / "bench"
+    theme.mkdir(parents=True)
+    (theme / "theme.yaml").write_text(THEME, encoding="utf-8")
+    story = root / "bench.yaml"
+    story.write_text(STORY + "theme: bench\n", encoding="utf-8")
+    return story
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, Path]:
+    """(wall of the render, floor, raw frames file)."""
+    from outreach import ffmpeg
+    from outreach.pack import video as pv
+    from outreach.pack.story import load_and_validate
+    from outreach.render.video import timeline as tl
+    from outreach.render.video.frames import frame_stream
+    from outreach.render.video.scenes import plan_captions, render_scenes
+
+    t0 = time.perf_counter()
+    validated = load_and_validate(story, root, ["tiktok"])
+    entries = pv.render_videos(validated, out, "fast", None)
+    wall = time.perf_counter() - t0
+    video = next(e for e in entries if e.output == "video")
+    assert abs(video.extra["duration"] - 20.0) < 0.05, video.extra["duration"]
+
+    # The floor: the same frames, dumped to a raw file, encoded by ffmpeg alone.
+    shared, _asked = pv.groups(validated.platforms)[0]
+    s = tl.VideoSettings.from_theme(validated.theme.video)
+    timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
+    chunks = plan_captions(timeline, validated.theme, shared, s)
+    r = render_scenes(validated.loaded, validated.theme, shared, timeline, chunks, s, 1.0)
+    raw = out / "frames.yuv"
+    with open(raw, "wb") as fh:
+        for data in frame_stream(timeline, r.renderers, r.captions):
+            fh.write(data)
+    enc = ffmpeg.EncodeSettings(1080, 1920, s.fps, "veryfast", 20)
+    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+           *ffmpeg.raw_input_args(enc, str(raw)), *ffmpeg.x264_args(enc), "-an",
+           "-movflags", "+faststart", str(out / "floor.mp4")]
+    t1 = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    floor = time.perf_counter() - t1
+    return wall, floor, raw
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the outputs here")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
+    try:
+        story = setup(tmp / "stories")
+        walls, floors = [], []
+        for i in range(args.runs):
+            out = tmp / f"out{i}"
+            wall, floor, raw = run_once(story, tmp / "stories", out)
+            raw.unlink()
+            walls.append(wall)
+            floors.append(floor)
+            print(f"run {i + 1}: wall {wall:.2f} s, floor {floor:.2f} s, ratio {wall / floor:.2f}",
+                  file=sys.stderr)
+        wall, floor = statistics.median(walls), statistics.median(floors)
+        print("video bench: 20 s, 1080x1920, 30 fps, x264 veryfast CRF 20, yuv420p")
+        print(f"wall   {wall:.2f} s (median of {args.runs})")
+        print(f"floor  {floor:.2f} s (ffmpeg alone on the same raw frames)")
+        print(f"ratio  {wall / floor:.2f} (target <= 1.3)")
+        print(f"peak memory: python {peak_mb(resource.RUSAGE_SELF):.0f} MB, "
+              f"largest ffmpeg child {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB (target < 1024)")
+        if args.keep:
+            shutil.copytree(tmp / f"out{args.runs - 1}", args.keep, dirs_exist_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

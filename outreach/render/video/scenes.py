@@ -1,0 +1,188 @@
+"""Scenes to pixels, once each: cards for the cover, quote, facts and CTA (the same
+composer as the card files), photo plates with a scrim for beats, caption bitmaps.
+
+Everything here runs once per scene or per caption chunk; `frames` does the per-frame work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from outreach.layout.geometry import Box
+from outreach.layout.text import TextBlock
+from outreach.platforms import Platform
+from outreach.render.cards import CardSpec, compose, plan_cards
+from outreach.render.photos import photo_fill
+from outreach.render.text_draw import draw_block
+from outreach.render.video.captions import (
+    Chunk,
+    caption_box,
+    caption_style,
+    chunk_blocks,
+    time_chunks,
+)
+from outreach.render.video.frames import (
+    CaptionArt,
+    MotionRenderer,
+    Planes,
+    RevealRenderer,
+    StillRenderer,
+    to_overlay,
+    to_planes,
+    word_rects,
+)
+from outreach.render.video.timeline import Timeline, VideoSettings
+from outreach.themes import Theme
+
+#: Beat scrim: (y fraction, opacity). Dark at the bottom, where the captions sit.
+SCRIM = ((0.0, 0.35), (0.14, 0.0), (0.36, 0.0), (0.55, 0.55), (0.7, 0.78), (1.0, 0.88))
+
+
+@dataclass
+class Rendered:
+    renderers: list[Any]
+    captions: dict[int, list[CaptionArt]]
+    chunks: list[Chunk]
+    cover: Image.Image  # the first frame, in RGB
+
+
+def frame_size(platform: Platform, scale: float) -> tuple[int, int]:
+    w = max(2, round(platform.width * scale))
+    h = max(2, round(platform.height * scale))
+    return (w - w % 2, h - h % 2)
+
+
+def plan_captions(timeline: Timeline, theme: Theme, platform: Platform, s: VideoSettings
+                  ) -> dict[int, list[Chunk]]:
+    """Caption chunks of every beat scene, timed inside the scene's own window.
+
+    Raises the text engine's LayoutError (naming the beat field) if a word cannot fit.
+    """
+    style = caption_style(theme.font("heading"), theme.emoji_font, s.caption_size,
+                          theme.keep_together)
+    box = caption_box(Box.from_rect(platform.safe_rect), style)
+    out: dict[int, list[Chunk]] = {}
+    for i, sc in enumerate(timeline.scenes):
+        if sc.kind != "beat" or not sc.text:
+            continue
+        field = ".".join(str(p) for p in sc.field)
+        blocks = chunk_blocks(sc.text, box, style, f"beats[{sc.index}].text" if field else "")
+        out[i] = time_chunks(blocks, sc.own_start, sc.own_end, sc.field)
+    return out
+
+
+def _cards(loaded: Any, platform: Platform, theme: Theme) -> dict[str, CardSpec]:
+    return {spec.name: spec for spec in plan_cards(loaded, platform, theme)}
+
+
+def _rgb(spec: CardSpec, platform: Platform, theme: Theme, scale: float, size: tuple[int, int]
+         ) -> Image.Image:
+    img = compose(spec, platform, theme, scale).image
+    return img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
+
+
+def _scrim(img: Image.Image, color: tuple[int, int, int, int]) -> Image.Image:
+    h = img.height
+    pos = np.linspace(0.0, 1.0, h, dtype=np.float32)
+    a = np.interp(pos, [p for p, _ in SCRIM], [o for _, o in SCRIM])
+    column = Image.fromarray(np.rint(a * 255).astype(np.uint8)[:, None], "L")
+    return Image.composite(Image.new("RGB", img.size, color[:3]), img,
+                           column.resize(img.size, Image.Resampling.NEAREST))
+
+
+def _background(theme: Theme, size: tuple[int, int]) -> Image.Image:
+    w, h = size
+    top = np.array(theme.color("surface")[:3], dtype=np.float32)
+    bottom = np.array(theme.color("deep")[:3], dtype=np.float32)
+    t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+    col = (top[None, :] * (1 - t) + bottom[None, :] * t).astype(np.uint8)
+    return Image.fromarray(np.ascontiguousarray(np.broadcast_to(col[:, None, :], (h, w, 3))), "RGB")
+
+
+def _plate(photo: Any, motion: str, size: tuple[int, int], s: VideoSettings, theme: Theme) -> Planes:
+    w, h = size
+    if photo is None:
+        return to_planes(_background(theme, size))
+    k = 1.0 if motion == "none" else 1.0 + s.zoom
+    pw, ph = round(w * k), round(h * k)
+    pw, ph = pw + pw % 2, ph + ph % 2
+    path, focus = photo
+    img = photo_fill(path, (pw, ph), focus).convert("RGB")
+    return to_planes(_scrim(img, theme.color(s.scrim_color)))
+
+
+def _shifted(block: TextBlock, dx: float, dy: float) -> TextBlock:
+    lines = tuple(replace(line, x=line.x - dx, baseline=line.baseline - dy) for line in block.lines)
+    return replace(block, lines=lines)
+
+
+def caption_art(chunk: Chunk, theme: Theme, s: VideoSettings, scale: float,
+                size: tuple[int, int]) -> CaptionArt:
+    """Draw a chunk once plain and once highlighted, with a soft shadow for legibility."""
+    block = chunk.block
+    b = block.bounds
+    margin = block.size * 0.5
+    ox, oy = max(0.0, b.x - margin), max(0.0, b.y - margin)
+    w = min(size[0], int((b.w + 2 * margin) * scale) + 2)
+    h = min(size[1], int((b.h + 2 * margin) * scale) + 2)
+    x0, y0 = int(ox * scale), int(oy * scale)
+    ox, oy = x0 / scale, y0 / scale
+    local = _shifted(block, ox, oy)
+
+    def draw(color: tuple[int, int, int, int]) -> Image.Image:
+        shadow = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        draw_block(shadow, local, (0, 0, 0, 255), scale)
+        alpha = shadow.getchannel("A").filter(ImageFilter.GaussianBlur(max(1.0, block.size * scale * 0.12)))
+        shadow.putalpha(alpha.point(lambda v: min(255, int(v * 1.6))))
+        layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        layer.alpha_composite(shadow)
+        draw_block(layer, local, color, scale)
+        return layer
+
+    plain = to_overlay(draw(theme.color(s.caption_color)), x0, y0)
+    lit = None
+    if s.highlight:
+        lit = to_overlay(draw(theme.color(s.highlight_color)), x0, y0)
+    rects = word_rects(chunk, scale, (plain.x, plain.y))
+    return CaptionArt(chunk, plain, lit, rects)
+
+
+def render_scenes(loaded: Any, theme: Theme, platform: Platform, timeline: Timeline,
+                  chunks: dict[int, list[Chunk]], s: VideoSettings, scale: float) -> Rendered:
+    """Pre-render every scene's stills and every caption chunk's bitmaps."""
+    size = frame_size(platform, scale)
+    cards = _cards(loaded, platform, theme)
+    renderers: list[Any] = []
+    cover_rgb: Image.Image | None = None
+    for sc in timeline.scenes:
+        if sc.kind == "cover":
+            cover_rgb = _rgb(cards["cover"], platform, theme, scale, size)
+            renderers.append(StillRenderer(to_planes(cover_rgb)))
+        elif sc.kind in ("quote", "cta"):
+            renderers.append(StillRenderer(to_planes(_rgb(cards[sc.kind], platform, theme, scale, size))))
+        elif sc.kind == "fact":
+            spec = cards[f"fact-{sc.index + 1:02d}"]
+            result = compose(spec, platform, theme, scale)
+            final = to_planes(result.image.resize(size) if result.image.size != size else result.image)
+            blank = replace(spec, values={**spec.values, "fact_value": ""})
+            base = to_planes(_rgb(blank, platform, theme, scale, size))
+            rec = next((r for r in result.records if r.field == "fact_value"), None)
+            if rec is None:
+                renderers.append(StillRenderer(final))
+                continue
+            pad = rec.box.h * 0.15
+            x0, y0, x1, y1 = rec.box.inset(-pad).scaled(scale).rounded()
+            region = (max(0, x0), max(0, y0), min(size[0], x1), min(size[1], y1))
+            renderers.append(RevealRenderer(base, final, region, round(0.7 * s.fps),
+                                            round(90 * scale)))
+        else:
+            renderers.append(MotionRenderer(_plate(sc.photo, sc.motion, size, s, theme), size,
+                                            sc.motion if sc.photo else "none"))
+    captions = {i: [caption_art(c, theme, s, scale, size) for c in cs] for i, cs in chunks.items()}
+    all_chunks = [c for i in sorted(chunks) for c in chunks[i]]
+    assert cover_rgb is not None
+    return Rendered(renderers, captions, all_chunks, cover_rgb)
