@@ -347,8 +347,12 @@ def preview(stories_dir: Path, port: int, host: str, open_browser: bool, themes_
         console.info(f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
                      f"pass another --port (0 picks a free one)")
         sys.exit(EXIT_ERRORS)
-    n = len(running.server.app.renderer.stories())
-    console.info(f"previewing {n} stories from {stories_dir} at {running.url} — Ctrl+C to stop")
+    states = running.server.app.renderer.stories()
+    broken = sum(s.broken for s in states)
+    note = f" ({broken} do not load; the page shows why)" if broken else ""
+    if verbose and not quiet:
+        running.server.log = console.debug
+    console.info(f"previewing {len(states)} stories{note} from {stories_dir} at {running.url} — Ctrl+C to stop")
     if open_browser:
         import os
         import webbrowser

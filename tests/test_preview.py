@@ -433,3 +433,18 @@ def test_events_for_story_and_media_edits(running, preview_root: Path) -> None:
     event = _next_event(resp.fp)
     assert event["everything"] and "engineer-danang" in event["stories"]
     conn.close()
+
+
+def test_story_text_is_escaped(preview_root: Path) -> None:
+    story = preview_root / "engineer-danang.yaml"
+    story.write_text(PHOTO_STORY.replace('title: "Kỹ sư trẻ ở Đà Nẵng"',
+                                         'title: "<script>alert(1)</script> & co"'), encoding="utf-8")
+    preview = make_preview(preview_root, "127.0.0.1", 0, watch=False)
+    preview.start_background()
+    try:
+        for target in ("/", "/story/engineer-danang"):
+            page = get(port_of(preview), target)[1].decode()
+            assert "<script>alert" not in page
+            assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+    finally:
+        preview.close()

@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -231,6 +232,7 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: PreviewApp, loopback_only: bool):
         self.app = app
         self.loopback_only = loopback_only
+        self.log: Callable[[str], None] | None = None  # request log, set by `preview -v`
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
@@ -251,9 +253,11 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "outreach-preview"
     sys_version = ""
+    timeout = 120  # idle keep-alive connections do not hold a thread forever
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 — quiet by default
-        pass
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 — only with -v
+        if self.server.log is not None:
+            self.server.log(f"{self.address_string()} {format % args}")
 
     def do_GET(self) -> None:  # noqa: N802
         self._serve(head=False)
