@@ -376,12 +376,15 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
     try:
         port = port_of(preview)
         page = get(port, "/story/engineer-danang")[1].decode()
-        # Cover plus one frame per beat (two beats), scrubbable, and the rendered file.
-        assert "cover + 2 scenes" in page and "data-scrub" in page
+        # One frame per video scene, in timeline order, scrubbable, plus the rendered file.
+        assert "data-scrub" in page
         assert '<video class="video" controls' in page
         assert 'src="/video/engineer-danang/tiktok.mp4"' in page
-        frames = re.findall(r'<span>(scene \d+)</span>', page)
-        assert frames == ["scene 1", "scene 2"]
+        frames = re.findall(r'<span>([a-z0-9 -]+) · ([\d.]+)–([\d.]+) s</span>', page)
+        assert [f[0] for f in frames] == ["cover", "beat 1", "beat 2", "quote", "fact-01", "cta"]
+        starts = [float(f[1]) for f in frames]
+        assert starts == sorted(starts) and starts[0] == 0.0
+        assert f"{len(frames)} scenes · " in page
         status, body = get(port, "/video/engineer-danang/tiktok.mp4")
         assert status == 200 and body == video.read_bytes()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:

@@ -65,6 +65,7 @@ class Storyboard:
     platform: Platform
     frames: list[tuple[str, Recipe]]  # (caption, recipe)
     video_platforms: list[str] = field(default_factory=list)
+    seconds: float | None = None  # from the video timeline, when it is available
 
 
 @dataclass
@@ -199,18 +200,42 @@ class PreviewRenderer:
 
     def _storyboard(self, loaded: LoadedStory, theme: Theme, views: list[PlatformView]
                     ) -> Storyboard | None:
-        """Cover plus one frame per beat, drawn with the theme's beat layout."""
+        """One frame per scene of the first video platform, timed by the video timeline.
+
+        Cover, quote, facts and CTA scenes show their cards; a beat scene shows the theme's
+        beat layout (its photo and text). Without the video package, cover + beats.
+        """
         video_views = [v for v in views if v.platform.video is not None]
         if not video_views or not video_views[0].cards:
             return None
         view = video_views[0]
         platform = view.platform
-        frames: list[tuple[str, Recipe]] = [("cover", view.cards[0])]
+        names = [v.platform.name for v in video_views]
+        cards = {r.spec.name: r for r in view.cards}
+        beats = self._beat_frames(loaded, theme, platform)
+        timeline = _timeline(loaded, theme, platform)
+        frames: list[tuple[str, Recipe]] = []
+        if timeline is None:
+            frames.append(("cover", cards["cover"]))
+            frames += [(f"scene {i + 1}", r) for i, r in sorted(beats.items())]
+            return Storyboard(platform, frames, names)
+        fps = timeline.fps
+        for sc in timeline.scenes:
+            name = {"fact": f"fact-{sc.index + 1:02d}", "beat": ""}.get(sc.kind, sc.kind)
+            recipe = beats.get(sc.index) if sc.kind == "beat" else cards.get(name)
+            label = f"beat {sc.index + 1}" if sc.kind == "beat" else (name or sc.kind)
+            if recipe is not None:
+                frames.append((f"{label} · {sc.start / fps:.1f}–{sc.end / fps:.1f} s", recipe))
+        return Storyboard(platform, frames, names, timeline.duration)
+
+    def _beat_frames(self, loaded: LoadedStory, theme: Theme, platform: Platform
+                     ) -> dict[int, Recipe]:
         try:
             theme.layers(platform.format, "beat")
         except ThemeError:
-            return Storyboard(platform, frames, [v.platform.name for v in video_views])
+            return {}
         base, sources = story_values(loaded.story, theme)
+        out: dict[int, Recipe] = {}
         for i, beat in enumerate(loaded.story.beats):
             photos = {}
             if beat.media and Path(beat.media).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
@@ -218,9 +243,8 @@ class PreviewRenderer:
             spec = CardSpec(f"scene-{i + 1:02d}", "beat", "slide", "", {**base, "beat_text": beat.text},
                             photos, {**sources, "beat_text": ("beats", i, "text")},
                             f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}")
-            frames.append((f"scene {i + 1}",
-                           Recipe(spec, platform, theme, preview_digest(spec, platform, theme))))
-        return Storyboard(platform, frames, [v.platform.name for v in video_views])
+            out[i] = Recipe(spec, platform, theme, preview_digest(spec, platform, theme))
+        return out
 
     def video_file(self, snap: Snapshot) -> tuple[str, Path] | None:
         """A video already rendered by `outreach render` for this story: (platform, file).
@@ -325,6 +349,19 @@ class PreviewRenderer:
 
     def cached(self, digest: str, scale_key: str = "50") -> bool:
         return (digest, scale_key) in self._cache
+
+
+def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform):
+    """The video renderer's timeline for this story (narration not probed), or None."""
+    try:
+        from outreach.render.video import timeline as tl
+
+        settings = tl.VideoSettings.from_theme(theme.video)
+        scenes = tl.plan(loaded, settings, {})
+        limit = platform.video.max_seconds if platform.video else None
+        return tl.build(scenes, settings, limit, f"the {platform.label} maximum")
+    except Exception:  # noqa: BLE001 — no video package or an unfit story: cards only
+        return None
 
 
 def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
