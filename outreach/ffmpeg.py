@@ -157,8 +157,8 @@ def x264_args(s: EncodeSettings) -> list[str]:
     return [
         "-c:v", "libx264", "-preset", s.preset, "-crf", str(s.crf), "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-maxrate", f"{s.maxrate_kbps}k", "-bufsize", f"{2 * s.maxrate_kbps}k",
-        "-g", str(2 * s.fps), "-colorspace", "bt709", "-color_primaries", "bt709",
-        "-color_trc", "bt709", "-color_range", "tv",
+        "-g", str(2 * s.fps), "-x264-params", "colorprim=bt709:transfer=bt709:colormatrix=bt709",
+        "-colorspace", "bt709", "-color_range", "tv",
     ]
 
 

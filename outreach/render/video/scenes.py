@@ -89,7 +89,7 @@ def _scrim(img: Image.Image, color: tuple[int, int, int, int]) -> Image.Image:
     h = img.height
     pos = np.linspace(0.0, 1.0, h, dtype=np.float32)
     a = np.interp(pos, [p for p, _ in SCRIM], [o for _, o in SCRIM])
-    column = Image.fromarray(np.rint(a * 255).astype(np.uint8)[:, None], "L")
+    column = Image.fromarray(np.rint(a * 255).astype(np.uint8)[:, None])
     return Image.composite(Image.new("RGB", img.size, color[:3]), img,
                            column.resize(img.size, Image.Resampling.NEAREST))
 
@@ -100,7 +100,7 @@ def _background(theme: Theme, size: tuple[int, int]) -> Image.Image:
     bottom = np.array(theme.color("deep")[:3], dtype=np.float32)
     t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
     col = (top[None, :] * (1 - t) + bottom[None, :] * t).astype(np.uint8)
-    return Image.fromarray(np.ascontiguousarray(np.broadcast_to(col[:, None, :], (h, w, 3))), "RGB")
+    return Image.fromarray(np.ascontiguousarray(np.broadcast_to(col[:, None, :], (h, w, 3))))
 
 
 def _plate(photo: Any, motion: str, size: tuple[int, int], s: VideoSettings, theme: Theme) -> Planes:

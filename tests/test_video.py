@@ -1,0 +1,205 @@
+"""Videos end to end at reduced size: probe, decode, sidecars, golden frame, manifest, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import srt
+import webvtt
+from PIL import Image
+from video_helpers import SCALE, ffprobe, frame_at, make_root, summary, tone
+
+from outreach import ffmpeg
+from outreach.pack import video as pv
+from outreach.pack.story import load_and_validate
+from outreach.render.video import timeline as tl
+from outreach.render.video.scenes import plan_captions
+
+CONTROL = Path(__file__).parent / "control"
+GOLDEN = Path(__file__).parent / "golden" / "video"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One small render shared by the tests that only read it."""
+    root = tmp_path_factory.mktemp("video")
+    story = make_root(root / "s")
+    out = root / "out"
+    validated = load_and_validate(story, story.parent, ["tiktok", "instagram-reels"])
+    entries = pv.render_videos(validated, out, "fast", None, scale=SCALE)
+    shared, _ = pv.groups(validated.platforms)[0]
+    s = tl.VideoSettings.from_theme(validated.theme.video)
+    timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
+    chunks = plan_captions(timeline, validated.theme, shared, s)
+    return {"out": out, "entries": entries, "timeline": timeline, "chunks": chunks,
+            "validated": validated, "video": out / "vtest" / "_video" / "video.mp4"}
+
+
+def test_probe_matches_control(rendered: dict, update_golden: bool) -> None:
+    probe = ffprobe(rendered["video"])
+    got = summary(probe)
+    control = CONTROL / "video-small.json"
+    if update_golden or not control.exists():
+        control.parent.mkdir(parents=True, exist_ok=True)
+        control.write_text(json.dumps(got, indent=2, sort_keys=True) + "\n")
+    assert got == json.loads(control.read_text())
+    # Duration to within one frame, and exactly the planned number of frames.
+    timeline = rendered["timeline"]
+    v = next(s for s in probe["streams"] if s["codec_type"] == "video")
+    a = next(s for s in probe["streams"] if s["codec_type"] == "audio")
+    assert int(v["nb_read_packets"]) == timeline.total_frames
+    assert abs(float(v["duration"]) - timeline.duration) <= 1 / 30 + 1e-6
+    assert abs(float(a["duration"]) - timeline.duration) <= 1 / 30 + 0.025  # one AAC frame
+    assert abs(float(probe["format"]["duration"]) - timeline.duration) <= 1 / 30 + 0.025
+    # +faststart: the index (moov) comes before the media data (mdat).
+    head = rendered["video"].read_bytes()[:200_000]
+    assert 0 < head.find(b"moov") < head.find(b"mdat")
+
+
+def test_full_decode_prints_no_error(rendered: dict) -> None:
+    out = subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(rendered["video"]),
+                          "-f", "null", "-"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stderr == ""
+
+
+def test_sidecars_parse_and_match_the_timeline(rendered: dict) -> None:
+    folder = rendered["out"] / "vtest" / "_video"
+    chunks = [c for i in sorted(rendered["chunks"]) for c in rendered["chunks"][i]]
+    subs = list(srt.parse((folder / "video.srt").read_text(encoding="utf-8")))
+    cues = list(webvtt.read(str(folder / "video.vtt")))
+    assert len(subs) == len(cues) == len(chunks) >= 3
+    for sub, cue, chunk in zip(subs, cues, chunks, strict=True):
+        start_ms, end_ms = round(chunk.start * 1000 / 30), round(chunk.end * 1000 / 30)
+        assert round(sub.start.total_seconds() * 1000) == start_ms
+        assert round(sub.end.total_seconds() * 1000) == end_ms
+        assert _ms(cue.start) == start_ms and _ms(cue.end) == end_ms
+        assert sub.content.split("\n") == list(chunk.lines)
+        assert cue.text.split("\n") == list(chunk.lines)
+        assert 1 <= len(chunk.lines) <= 2
+    # Each beat's chunks, in order, are exactly its text, shown inside its scene.
+    timeline = rendered["timeline"]
+    story = rendered["validated"].loaded.story
+    for i, beat_chunks in rendered["chunks"].items():
+        scene = timeline.scenes[i]
+        joined = " ".join(" ".join(c.lines) for c in beat_chunks)
+        assert joined == " ".join(story.beats[scene.index].text.split())
+        assert beat_chunks[0].start == scene.own_start and beat_chunks[-1].end == scene.own_end
+    # The long first beat is split into several chunks shown one after another.
+    assert len(rendered["chunks"][1]) >= 2
+
+
+def _ms(stamp: str) -> int:
+    h, m, s = stamp.split(":")
+    return round((int(h) * 3600 + int(m) * 60 + float(s)) * 1000)
+
+
+def test_frame_at_caption_midpoint_matches_golden(rendered: dict, update_golden: bool) -> None:
+    chunk = rendered["chunks"][1][0]
+    mid = (chunk.start + chunk.end) // 2
+    img = frame_at(rendered["video"], mid)
+    golden = GOLDEN / "caption-midpoint.png"
+    if update_golden or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        img.save(golden)
+    ref = np.asarray(Image.open(golden).convert("RGB"), dtype=np.int16)
+    got = np.asarray(img, dtype=np.int16)
+    assert got.shape == ref.shape == (480, 270, 3)
+    assert np.abs(got - ref).mean() < 4.0
+    # The caption is really there: bright text pixels inside its box, none above it.
+    b = chunk.block.bounds.scaled(SCALE)
+    box = got[int(b.y):int(b.bottom) + 1, int(b.x):int(b.right) + 1]
+    assert (box.min(axis=2) > 215).sum() > 150
+    # ...and the same place at the cover has no caption.
+    cover = np.asarray(frame_at(rendered["video"], 0), dtype=np.int16)
+    assert np.abs(cover[int(b.y):int(b.bottom), int(b.x):int(b.right)] - box[:-1, :-1]).mean() > 10
+
+
+def test_caption_stays_inside_every_safe_zone(rendered: dict) -> None:
+    from outreach.platforms import get_platform
+
+    for chunks in rendered["chunks"].values():
+        for c in chunks:
+            b = c.block.bounds
+            for name in ("tiktok", "youtube-shorts", "instagram-reels", "facebook-reels"):
+                p = get_platform(name)
+                x, y, w, h = p.safe_rect
+                assert x <= b.x and b.right <= x + w and y <= b.y and b.bottom <= y + h, name
+
+
+def test_cover_is_the_first_frame_and_manifest_points_to_one_shared_file(rendered: dict) -> None:
+    out = rendered["out"]
+    entries = rendered["entries"]
+    by = {(e.platform, e.output, e.extra.get("format", "")): e for e in entries}
+    for platform in ("tiktok", "instagram-reels"):
+        video = by[(platform, "video", "")]
+        assert video.path == "vtest/_video/video.mp4"
+        assert video.extra["fps"] == 30 and video.extra["codec"] == "h264"
+        assert video.extra["shared"] == ["tiktok", "instagram-reels"]
+        assert abs(video.extra["duration"] - rendered["timeline"].duration) < 0.05
+        assert (video.width, video.height) == (270, 480)
+        assert by[(platform, "cover", "")].path == "vtest/_video/cover.jpg"
+        assert by[(platform, "subtitles", "srt")].path == "vtest/_video/video.srt"
+        assert by[(platform, "subtitles", "vtt")].path == "vtest/_video/video.vtt"
+        link = out / "vtest" / platform / "video.mp4"
+        assert link.is_symlink() and link.resolve() == (out / "vtest/_video/video.mp4").resolve()
+    cover = np.asarray(Image.open(out / "vtest/_video/cover.jpg").convert("RGB"), dtype=np.int16)
+    first = np.asarray(frame_at(rendered["video"], 0), dtype=np.int16)
+    assert cover.shape == first.shape
+    assert np.abs(cover - first).mean() < 6
+
+
+def test_odd_audio_formats_are_resampled(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    story = make_root(root)
+    tone(root / "media" / "bed.mp3", 3.0, 22050, 1)
+    tone(root / "media" / "voice.ogg", 2.2, 22050, 1, 660)
+    text = story.read_text(encoding="utf-8").replace("theme: short\n", "theme: short\nmusic: media/bed.mp3\n")
+    text = text.replace("    duration: 1.5\n", "    narration: media/voice.ogg\n")
+    story.write_text(text, encoding="utf-8")
+    validated = load_and_validate(story, root, ["tiktok"])
+    entries = pv.render_videos(validated, tmp_path / "out", "fast", None, scale=SCALE)
+    video = tmp_path / "out" / "vtest" / "_video" / "video.mp4"
+    a = next(s for s in ffprobe(video)["streams"] if s["codec_type"] == "audio")
+    assert (a["codec_name"], a["sample_rate"], a["channels"]) == ("aac", "48000", 2)
+    # The narrated beat lasts as long as its narration (plus a short pad).
+    s = tl.VideoSettings.from_theme(validated.theme.video)
+    plan = tl.plan(validated.loaded, s, {1: 2.2})
+    assert plan[2].own == pytest.approx(2.2 + s.narration_pad)
+    # The audio is not silent, and it is longer than the music file: the bed loops.
+    vol = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", str(video), "-af",
+                          "volumedetect", "-vn", "-f", "null", "-"], capture_output=True, text=True)
+    assert "mean_volume: -inf" not in vol.stderr and "mean_volume" in vol.stderr
+    assert next(e for e in entries if e.output == "video").extra["duration"] > 3.0
+
+
+def test_silent_track_when_there_is_no_audio(rendered: dict) -> None:
+    vol = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", str(rendered["video"]), "-af",
+                          "volumedetect", "-vn", "-f", "null", "-"], capture_output=True, text=True)
+    assert "max_volume: -91" in vol.stderr or "max_volume: -inf" in vol.stderr
+
+
+def test_cli_writes_video_beside_cards_and_quiet_silences_progress(tmp_path: Path) -> None:
+    story = make_root(tmp_path / "s")
+    env = {**os.environ, pv.SCALE_ENV: str(SCALE)}
+    cmd = [sys.executable, "-m", "outreach", "render", str(story), "-p", "tiktok", "--only", "video",
+           "-o", str(tmp_path / "out")]
+    loud = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert loud.returncode == 0, loud.stderr
+    assert "vtest: video" in loud.stderr
+    quiet = subprocess.run([*cmd, "-q"], capture_output=True, text=True, env=env)
+    assert quiet.returncode == 0 and "video" not in quiet.stderr
+    folder = tmp_path / "out" / "vtest" / "tiktok"
+    assert {"video.mp4", "video.srt", "video.vtt"} <= {p.name for p in folder.iterdir()}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    outputs = sorted(e["output"] for e in manifest["files"])
+    assert outputs == ["cover", "subtitles", "subtitles", "video"]
+    assert not [p for p in (tmp_path / "out").rglob("*") if ".tmp-" in p.name]
