@@ -160,7 +160,11 @@ def _render_group(validated: Any, shared: Platform, asked: list[Platform], timel
         except ffmpeg.FFmpegError as exc:
             raise _error(loaded, ("music",) if music else ("beats",),
                          f"the soundtrack could not be mixed: {exc}", "check the audio files") from None
-        _encode(rendered, timeline, wav, video, enc, loaded.id, console)
+        try:
+            _encode(rendered, timeline, wav, video, enc, loaded.id, console)
+        except ffmpeg.FFmpegError as exc:
+            raise _error(loaded, ("beats",), f"the video encode failed: {exc}",
+                         "ffmpeg's last messages are quoted; check free disk space and the story's media") from None
     info = ffmpeg.probe(video)
     size_bytes = video.stat().st_size
     for p in asked:

@@ -1,0 +1,151 @@
+"""Timeline and caption arithmetic (no encoding): pacing, limits, chunks, sidecar format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outreach.layout.geometry import Box
+from outreach.model.loader import load_story
+from outreach.render.video import timeline as tl
+from outreach.render.video.captions import (
+    _split,
+    caption_box,
+    caption_style,
+    chunk_blocks,
+    time_chunks,
+    to_srt,
+    to_vtt,
+)
+from outreach.themes import load_theme
+
+
+def _beat(i: int, words: int, fixed: float | None = None) -> tl.Scene:
+    sc = tl.Scene("beat", i, ("beats", i), 0.0, words=words, text=" ".join(["chữ"] * words))
+    s = tl.VideoSettings()
+    sc.own, sc.fixed = (fixed, True) if fixed else (tl.reading_seconds(words, s.words_per_second, s), False)
+    return sc
+
+
+def test_reading_speed_with_floor_and_ceiling() -> None:
+    s = tl.VideoSettings()
+    assert tl.reading_seconds(1, 2.6, s) == s.min_scene
+    assert tl.reading_seconds(13, 2.6, s) == pytest.approx(0.6 + 5.0)
+    assert tl.reading_seconds(200, 2.6, s) == s.max_scene
+
+
+def test_frames_are_contiguous_with_crossfades() -> None:
+    s = tl.VideoSettings(target_min=0)
+    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True), _beat(0, 10), _beat(1, 5, 3.0),
+            tl.Scene("cta", -1, ("cta",), 3.0, fixed=True)]
+    t = tl.build(plan, s)
+    xf = t.crossfade_frames
+    assert xf == 12
+    for a, b in zip(t.scenes, t.scenes[1:], strict=False):
+        assert b.start == a.own_end and b.own_start == a.end == b.start + xf
+    assert t.scenes[0].start == 0 and t.scenes[-1].end == t.total_frames
+    assert t.scenes[2].own_end - t.scenes[2].own_start == 90  # explicit 3 s
+    expected = 2.0 + t.scenes[1].own + 3.0 + 3.0 + 3 * s.crossfade
+    assert t.duration == pytest.approx(expected, abs=2 / 30)
+
+
+def test_long_text_is_paced_faster_before_failing() -> None:
+    s = tl.VideoSettings(target_max=30, target_min=0)
+    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True)] + [_beat(i, 16) for i in range(4)]
+    t = tl.build(plan, s)
+    assert s.words_per_second < t.words_per_second <= s.fastest_words_per_second
+    assert t.duration <= 30 + 1 / 30
+
+
+def test_short_story_is_stretched_to_the_minimum() -> None:
+    s = tl.VideoSettings()
+    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True), _beat(0, 3),
+            tl.Scene("cta", -1, ("cta",), 3.0, fixed=True)]
+    t = tl.build(plan, s)
+    assert t.duration == pytest.approx(15.0, abs=1 / 30)
+
+
+def test_fixed_durations_that_cannot_fit_name_the_longest_beats() -> None:
+    s = tl.VideoSettings(target_max=20)
+    plan = [_beat(0, 3, 5.0), _beat(1, 3, 9.0), _beat(2, 3, 8.0), _beat(3, 3, 2.0)]
+    with pytest.raises(tl.TimelineTooLong) as info:
+        tl.build(plan, s)
+    assert info.value.message == (
+        "the video would run 25.2 s even at the fastest reading speed (3.6 words/s), "
+        "over the target length of 20 s")
+    assert info.value.hint == "cut beat 2 (about 5.2 s) or shorten their text"
+
+
+def test_platform_maximum_is_named_when_stricter() -> None:
+    s = tl.VideoSettings(target_max=200)
+    plan = [_beat(i, 3, 30.0) for i in range(4)]
+    with pytest.raises(tl.TimelineTooLong, match="over the Facebook Reels maximum of 90 s"):
+        tl.build(plan, s, 90, "the Facebook Reels maximum")
+
+
+def test_theme_overrides_settings() -> None:
+    s = tl.VideoSettings.from_theme({"words-per-second": 3, "highlight": False,
+                                     "motions": ["pan-up"], "unknown": 1})
+    assert s.words_per_second == 3 and s.highlight is False and s.motions == ("pan-up",)
+
+
+@given(st.integers(0, 400), st.lists(st.floats(0.1, 50), min_size=1, max_size=30))
+def test_split_covers_the_range_in_order(length: int, weights: list[float]) -> None:
+    parts = _split(100, 100 + length, weights)
+    assert parts[0][0] == 100 and parts[-1][1] == 100 + length
+    for (a, b), (c, _d) in zip(parts, parts[1:], strict=False):
+        assert a <= b == c
+    if length >= len(weights):
+        assert all(b > a for a, b in parts)
+
+
+@pytest.fixture(scope="module")
+def style_box():
+    theme = load_theme("default")
+    style = caption_style(theme.font("heading"), theme.emoji_font, (64, 44), theme.keep_together)
+    return style, caption_box(Box(65, 288, 823, 960), style)
+
+
+@pytest.mark.parametrize("text", [
+    "Lan lớn lên bên dòng sông Hậu, nơi mỗi sáng bắt đầu bằng một chuyến đò nhỏ ra chợ nổi.",
+    "Ngắn.",
+    "Chị sang Nhật Bản năm 2019 🎓 và giờ làm ở Thành phố Hồ Chí Minh.",
+    "Le\u0323\u0302 NFD: ĐÀ NẴNG, QUẢNG NGÃI, Cần Thơ, Huế — NGHỊ QUYẾT 59",
+])
+def test_chunks_are_one_or_two_lines_and_keep_the_text(style_box, text: str) -> None:
+    import unicodedata
+
+    style, box = style_box
+    blocks = chunk_blocks(unicodedata.normalize("NFC", text), box, style, "beats[0].text")
+    chunks = time_chunks(blocks, 30, 150)
+    words = " ".join(" ".join(c.lines) for c in chunks).split()
+    assert words == unicodedata.normalize("NFC", text).split()
+    for c in chunks:
+        assert 1 <= len(c.block.lines) <= 2
+        assert box.contains(c.block.bounds, tolerance=0.5)
+        assert c.words[0].start == c.start and c.words[-1].end == c.end
+    assert "Hồ Chí Minh" in " ".join(line for c in chunks for line in c.lines) or "Hồ" not in text
+
+
+def test_srt_and_vtt_format(style_box) -> None:
+    style, box = style_box
+    chunks = time_chunks(chunk_blocks("Một hai ba bốn năm sáu bảy tám chín mười", box, style, "x"),
+                         45, 3645)
+    assert to_srt(chunks, 30).startswith("1\n00:00:01,500 --> ")
+    assert "--> 00:02:01,500\n" in to_srt(chunks, 30)
+    assert to_vtt(chunks, 30).startswith("WEBVTT\n\n00:00:01.500 --> ")
+
+
+def test_plan_from_a_story(tmp_path: Path) -> None:
+    from video_helpers import make_root
+
+    path = make_root(tmp_path / "s")
+    loaded = load_story(path, path.parent)
+    s = tl.VideoSettings()
+    plan = tl.plan(loaded, s, {})
+    assert [sc.kind for sc in plan] == ["cover", "beat", "beat", "fact", "cta"]
+    assert plan[1].motion == "zoom-in" and plan[2].motion == "pan-left"
+    assert plan[1].own == 3.0 and plan[1].fixed
