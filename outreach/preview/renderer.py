@@ -365,7 +365,7 @@ def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform):
 
 
 def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
-    """`CardSpec.digest` of the card cut down to the values its layers read.
+    """`CardSpec.digest` of the card cut down to what decides its pixels.
 
     A spec carries every text of the story, so its own digest changes with any edit; layers
     read values only through `field` and `when` (see `layers.layer_digest`), so hashing just
@@ -377,7 +377,11 @@ def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
             if isinstance(layer.get(key), str):
                 used.add(layer[key].lstrip("!"))
     values = {k: v for k, v in spec.values.items() if k in used}
-    return replace(spec, values=values).digest(platform, theme)
+    # Pixels depend on the canvas, safe zone and layout family, not on the preset's name:
+    # Reels, Story and Facebook Reels share one render, as `CardMemo` does for final renders.
+    twin = replace(platform, name=f"{platform.format}:{platform.canvas}:{platform.safe_rect}:"
+                                  f"{platform.keep_clear}")
+    return replace(spec, values=values).digest(twin, theme)
 
 
 def render_recipe(recipe: Recipe, scale: float) -> Rendered:
