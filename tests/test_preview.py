@@ -102,7 +102,7 @@ def test_gallery_and_story_page_render_every_platform(running) -> None:
     for label in ("TikTok", "Instagram feed", "YouTube thumbnail"):
         assert label in page
     # Alt text comes from the card spec; every card image has one.
-    alts = re.findall(r'<img src="/render/[0-9a-f]{64}-50\.jpg" alt="([^"]*)"', page)
+    alts = re.findall(r'<img src="/render/[0-9a-f]{64}-50\.jpg" lang="vi" alt="([^"]*)"', page)
     assert alts and all(a.strip() for a in alts)
     # Half-scale previews and full-size views are real JPEGs at the right sizes.
     digests = re.findall(r'/render/([0-9a-f]{64})-50\.jpg', page)
