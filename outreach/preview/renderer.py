@@ -19,6 +19,7 @@ from outreach.diagnostics import Diagnostic, StoryError
 from outreach.layout.geometry import Box
 from outreach.model.loader import LoadedStory, discover_stories, load_story
 from outreach.model.text import slugify
+from outreach.pack.story import describe_error, load_and_validate, validate
 from outreach.platforms import Platform
 from outreach.render.cards import CardSpec, compose, encode_jpeg, plan_cards, story_values
 from outreach.render.layers import TextRecord
@@ -171,16 +172,12 @@ class PreviewRenderer:
         try:
             loaded = load_story(path, self.stories_dir)
             state.id = loaded.id
-            from outreach.pack.story import validate
-
             # Schema, theme, platforms and media; the slower layout checks run in the report.
             validated = validate(loaded, None, self.themes_dirs, layout_pass=False)
             state.good = self._snapshot(loaded, validated.theme, validated.platforms)
         except StoryError as exc:
             state.errors = list(exc.diagnostics)
         except Exception as exc:  # noqa: BLE001 — a preview must survive any broken input
-            from outreach.pack.story import describe_error
-
             state.errors = describe_error(path, exc)
         if state.errors:
             state.report = state.errors
@@ -306,8 +303,6 @@ class PreviewRenderer:
 
     def _compute_report(self, state: StoryState) -> None:
         """Run exactly what `outreach check` runs for this story."""
-        from outreach.pack.story import describe_error, load_and_validate
-
         try:
             diags = load_and_validate(state.path, self.stories_dir, None, self.themes_dirs).diagnostics
         except Exception as exc:  # noqa: BLE001
