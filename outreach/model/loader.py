@@ -438,7 +438,8 @@ def load_story(path: Path, root: Path | None = None) -> LoadedStory:
         )
     data = _nfc_tree(data)
     warnings: list[Diagnostic] = []
-    for i, tag in enumerate(data.get("hashtags") or []):
+    raw_tags = data.get("hashtags")
+    for i, tag in enumerate(raw_tags if isinstance(raw_tags, list) else []):
         if (
             isinstance(tag, str)
             and normalize_hashtag(tag) != tag.lstrip("#")
