@@ -182,6 +182,23 @@ def run_output(job: OutputJob) -> JobResult:
         return _failure(job.story.path, exc, start)
 
 
+_current_story: str | None = None
+
+
+def _switch_story(path: str) -> None:
+    """Decoded photos are shared by the jobs of one story; a worker moving on to another
+    story drops them, so memory stays at one story's photos per worker."""
+    global _current_story
+    if _current_story is not None and _current_story != path:
+        from outreach.render import photos
+
+        for cached in (getattr(photos, "_filled", None), getattr(photos, "_decoded", None)):
+            if cached is not None and hasattr(cached, "cache_clear"):
+                cached.cache_clear()
+    _current_story = path
+
+
 def run(job: CheckJob | OutputJob) -> JobResult:
     """The single entry point submitted to any executor."""
+    _switch_story(job.story.path)
     return run_check(job) if isinstance(job, CheckJob) else run_output(job)

@@ -344,7 +344,8 @@ def _execute(planned: list[_Planned], executor: LazyExecutor, cache: PackCache,
     futures: dict[Any, tuple[str, _Planned, Any]] = {}
 
     def submit_outputs(plan: _Planned) -> None:
-        for job in plan.pending:
+        # The long job first (a video encode), so it does not finish the pack alone.
+        for job in sorted(plan.pending, key=lambda j: j.kind != VIDEO):
             futures[executor.submit(run, job)] = ("output", plan, job)
 
     with bar:
