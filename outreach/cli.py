@@ -289,6 +289,11 @@ def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, f
     except ExecutorError as exc:
         click.echo(f"error: {exc.message} — {exc.hint}", err=True)
         sys.exit(EXIT_USAGE)
+    from outreach.model.loader import discover_stories
+
+    if not discover_stories([stories_dir]):
+        console.info(f"error: no story files (*.yaml) in {stories_dir}")
+        sys.exit(EXIT_USAGE)
     try:
         report = build_pack(stories_dir, week, out_dir, jobs=jobs or default_jobs(), force=force,
                             only=only, platforms=list(platforms) or None,
@@ -297,6 +302,10 @@ def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, f
     except ExecutorError as exc:
         click.echo(f"error: {exc.message} — {exc.hint}", err=True)
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: every file written is whole; run the same command to finish "
+                   "the pack", err=True)
+        sys.exit(130)
     for line in summary_lines(report):
         console.info(line)
     if not report.stories and not report.drafts:

@@ -258,6 +258,10 @@ def test_usage_errors_exit_2(story_dir: Path, tmp_path: Path) -> None:
     assert "--scheduler `localhost:8786` is not a scheduler address — write it as tcp://HOST:PORT" in res.stderr
     res = run_pack(tmp_path / "nowhere", out)
     assert res.returncode == 2
+    (tmp_path / "empty").mkdir()
+    res = run_pack(tmp_path / "empty", out)
+    assert res.returncode == 2
+    assert f"error: no story files (*.yaml) in {tmp_path / 'empty'}" in res.stderr
     assert not out.exists()
 
 

@@ -92,6 +92,7 @@ class PackReport:
     stories: dict[str, StoryStatus] = field(default_factory=dict)
     drafts: list[tuple[str, str]] = field(default_factory=list)  # (id, path) left out
     other_weeks: int = 0
+    discovered: int = 0  # story files found, whichever week they belong to
     files: int = 0
     pruned: int = 0
     temp_removed: int = 0
@@ -163,8 +164,10 @@ def build_pack(
     report.where = executor.where
     try:
         _execute(planned, executor, cache, report, console)
-    finally:
-        executor.close()
+    except BaseException:  # Ctrl-C: drop queued jobs; every finished file is already whole
+        executor.close(cancel=True)
+        raise
+    executor.close()
     _finish(report, cache, console)
     report.wall = time.perf_counter() - start
     return report
@@ -193,7 +196,9 @@ def _plan(
 
     planned: list[_Planned] = []
     video_inputs = _video_inputs(quality) if VIDEO in kinds else None
-    for story_path, root in discover_stories([stories_dir]):
+    found = discover_stories([stories_dir])
+    report.discovered = len(found)
+    for story_path, root in found:
         story_path = story_path.resolve()
         try:
             loaded = load_story(story_path, root)
