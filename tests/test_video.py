@@ -203,3 +203,22 @@ def test_cli_writes_video_beside_cards_and_quiet_silences_progress(tmp_path: Pat
     outputs = sorted(e["output"] for e in manifest["files"])
     assert outputs == ["cover", "subtitles", "subtitles", "video"]
     assert not [p for p in (tmp_path / "out").rglob("*") if ".tmp-" in p.name]
+
+
+def test_unchanged_story_reuses_the_encode(tmp_path: Path) -> None:
+    story = make_root(tmp_path / "s")
+    out = tmp_path / "out"
+    video = out / "vtest" / "_video" / "video.mp4"
+    first = pv.render_videos(load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None,
+                             scale=SCALE)
+    stamp = video.stat().st_mtime_ns
+    again = pv.render_videos(load_and_validate(story, story.parent, ["youtube-shorts"]), out, "fast",
+                             None, scale=SCALE)
+    assert video.stat().st_mtime_ns == stamp
+    assert [e.sha256 for e in first] == [e.sha256 for e in again]
+    assert {e.platform for e in again} == {"youtube-shorts"}
+    story.write_text(story.read_text(encoding="utf-8").replace("nhóm kỹ sư", "nhóm lớn"), "utf-8")
+    changed = pv.render_videos(load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None,
+                               scale=SCALE)
+    assert video.stat().st_mtime_ns != stamp
+    assert changed[0].sha256 != first[0].sha256

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -37,6 +39,10 @@ from outreach.render.video.scenes import frame_size, plan_captions, render_scene
 QUALITY = {"fast": ("veryfast", 20), "archive": ("slow", 18)}
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
+#: Bumped when a change alters the video's bytes; part of the cache key.
+VIDEO_VERSION = "1"
+#: What the last render of a shared folder was made from, and its files.
+RECORD = "video.json"
 
 
 def video_platform(platforms: list[Platform]) -> Platform:
@@ -141,9 +147,75 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
     return entries
 
 
+def cache_key(validated: Any, shared: Platform, settings: tl.VideoSettings, music: Path | None,
+              quality: str, scale: float) -> str:
+    """Content hash of everything that decides the video's bytes (media by size and mtime)."""
+    from outreach import RENDERER_VERSION
+
+    loaded, theme = validated.loaded, validated.theme
+    media = []
+    paths = [loaded.media_path(rel) for _f, rel in loaded.story.media_fields()]
+    for path in sorted({*paths, *([music] if music else [])}):
+        st = path.stat()
+        media.append([str(path), st.st_size, st.st_mtime_ns])
+    payload = json.dumps(
+        [RENDERER_VERSION, VIDEO_VERSION, loaded.story.model_dump(mode="json"), theme.digest,
+         dataclasses.asdict(settings), media, shared.canvas, shared.safe_rect, quality, scale],
+        sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _cached(folder: Path, key: str) -> dict | None:
+    """The record of a previous identical render whose files are all still there."""
+    try:
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("key") != key:
+        return None
+    for f in record.get("files", {}).values():
+        path = folder / f["name"]
+        if not path.is_file() or path.stat().st_size != f["bytes"]:
+            return None
+    return record
+
+
 def _render_group(validated: Any, shared: Platform, asked: list[Platform], timeline: tl.Timeline,
                   chunks: dict, settings: tl.VideoSettings, music: Path | None, folder: Path,
                   out_dir: Path, quality: str, console: Any, scale: float) -> list[ManifestEntry]:
+    loaded = validated.loaded
+    key = cache_key(validated, shared, settings, music, quality, scale)
+    record = _cached(folder, key)
+    if record is None:
+        record = _produce(validated, shared, timeline, chunks, settings, music, folder, quality,
+                          console, scale)
+        record["key"] = key
+        write_text(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    elif console is not None and not getattr(console, "quiet", False):
+        console.debug(f"{loaded.id}: video unchanged, reusing {folder / 'video.mp4'}")
+    size_bytes = record["files"]["video"]["bytes"]
+    for p in asked:
+        if p.video and size_bytes > p.video.max_bytes:
+            raise _error(loaded, ("beats",),
+                         f"the video is {size_bytes} bytes, over the {p.label} limit of {p.video.max_bytes}",
+                         "shorten the story")
+    shared_with = [p.name for p in asked]
+    entries: list[ManifestEntry] = []
+    for p in asked:
+        for kind, f in record["files"].items():
+            output = {"video": "video", "cover": "cover"}.get(kind, "subtitles")
+            entries.append(ManifestEntry(
+                str((folder / f["name"]).relative_to(out_dir)), loaded.id, p.name, output,
+                f.get("width"), f.get("height"), f["bytes"], f["sha256"],
+                extra={**f.get("extra", {}), "shared": shared_with}))
+        _link_into(out_dir / loaded.id / p.name, folder)
+    return entries
+
+
+def _produce(validated: Any, shared: Platform, timeline: tl.Timeline, chunks: dict,
+             settings: tl.VideoSettings, music: Path | None, folder: Path, quality: str,
+             console: Any, scale: float) -> dict:
+    """Render and encode; write video.mp4, the sidecars and the cover; describe them."""
     loaded, theme = validated.loaded, validated.theme
     size = frame_size(shared, scale)
     rendered = render_scenes(loaded, theme, shared, timeline, chunks, settings, scale)
@@ -166,50 +238,32 @@ def _render_group(validated: Any, shared: Platform, asked: list[Platform], timel
             raise _error(loaded, ("beats",), f"the video encode failed: {exc}",
                          "ffmpeg's last messages are quoted; check free disk space and the story's media") from None
     info = ffmpeg.probe(video)
-    size_bytes = video.stat().st_size
-    for p in asked:
-        if p.video and size_bytes > p.video.max_bytes:
-            video.unlink()
-            raise _error(loaded, ("beats",),
-                         f"the video is {size_bytes} bytes, over the {p.label} limit of {p.video.max_bytes}",
-                         "shorten the story")
-    digest = sha256_file(video)
     fps = timeline.fps
-    srt_text, vtt_text = to_srt(rendered.chunks, fps), to_vtt(rendered.chunks, fps)
-    write_text(folder / "video.srt", srt_text)
-    write_text(folder / "video.vtt", vtt_text)
+    srt_bytes = to_srt(rendered.chunks, fps).encode("utf-8")
+    vtt_bytes = to_vtt(rendered.chunks, fps).encode("utf-8")
     cover = encode_jpeg(rendered.cover)
+    write_bytes(folder / "video.srt", srt_bytes)
+    write_bytes(folder / "video.vtt", vtt_bytes)
     write_bytes(folder / "cover.jpg", cover)
-    v = info.video
-    a = info.audio
-    shared_with = [p.name for p in asked]
-    video_extra = {
-        "duration": round(info.duration, 3), "frames": timeline.total_frames, "fps": fps,
-        "codec": v.codec if v else "h264", "profile": v.profile if v else "",
-        "pix_fmt": v.pix_fmt if v else "", "bitrate_kbps": info.bitrate_kbps,
-        "audio_codec": a.codec if a else "", "audio_rate": a.sample_rate if a else 0,
-        "preset": enc.preset, "crf": enc.crf, "shared": shared_with,
-        "words_per_second": round(timeline.words_per_second, 2),
-    }
-    entries: list[ManifestEntry] = []
-    rel = lambda p: str(p.relative_to(out_dir))  # noqa: E731
-    srt_bytes, vtt_bytes = srt_text.encode(), vtt_text.encode()
-    for p in asked:
-        entries += [
-            ManifestEntry(rel(video), loaded.id, p.name, "video", size[0], size[1], size_bytes,
-                          digest, extra=dict(video_extra)),
-            ManifestEntry(rel(folder / "cover.jpg"), loaded.id, p.name, "cover",
-                          rendered.cover.width, rendered.cover.height, len(cover),
-                          sha256_bytes(cover), extra={"frame": 0, "shared": shared_with}),
-            ManifestEntry(rel(folder / "video.srt"), loaded.id, p.name, "subtitles", None, None,
-                          len(srt_bytes), sha256_bytes(srt_bytes),
-                          extra={"format": "srt", "cues": len(rendered.chunks), "shared": shared_with}),
-            ManifestEntry(rel(folder / "video.vtt"), loaded.id, p.name, "subtitles", None, None,
-                          len(vtt_bytes), sha256_bytes(vtt_bytes),
-                          extra={"format": "vtt", "cues": len(rendered.chunks), "shared": shared_with}),
-        ]
-        _link_into(out_dir / loaded.id / p.name, folder)
-    return entries
+    v, a = info.video, info.audio
+    cues_n = len(rendered.chunks)
+    return {"files": {
+        "video": {"name": "video.mp4", "bytes": video.stat().st_size, "sha256": sha256_file(video),
+                  "width": size[0], "height": size[1], "extra": {
+                      "duration": round(info.duration, 3), "frames": timeline.total_frames,
+                      "fps": fps, "codec": v.codec if v else "h264",
+                      "profile": v.profile if v else "", "pix_fmt": v.pix_fmt if v else "",
+                      "bitrate_kbps": info.bitrate_kbps, "audio_codec": a.codec if a else "",
+                      "audio_rate": a.sample_rate if a else 0, "preset": enc.preset, "crf": enc.crf,
+                      "words_per_second": round(timeline.words_per_second, 2)}},
+        "cover": {"name": "cover.jpg", "bytes": len(cover), "sha256": sha256_bytes(cover),
+                  "width": rendered.cover.width, "height": rendered.cover.height,
+                  "extra": {"frame": 0}},
+        "srt": {"name": "video.srt", "bytes": len(srt_bytes), "sha256": sha256_bytes(srt_bytes),
+                "extra": {"format": "srt", "cues": cues_n}},
+        "vtt": {"name": "video.vtt", "bytes": len(vtt_bytes), "sha256": sha256_bytes(vtt_bytes),
+                "extra": {"format": "vtt", "cues": cues_n}},
+    }}
 
 
 def _link_into(platform_dir: Path, folder: Path) -> None:

@@ -7,10 +7,11 @@ with the same line breaks and the same frame-exact times.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from outreach.layout.geometry import Box
-from outreach.layout.text import TextBlock, TextStyle, layout_text
+from outreach.layout.text import LayoutError, TextBlock, TextStyle, layout_text
 from outreach.model.text import NBSP
 
 #: Height of the caption band, in caption line heights (two lines plus breathing room).
@@ -58,25 +59,52 @@ def caption_box(safe: Box, style: TextStyle) -> Box:
     return Box(safe.x, safe.bottom - h, safe.w, h)
 
 
+_CLAUSE_END = re.compile(r"(?<=[.!?;:,…])\s+")
+
+
+def _fits(text: str, box: Box, style: TextStyle, field_name: str) -> TextBlock | None:
+    try:
+        return layout_text(text, box, style, field_name)
+    except LayoutError:
+        return None
+
+
 def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list[TextBlock]:
-    """Wrap `text` at caption size across the band's width, then lay out 2 lines at a time."""
+    """Split `text` into caption chunks of at most two lines, laid out in the band.
+
+    Chunks follow the sentence: a clause (up to a comma or full stop) that fits in two
+    lines is one chunk, and short neighbouring clauses share a chunk when they fit
+    together. A longer clause is wrapped and shown two lines at a time. Every chunk uses
+    the same type size, so captions never jump in size.
+    """
     tall = Box(box.x, 0, box.w, 100_000)
     whole = layout_text(text, tall, replace(style, max_lines=10_000, balance=False), field_name)
-    size = whole.size
-    fixed = replace(style, max_size=size, min_size=min(size, style.min_size))
-    lines = [line.text for line in whole.lines]
-    groups = [lines[i:i + 2] for i in range(0, len(lines), 2)]
-    if len(groups) > 1 and len(groups[-1]) == 1 and len(groups[-1][0].split(" ")) == 1:
-        # A lone word would flash by on its own: give it to the chunk before.
-        groups[-2] = [*groups[-2], groups[-1][0]]
-        groups.pop()
+    fixed = replace(style, max_size=whole.size, min_size=min(whole.size, style.min_size))
+    pieces: list[str] = []
+    for clause in _CLAUSE_END.split(text.strip()):
+        if not clause:
+            continue
+        if _fits(clause, box, fixed, field_name):
+            pieces.append(clause)
+            continue
+        wrapped = layout_text(clause, tall, replace(fixed, max_lines=10_000, balance=False),
+                              field_name)
+        lines = [line.text for line in wrapped.lines]
+        groups = [lines[i:i + 2] for i in range(0, len(lines), 2)]
+        if len(groups) > 1 and len(groups[-1]) == 1 and len(groups[-1][0].split(" ")) == 1:
+            groups[-2] = [*groups[-2], groups[-1][0]]  # never flash a lone word
+            groups.pop()
+        pieces += [" ".join(g) for g in groups]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and _fits(f"{merged[-1]} {piece}", box, fixed, field_name):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
     blocks = []
-    for group in groups:
-        chunk_text = " ".join(group)
-        try:
-            blocks.append(layout_text(chunk_text, box, fixed, field_name))
-        except ValueError:
-            blocks.append(layout_text(chunk_text, box, replace(fixed, max_lines=3), field_name))
+    for chunk_text in merged:
+        block = _fits(chunk_text, box, fixed, field_name)
+        blocks.append(block or layout_text(chunk_text, box, replace(fixed, max_lines=3), field_name))
     return blocks
 
 
