@@ -235,7 +235,7 @@ def _plan(
             theme_fp = theme_fingerprint(load_theme(story.theme, (*themes_dirs, loaded.root / "themes")))
         except ThemeError as exc:  # the check job reports it with a line number
             theme_fp = f"unavailable: {exc}"
-        check_key = output_key(loaded, "check", chosen, theme_fp, [platforms, kinds])
+        check_key = output_key(loaded, "check", chosen, theme_fp)
         groups: list[tuple[str, list[Any]]] = []
         if CARDS in kinds:
             groups += [(CARDS, g) for g in _group_platforms(chosen)]
@@ -372,8 +372,12 @@ def _execute(planned: list[_Planned], executor: LazyExecutor, cache: PackCache,
                     result = JobResult(False, [], [Diagnostic(
                         status.path, 0, 0, "error", "(pack)", f"the job was lost: {exc}",
                         "run the pack again; it resumes where it stopped")])
-                if console is not None and result.trace:
-                    console.debug(result.trace)
+                if console is not None:
+                    what_ran = "check" if what == "check" else f"{job.kind} {'+'.join(job.platforms)}"
+                    console.debug(f"{status.id}: {what_ran}: {'ok' if result.ok else 'failed'} "
+                                  f"in {result.seconds:.2f} s")
+                    if result.trace:
+                        console.debug(result.trace)
                 if what == "check":
                     cache.store_check(status.id, plan.check_key, result.ok, result.diagnostics)
                     status.diagnostics += result.diagnostics
