@@ -26,7 +26,6 @@ from typing import Any
 from outreach import ffmpeg
 from outreach.atomic import atomic_path, temp_path_for, write_bytes, write_text
 from outreach.diagnostics import Diagnostic, StoryError
-from outreach.layout.text import LayoutError
 from outreach.pack.manifest import ManifestEntry, sha256_bytes, sha256_file
 from outreach.platforms import Platform, load_presets
 from outreach.render.cards import encode_jpeg
@@ -34,7 +33,7 @@ from outreach.render.video import timeline as tl
 from outreach.render.video.audio import Cue, build_soundtrack
 from outreach.render.video.captions import to_srt, to_vtt
 from outreach.render.video.frames import frame_stream
-from outreach.render.video.scenes import frame_size, plan_captions, render_scenes
+from outreach.render.video.scenes import CaptionError, frame_size, plan_captions, render_scenes
 
 QUALITY = {"fast": ("veryfast", 20), "archive": ("slow", 18)}
 #: Tests render at a reduced size; never set in normal use.
@@ -139,8 +138,8 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         try:
             chunks = plan_captions(timeline, theme, shared, settings)
-        except LayoutError as exc:
-            raise _error(loaded, ("beats",), f"caption: {exc.message}", exc.hint) from None
+        except CaptionError as exc:
+            raise _error(loaded, exc.field, exc.message, exc.hint) from None
         folder = out_dir / loaded.id / _folder_name(shared.canvas, len(video_groups) == 1)
         entries += _render_group(validated, shared, asked, timeline, chunks, settings, music,
                                  folder, out_dir, quality, console, scale)

@@ -69,6 +69,24 @@ def _fits(text: str, box: Box, style: TextStyle, field_name: str) -> TextBlock |
         return None
 
 
+def _balanced(lines: list[str], box: Box, style: TextStyle, field_name: str) -> list[str]:
+    """Wrapped lines regrouped into as few chunks as two-line pairs need, evenly filled
+    (so a clause never ends on a stub of one or two words)."""
+    n = (len(lines) + 1) // 2
+    tokens = [t for line in lines for t in line.split(" ") if t]
+    total = sum(len(t) + 1 for t in tokens)
+    groups: list[list[str]] = [[] for _ in range(n)]
+    acc = 0
+    for t in tokens:
+        k = min(n - 1, int(acc * n / total))
+        groups[k].append(t)
+        acc += len(t) + 1
+    texts = [" ".join(g) for g in groups if g]
+    if all(_fits(t, box, style, field_name) for t in texts):
+        return texts
+    return [" ".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+
+
 def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list[TextBlock]:
     """Split `text` into caption chunks of at most two lines, laid out in the band.
 
@@ -79,7 +97,7 @@ def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list
     """
     tall = Box(box.x, 0, box.w, 100_000)
     whole = layout_text(text, tall, replace(style, max_lines=10_000, balance=False), field_name)
-    fixed = replace(style, max_size=whole.size, min_size=min(whole.size, style.min_size))
+    fixed = replace(style, max_size=whole.size, min_size=whole.size)
     pieces: list[str] = []
     for clause in _CLAUSE_END.split(text.strip()):
         if not clause:
@@ -89,12 +107,7 @@ def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list
             continue
         wrapped = layout_text(clause, tall, replace(fixed, max_lines=10_000, balance=False),
                               field_name)
-        lines = [line.text for line in wrapped.lines]
-        groups = [lines[i:i + 2] for i in range(0, len(lines), 2)]
-        if len(groups) > 1 and len(groups[-1]) == 1 and len(groups[-1][0].split(" ")) == 1:
-            groups[-2] = [*groups[-2], groups[-1][0]]  # never flash a lone word
-            groups.pop()
-        pieces += [" ".join(g) for g in groups]
+        pieces += _balanced([line.text for line in wrapped.lines], box, fixed, field_name)
     merged: list[str] = []
     for piece in pieces:
         if merged and _fits(f"{merged[-1]} {piece}", box, fixed, field_name):
@@ -104,7 +117,9 @@ def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list
     blocks = []
     for chunk_text in merged:
         block = _fits(chunk_text, box, fixed, field_name)
-        blocks.append(block or layout_text(chunk_text, box, replace(fixed, max_lines=3), field_name))
+        if block is None:  # only when a single word is wider than the band
+            block = layout_text(chunk_text, box, replace(style, max_size=whole.size), field_name)
+        blocks.append(block)
     return blocks
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from outreach.layout.geometry import Box
-from outreach.layout.text import TextBlock
+from outreach.layout.text import LayoutError, TextBlock
 from outreach.platforms import Platform
 from outreach.render.cards import CardSpec, compose, plan_cards
 from outreach.render.photos import photo_fill
@@ -39,7 +39,7 @@ from outreach.render.video.timeline import Timeline, VideoSettings
 from outreach.themes import Theme
 
 #: Beat scrim: (y fraction, opacity). Dark at the bottom, where the captions sit.
-SCRIM = ((0.0, 0.35), (0.14, 0.0), (0.36, 0.0), (0.55, 0.55), (0.7, 0.78), (1.0, 0.88))
+SCRIM = ((0.0, 0.35), (0.14, 0.0), (0.3, 0.0), (0.48, 0.58), (0.62, 0.74), (1.0, 0.88))
 
 
 @dataclass
@@ -56,11 +56,19 @@ def frame_size(platform: Platform, scale: float) -> tuple[int, int]:
     return (w - w % 2, h - h % 2)
 
 
+class CaptionError(ValueError):
+    """A beat's text cannot be set as captions; `field` points at it."""
+
+    def __init__(self, message: str, hint: str, field: tuple[str | int, ...]):
+        self.message, self.hint, self.field = message, hint, field
+        super().__init__(f"{message} — {hint}")
+
+
 def plan_captions(timeline: Timeline, theme: Theme, platform: Platform, s: VideoSettings
                   ) -> dict[int, list[Chunk]]:
     """Caption chunks of every beat scene, timed inside the scene's own window.
 
-    Raises the text engine's LayoutError (naming the beat field) if a word cannot fit.
+    Raises CaptionError (naming the beat's text field) if a word cannot fit the band.
     """
     style = caption_style(theme.font("heading"), theme.emoji_font, s.caption_size,
                           theme.keep_together)
@@ -69,8 +77,10 @@ def plan_captions(timeline: Timeline, theme: Theme, platform: Platform, s: Video
     for i, sc in enumerate(timeline.scenes):
         if sc.kind != "beat" or not sc.text:
             continue
-        field = ".".join(str(p) for p in sc.field)
-        blocks = chunk_blocks(sc.text, box, style, f"beats[{sc.index}].text" if field else "")
+        try:
+            blocks = chunk_blocks(sc.text, box, style, f"beats[{sc.index}].text")
+        except LayoutError as exc:
+            raise CaptionError(f"caption: {exc.message}", exc.hint, (*sc.field, "text")) from None
         out[i] = time_chunks(blocks, sc.own_start, sc.own_end, sc.field)
     return out
 
