@@ -132,3 +132,14 @@ def test_probe_reports_streams(tmp_path: Path) -> None:
     assert info.duration == pytest.approx(1.0, abs=0.05)
     with pytest.raises(ffmpeg.FFmpegError):
         ffmpeg.probe(tmp_path / "missing.wav")
+
+
+def test_word_too_wide_for_the_caption_band_points_at_the_beat(tmp_path: Path) -> None:
+    story = make_root(tmp_path / "s")
+    _edit(story, "Chị dẫn dắt một nhóm kỹ sư.",
+          "Chị dẫn dắt https://example.org/mot-duong-dan-rat-rat-dai-khong-the-xuong-dong.")
+    errors = _render(story)
+    assert len(errors) == 1
+    assert ": error: beats[1].text: caption: the word `https://example.org/" in errors[0]
+    assert errors[0].endswith("— shorten the word or split it with a space")
+    _no_video(story)
