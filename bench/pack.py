@@ -110,9 +110,15 @@ def _tree_rss(root_pid: int) -> int:
     return total
 
 
+CPU_SECONDS: list[float] = []
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall seconds, peak tree RSS, and the result."""
+    """Wall seconds, peak tree RSS, and the result; CPU seconds go to CPU_SECONDS."""
+    import resource
+
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     done = threading.Event()
@@ -129,6 +135,8 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, subprocess.Com
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     result = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     if proc.returncode != 0:
         sys.stderr.write(err)
@@ -174,6 +182,9 @@ def main() -> None:
         print(f"cards -j 1: {j1:7.2f} s (peak {j1_peak / 2**30:.2f} GB)   "
               f"-j 2: {j2:7.2f} s (peak {j2_peak / 2**30:.2f} GB)   speed-up {j1 / j2:.2f}x "
               f"(target >= 1.6x)")
+        print(f"      CPU seconds -j 1: {CPU_SECONDS[-2]:.1f}, -j 2: {CPU_SECONDS[-1]:.1f}; "
+              f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+              "(other work on the machine skews the speed-up)")
         peak = max(cold_peak, j2_peak)
         print(f"peak memory at -j 2: {peak / 2**30:.2f} GB (target <= 1.5 GB)")
         ok = warm <= 0.05 * cold and j1 / j2 >= 1.6 and peak <= 1.5 * 2**30

@@ -50,7 +50,7 @@ def story_views(report: Any) -> list[StoryView]:
     for sid in sorted(report.stories):
         status = report.stories[sid]
         by_platform: dict[str, PlatformView] = {n: PlatformView(n) for n in status.platforms}
-        for entry in sorted(status.entries, key=lambda e: e["path"]):
+        for entry in status.entries:  # posting order, as rendered
             pv = by_platform.setdefault(entry["platform"], PlatformView(entry["platform"]))
             out = entry.get("output")
             if out in CARD_OUTPUTS:
