@@ -113,7 +113,7 @@ def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, float, f
 
     # The floor: the same frames, dumped to a raw file, encoded by ffmpeg alone.
     shared, _asked = pv.groups(validated.platforms)[0]
-    s = tl.VideoSettings.from_theme(validated.theme.video)
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
     chunks = plan_captions(timeline, validated.theme, shared, s)
     r = render_scenes(validated.loaded, validated.theme, shared, timeline, chunks, s, 1.0)

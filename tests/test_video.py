@@ -36,7 +36,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     validated = load_and_validate(story, story.parent, ["tiktok", "instagram-reels"])
     entries = pv.render_videos(validated, out, "fast", None, scale=SCALE)
     shared, _ = pv.groups(validated.platforms)[0]
-    s = tl.VideoSettings.from_theme(validated.theme.video)
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
     chunks = plan_captions(timeline, validated.theme, shared, s)
     return {"out": out, "entries": entries, "timeline": timeline, "chunks": chunks,
@@ -171,7 +171,7 @@ def test_odd_audio_formats_are_resampled(tmp_path: Path) -> None:
     a = next(s for s in ffprobe(video)["streams"] if s["codec_type"] == "audio")
     assert (a["codec_name"], a["sample_rate"], a["channels"]) == ("aac", "48000", 2)
     # The narrated beat lasts as long as its narration (plus a short pad).
-    s = tl.VideoSettings.from_theme(validated.theme.video)
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     plan = tl.plan(validated.loaded, s, {1: 2.2})
     assert plan[2].own == pytest.approx(2.2 + s.narration_pad)
     # The audio is not silent, and it is longer than the music file: the bed loops.

@@ -98,7 +98,7 @@ def test_too_long_names_the_beats_to_cut(tmp_path: Path) -> None:
     assert len(errors) == 1
     # 1 + 7 * 9 + 3 + 1.5 + 1 + 1 = 70.5 s of scenes plus 11 crossfades of 0.4 s = 74.9 s.
     assert errors[0].endswith(
-        "error: beats: the video would run 74.9 s even at the fastest reading speed (3.6 words/s), "
+        "error: beats: the video would run 74.9 s even at the fastest reading speed (4.5 words/s), "
         "over the target length of 60 s — cut beat 1, beat 2 (about 14.9 s) or shorten their text")
     _no_video(story)
 

@@ -74,7 +74,7 @@ def test_fixed_durations_that_cannot_fit_name_the_longest_beats() -> None:
     with pytest.raises(tl.TimelineTooLong) as info:
         tl.build(plan, s)
     assert info.value.message == (
-        "the video would run 25.2 s even at the fastest reading speed (3.6 words/s), "
+        "the video would run 25.2 s even at the fastest reading speed (3.4 words/s), "
         "over the target length of 20 s")
     assert info.value.hint == "cut beat 2 (about 5.2 s) or shorten their text"
 
@@ -149,3 +149,21 @@ def test_plan_from_a_story(tmp_path: Path) -> None:
     assert [sc.kind for sc in plan] == ["cover", "beat", "beat", "fact", "cta"]
     assert plan[1].motion == "zoom-in" and plan[2].motion == "pan-left"
     assert plan[1].own == 3.0 and plan[1].fixed
+
+
+def test_reading_speed_depends_on_the_language() -> None:
+    vi, en = tl.VideoSettings.from_theme({}, "vi"), tl.VideoSettings.from_theme({}, "en")
+    assert (vi.words_per_second, vi.fastest_words_per_second) == tl.PACE["vi"]
+    assert (en.words_per_second, en.fastest_words_per_second) == tl.PACE["en"]
+    custom = tl.VideoSettings.from_theme({"words_per_second": {"vi": 3.0, "en": 2.2}}, "vi")
+    assert custom.words_per_second == 3.0
+
+
+def test_cover_facts_and_cta_shrink_before_the_story_fails() -> None:
+    s = tl.VideoSettings(target_max=24, target_min=0)
+    extras = [tl.Scene("cover", -1, ("title",), 2.0, base=2.0, least=1.5)]
+    extras += [tl.Scene("fact", i, ("facts", i), 3.0, base=3.0, least=2.2) for i in range(4)]
+    extras.append(tl.Scene("cta", -1, ("cta",), 3.5, base=3.5, least=2.5))
+    t = tl.build([*extras[:1], _beat(0, 8, 6.0), *extras[1:]], s)
+    assert t.duration <= 24 + 1 / 30
+    assert 2.2 <= t.scenes[2].own < 3.0 and 2.5 <= t.scenes[-1].own < 3.5

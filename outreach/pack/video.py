@@ -118,7 +118,7 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
         return []
     if scale is None:
         scale = float(os.environ.get(SCALE_ENV, "1") or 1)
-    settings = tl.VideoSettings.from_theme(theme.video)
+    settings = tl.VideoSettings.from_theme(theme.video, loaded.story.lang)
     narration, music, diags = _check_audio(loaded)
     if music is None and not loaded.story.music and theme.music:
         music = Path(theme.music)

@@ -10,7 +10,6 @@ All boundaries are whole frames, so frames, captions and sidecars agree exactly.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,8 @@ class VideoSettings:
     """Pacing and look of a video; a theme overrides any of these under `video:`."""
 
     fps: int = 30
-    words_per_second: float = 2.6
-    fastest_words_per_second: float = 3.6
+    words_per_second: float = 2.6  # per language: see PACE
+    fastest_words_per_second: float = 3.4
     lead_seconds: float = 0.6  # time to find the text before reading starts
     min_scene: float = 2.2
     max_scene: float = 9.0
@@ -39,6 +38,10 @@ class VideoSettings:
     cover_seconds: float = 2.0
     fact_seconds: float = 3.0
     cta_seconds: float = 3.5
+    # When a story is long, the cover, facts and CTA shrink towards these first-glance times.
+    cover_least: float = 1.5
+    fact_least: float = 2.2
+    cta_least: float = 2.5
     highlight: bool = True
     motions: tuple[str, ...] = DEFAULT_MOTIONS
     zoom: float = 0.12  # how much larger the photo grows (or pans) over a scene
@@ -51,17 +54,28 @@ class VideoSettings:
     narration_pad: float = 0.4
 
     @classmethod
-    def from_theme(cls, video: dict[str, Any]) -> VideoSettings:
+    def from_theme(cls, video: dict[str, Any], lang: str = "vi") -> VideoSettings:
+        """Settings for a story in `lang`; reading speeds may be a number or {lang: number}."""
         known = {f for f in cls.__dataclass_fields__}
-        values: dict[str, Any] = {}
+        default, fastest = PACE.get(lang, PACE["en"])
+        values: dict[str, Any] = {"words_per_second": default, "fastest_words_per_second": fastest}
         for key, value in (video or {}).items():
             key = key.replace("-", "_")
             if key not in known:
                 continue
             if key in ("motions", "caption_size"):
                 value = tuple(value)
+            if isinstance(value, dict):
+                value = value.get(lang, value.get("en", values.get(key)))
             values[key] = value
+        if values["fastest_words_per_second"] < values["words_per_second"]:
+            values["fastest_words_per_second"] = values["words_per_second"]
         return replace(cls(), **values)
+
+
+#: Comfortable and fastest reading speeds, in space-separated words per second. A
+#: Vietnamese "word" is one syllable (about 3.5 letters), so it reads faster than English.
+PACE: dict[str, tuple[float, float]] = {"vi": (3.2, 4.5), "en": (2.6, 3.4)}
 
 
 @dataclass
@@ -73,6 +87,8 @@ class Scene:
     field: FieldPath
     own: float  # seconds the scene is on screen alone (its reading time)
     fixed: bool = False  # explicit duration or narration: pacing never changes it
+    base: float = 0.0  # cover, facts, CTA: normal length...
+    least: float = 0.0  # ...and the shortest it may become when the story is long
     words: int = 0
     text: str = ""  # caption text (beats only)
     photo: Photo | None = None
@@ -126,19 +142,26 @@ def _length(scenes: list[Scene], s: VideoSettings) -> float:
     return sum(sc.own for sc in scenes) + max(0, len(scenes) - 1) * s.crossfade
 
 
-def _pace(scenes: list[Scene], wps: float, s: VideoSettings) -> None:
+def _pace(scenes: list[Scene], tight: float, s: VideoSettings) -> float:
+    """Pace every flexible scene at tightness 0 (comfortable) to 1 (fastest allowed)."""
+    wps = s.words_per_second + (s.fastest_words_per_second - s.words_per_second) * tight
     for sc in scenes:
-        if not sc.fixed and sc.kind in ("beat", "quote"):
+        if sc.fixed:
+            continue
+        if sc.kind in ("beat", "quote"):
             sc.own = reading_seconds(sc.words, wps, s)
+        elif sc.base:
+            sc.own = sc.base - (sc.base - min(sc.base, sc.least)) * tight
+    return wps
+
+
+STEPS = 24
 
 
 def fit(scenes: list[Scene], s: VideoSettings, limit: float, limit_name: str) -> float:
     """Pace the scenes to fit `limit` seconds; return the reading speed used."""
-    steps = max(1, math.ceil((s.fastest_words_per_second - s.words_per_second) / 0.1))
-    wps = s.words_per_second
-    for i in range(steps + 1):
-        wps = min(s.fastest_words_per_second, s.words_per_second + 0.1 * i)
-        _pace(scenes, wps, s)
+    for i in range(STEPS + 1):
+        wps = _pace(scenes, i / STEPS, s)
         if _length(scenes, s) <= limit + 1e-6:
             return wps
     total = _length(scenes, s)
@@ -224,7 +247,8 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
     person_photo: Photo | None = None
     if story.person and story.person.photo:
         person_photo = (loaded.media_path(story.person.photo), story.person.focus)
-    scenes = [Scene("cover", -1, ("title",), s.cover_seconds, fixed=True)]
+    scenes = [Scene("cover", -1, ("title",), s.cover_seconds, base=s.cover_seconds,
+                    least=s.cover_least)]
     motions = s.motions or DEFAULT_MOTIONS
     for i, beat in enumerate(story.beats):
         media_is_image = bool(beat.media and _is_image(beat.media))
@@ -250,7 +274,9 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
         scenes.append(Scene("quote", -1, ("quote",), reading_seconds(words, s.words_per_second, s),
                             words=words))
     for i, _fact in enumerate(story.facts):
-        scenes.append(Scene("fact", i, ("facts", i), s.fact_seconds, fixed=True))
+        scenes.append(Scene("fact", i, ("facts", i), s.fact_seconds, base=s.fact_seconds,
+                            least=s.fact_least))
     if story.cta:
-        scenes.append(Scene("cta", -1, ("cta",), s.cta_seconds, fixed=True))
+        scenes.append(Scene("cta", -1, ("cta",), s.cta_seconds, base=s.cta_seconds,
+                            least=s.cta_least))
     return scenes
