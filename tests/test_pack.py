@@ -98,6 +98,21 @@ def verify_pack(pack: Path) -> dict[str, dict]:
     return files
 
 
+def pack_processes(out: Path) -> list[int]:
+    """Live processes (the pack or its pool workers) whose command line names `out`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if str(out).encode() in cmdline and b"pack" in cmdline and state != "Z":
+                found.append(int(entry))
+    return found
+
+
 def make_stories(root: Path, n: int = 3) -> list[str]:
     ids = [f"story-{chr(ord('a') + i)}" for i in range(n)]
     for i, sid in enumerate(ids):
@@ -216,8 +231,7 @@ def test_sigkill_mid_pack_then_rerun_finishes_it(story_dir: Path, tmp_path: Path
     pack = out / WEEK
     cmd = [sys.executable, "-m", "outreach", "pack", str(story_dir), "--week", WEEK, "-o", str(out),
            "--only", "cards", *PLATFORMS, "-j", "1", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
@@ -226,11 +240,14 @@ def test_sigkill_mid_pack_then_rerun_finishes_it(story_dir: Path, tmp_path: Path
             time.sleep(0.01)
         else:
             pytest.fail("no output appeared")
-        # The whole process group: the pack and its pool workers, mid-write.
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGKILL)  # the pack itself, mid-write; its workers follow
     finally:
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while pack_processes(out) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pack_processes(out) == []
     assert not (pack / "manifest.json").exists()
     # What a kill during a write leaves behind: a temporary beside its target.
     stale = pack / "story-a" / "tiktok" / ".cover.jpg.tmp-999-deadbeef"

@@ -39,6 +39,22 @@ def check_scheduler(address: str | None) -> None:
                             "install it with: pip install 'outreach[dask]'")
 
 
+def die_with_parent(parent: int) -> None:
+    """Pool workers end when the pack is killed (SIGKILL cannot be caught), instead of
+    lingering and writing into a pack that a re-run is finishing."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 class LazyExecutor:
     """Opens the real executor on the first submit; `close()` shuts it down."""
 
@@ -66,7 +82,8 @@ class LazyExecutor:
             else:
                 from concurrent.futures import ProcessPoolExecutor
 
-                self._executor = ProcessPoolExecutor(max_workers=self.jobs)
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.jobs, initializer=die_with_parent, initargs=(os.getpid(),))
         return self._executor
 
     def submit(self, fn: Any, *args: Any) -> Any:
