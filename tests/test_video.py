@@ -222,3 +222,31 @@ def test_unchanged_story_reuses_the_encode(tmp_path: Path) -> None:
                                scale=SCALE)
     assert video.stat().st_mtime_ns != stamp
     assert changed[0].sha256 != first[0].sha256
+
+
+def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
+    """The moviepy model of the timeline and the streamed frames show the same picture."""
+    from outreach.render.video.clip import as_moviepy
+    from outreach.render.video.frames import Planes, frame_stream, to_rgb
+    from outreach.render.video.scenes import render_scenes
+
+    validated, timeline = rendered["validated"], rendered["timeline"]
+    shared, _ = pv.groups(validated.platforms)[0]
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
+    r = render_scenes(validated.loaded, validated.theme, shared, timeline, rendered["chunks"], s,
+                      SCALE)
+    clip = as_moviepy(timeline, r)
+    assert clip.duration == pytest.approx(timeline.duration)
+    chunk = rendered["chunks"][1][0]
+    wanted = {0, (chunk.start + chunk.end) // 2, timeline.total_frames - 1}
+    w, h = 270, 480
+    for f, data in enumerate(frame_stream(timeline, r.renderers, r.captions)):
+        if f not in wanted:
+            continue
+        y = Image.frombytes("L", (w, h), data[: w * h])
+        u = Image.frombytes("L", (w // 2, h // 2), data[w * h: w * h * 5 // 4])
+        v = Image.frombytes("L", (w // 2, h // 2), data[w * h * 5 // 4:])
+        fast = to_rgb(Planes(y, u, v)).astype(np.int16)
+        model = clip.get_frame(f / 30).astype(np.int16)
+        assert model.shape == fast.shape
+        assert np.abs(model - fast).mean() < 1.0, f

@@ -115,6 +115,19 @@ def to_planes(image: Image.Image) -> Planes:
     return Planes(y, u.reduce(2), v.reduce(2))
 
 
+def to_rgb(planes: Planes) -> np.ndarray:
+    """yuv420p planes back to an RGB array (for previews and checks, not the encode path)."""
+    w, h = planes.size
+    y = (np.asarray(planes.y, dtype=np.float32) - 16) / 219
+    cb = (np.asarray(planes.u.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32) - 128) / 224
+    cr = (np.asarray(planes.v.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32) - 128) / 224
+    r = y + 2 * (1 - _KR) * cr
+    b = y + 2 * (1 - _KB) * cb
+    g = (y - _KR * r - _KB * b) / _KG
+    rgb = np.stack([r, g, b], axis=-1) * 255
+    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+
+
 def to_overlay(image: Image.Image, x: int, y: int) -> Overlay:
     """An RGBA piece as planes + alpha; chroma is averaged by coverage so edges stay clean."""
     if x % 2:
@@ -321,6 +334,12 @@ def frame_stream(timeline: Timeline, renderers: list, captions: dict[int, list[C
             span = max(1, sb.own_start - sb.start)
             t = (f - sb.start + 1) / (span + 1)
             yield blend(fa, fb, t).tobytes()
+
+
+def scene_frame(timeline: Timeline, renderers: list, captions: dict[int, list[CaptionArt]],
+                i: int, f: int) -> Planes:
+    """Scene i alone at global frame f, with its caption: one layer of the composition."""
+    return _draw(timeline.scenes[i], renderers[i], _caption_at(captions.get(i, []), f), f)
 
 
 def _caption_at(arts: list[CaptionArt], f: int) -> CaptionArt | None:
