@@ -120,6 +120,7 @@ def make_stories(root: Path, n: int = 3) -> list[str]:
     return ids
 
 
+@pytest.mark.slow
 def test_incremental_rerun_renders_only_the_changed_story(story_dir: Path, tmp_path: Path) -> None:
     ids = make_stories(story_dir)
     out = tmp_path / "out"
@@ -225,6 +226,7 @@ def test_broken_stories_fail_alone(story_dir: Path, tmp_path: Path) -> None:
     assert summary(res.stderr)["good"] == (0, 2, 0, 0)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_pack_then_rerun_finishes_it(story_dir: Path, tmp_path: Path) -> None:
     ids = make_stories(story_dir, 3)
     out = tmp_path / "out"

@@ -32,3 +32,13 @@ def test_dask_cluster_gives_the_same_pack_as_the_local_pool(story_dir: Path, tmp
     assert {rel: (a[rel]["sha256"], a[rel]["key"]) for rel in outputs} == \
         {rel: (b[rel]["sha256"], b[rel]["key"]) for rel in outputs}
     assert manifest(tmp_path / "local" / WEEK) == manifest(tmp_path / "dask" / WEEK)
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_is_a_usage_error(story_dir: Path, tmp_path: Path) -> None:
+    make_stories(story_dir, 1)
+    res = run_pack(story_dir, tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9")
+    assert res.returncode == 2
+    assert "error: cannot reach the Dask scheduler at tcp://127.0.0.1:9: " in res.stderr
+    assert "start it with `dask scheduler` or check the address" in res.stderr
+    assert not (tmp_path / "out" / WEEK / "manifest.json").exists()

@@ -68,6 +68,9 @@ class LazyExecutor:
     def where(self) -> str:
         return f"Dask cluster {self.scheduler}" if self.scheduler else f"{self.jobs} local processes"
 
+    def connect(self) -> None:
+        self._open()
+
     def _open(self) -> Executor:
         if self._executor is None:
             if self.scheduler:

@@ -158,10 +158,12 @@ def build_pack(
         if only == VIDEO:
             _info(console, "video rendering is not available in this installation")
 
-    planned = _plan(stories_dir, week, pack_dir, kinds, force, platforms, include_drafts,
-                    themes_dirs, quality, cache, report, console)
     executor = LazyExecutor(jobs, scheduler)
     report.where = executor.where
+    if scheduler:
+        executor.connect()  # an unreachable cluster is a usage error: say so before any work
+    planned = _plan(stories_dir, week, pack_dir, kinds, force, platforms, include_drafts,
+                    themes_dirs, quality, cache, report, console)
     try:
         _execute(planned, executor, cache, report, console)
     except BaseException:  # Ctrl-C: drop queued jobs; every finished file is already whole
