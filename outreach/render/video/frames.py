@@ -15,8 +15,9 @@ Per-frame work, measured at 1080x1920 on the 2-core machine:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -309,27 +310,51 @@ def word_rects(chunk: Chunk, scale: float, origin: tuple[int, int]) -> dict[tupl
 # --- the compositor ----------------------------------------------------------------------
 
 
-def frame_stream(timeline: Timeline, renderers: list, captions: dict[int, list[CaptionArt]]
-                 ) -> Iterator[bytes]:
+class Lazy:
+    """A value built on first use (a scene's renderer, its caption bitmaps)."""
+
+    def __init__(self, build: Callable[[], Any]):
+        self._build: Callable[[], Any] | None = build
+        self._value: Any = None
+
+    def get(self) -> Any:
+        if self._build is not None:
+            self._value = self._build()
+            self._build = None
+        return self._value
+
+
+def _get(x: Any) -> Any:
+    return x.get() if isinstance(x, Lazy) else x
+
+
+def frame_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) -> Iterator[bytes]:
     """Every frame of the video as yuv420p bytes, in order.
 
-    `renderers[i]` draws scene i; `captions[i]` are the caption pieces of scene i.
+    `renderers[i]` draws scene i; `captions[i]` are the caption pieces of scene i; either
+    may be `Lazy`. Scenes are let go once they are over, so memory stays flat.
     """
     scenes = timeline.scenes
+    live: dict[int, tuple[Any, list]] = {}
     for f in range(timeline.total_frames):
         active = [i for i, sc in enumerate(scenes) if sc.start <= f < sc.end]
+        for i in [i for i in live if i not in active]:
+            del live[i]
+        for i in active:
+            if i not in live:
+                live[i] = (_get(renderers[i]), _get(captions.get(i, [])))
         if len(active) == 1:
             i = active[0]
-            art = _caption_at(captions.get(i, []), f)
-            r = renderers[i]
+            r, arts = live[i]
+            art = _caption_at(arts, f)
             if r.static and art is None and isinstance(r, StillRenderer):
                 yield r.frame_bytes()
                 continue
             yield _draw(scenes[i], r, art, f).tobytes()
         else:
             a, b = active[0], active[-1]
-            fa = _draw(scenes[a], renderers[a], _caption_at(captions.get(a, []), f), f)
-            fb = _draw(scenes[b], renderers[b], _caption_at(captions.get(b, []), f), f)
+            fa = _draw(scenes[a], live[a][0], _caption_at(live[a][1], f), f)
+            fb = _draw(scenes[b], live[b][0], _caption_at(live[b][1], f), f)
             sb = scenes[b]
             span = max(1, sb.own_start - sb.start)
             t = (f - sb.start + 1) / (span + 1)
@@ -339,7 +364,7 @@ def frame_stream(timeline: Timeline, renderers: list, captions: dict[int, list[C
 def scene_frame(timeline: Timeline, renderers: list, captions: dict[int, list[CaptionArt]],
                 i: int, f: int) -> Planes:
     """Scene i alone at global frame f, with its caption: one layer of the composition."""
-    return _draw(timeline.scenes[i], renderers[i], _caption_at(captions.get(i, []), f), f)
+    return _draw(timeline.scenes[i], _get(renderers[i]), _caption_at(_get(captions.get(i, [])), f), f)
 
 
 def _caption_at(arts: list[CaptionArt], f: int) -> CaptionArt | None:

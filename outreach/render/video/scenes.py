@@ -27,6 +27,7 @@ from outreach.render.video.captions import (
 )
 from outreach.render.video.frames import (
     CaptionArt,
+    Lazy,
     MotionRenderer,
     Planes,
     RevealRenderer,
@@ -45,7 +46,7 @@ SCRIM = ((0.0, 0.35), (0.14, 0.0), (0.3, 0.0), (0.48, 0.58), (0.62, 0.74), (1.0,
 @dataclass
 class Rendered:
     renderers: list[Any]
-    captions: dict[int, list[CaptionArt]]
+    captions: dict[int, Any]  # scene -> Lazy list of CaptionArt
     chunks: list[Chunk]
     cover: Image.Image  # the first frame, in RGB
 
@@ -161,38 +162,46 @@ def caption_art(chunk: Chunk, theme: Theme, s: VideoSettings, scale: float,
     return CaptionArt(chunk, plain, lit, rects)
 
 
+def _scene_renderer(sc: Any, cards: dict[str, CardSpec], platform: Platform, theme: Theme,
+                    s: VideoSettings, scale: float, size: tuple[int, int]) -> Any:
+    if sc.kind in ("quote", "cta"):
+        return StillRenderer(to_planes(_rgb(cards[sc.kind], platform, theme, scale, size)))
+    if sc.kind == "fact":
+        spec = cards[f"fact-{sc.index + 1:02d}"]
+        result = compose(spec, platform, theme, scale)
+        final = to_planes(result.image.resize(size) if result.image.size != size else result.image)
+        rec = next((r for r in result.records if r.field == "fact_value"), None)
+        if rec is None:
+            return StillRenderer(final)
+        blank = replace(spec, values={**spec.values, "fact_value": ""})
+        base = to_planes(_rgb(blank, platform, theme, scale, size))
+        pad = rec.box.h * 0.15
+        x0, y0, x1, y1 = rec.box.inset(-pad).scaled(scale).rounded()
+        region = (max(0, x0), max(0, y0), min(size[0], x1), min(size[1], y1))
+        return RevealRenderer(base, final, region, round(0.7 * s.fps), round(90 * scale))
+    return MotionRenderer(_plate(sc.photo, sc.motion, size, s, theme), size,
+                          sc.motion if sc.photo else "none")
+
+
 def render_scenes(loaded: Any, theme: Theme, platform: Platform, timeline: Timeline,
                   chunks: dict[int, list[Chunk]], s: VideoSettings, scale: float) -> Rendered:
-    """Pre-render every scene's stills and every caption chunk's bitmaps."""
+    """Every scene's stills and caption bitmaps, each made when the encoder first needs it.
+
+    Only the cover is drawn up front (it is also cover.jpg). The others are `Lazy`, so
+    their preparation overlaps the encoding of the scenes before them instead of keeping
+    a core idle, and `frame_stream` drops each one when its scene is over.
+    """
     size = frame_size(platform, scale)
     cards = _cards(loaded, platform, theme)
     renderers: list[Any] = []
-    cover_rgb: Image.Image | None = None
+    cover_rgb = _rgb(cards["cover"], platform, theme, scale, size)
     for sc in timeline.scenes:
         if sc.kind == "cover":
-            cover_rgb = _rgb(cards["cover"], platform, theme, scale, size)
             renderers.append(StillRenderer(to_planes(cover_rgb)))
-        elif sc.kind in ("quote", "cta"):
-            renderers.append(StillRenderer(to_planes(_rgb(cards[sc.kind], platform, theme, scale, size))))
-        elif sc.kind == "fact":
-            spec = cards[f"fact-{sc.index + 1:02d}"]
-            result = compose(spec, platform, theme, scale)
-            final = to_planes(result.image.resize(size) if result.image.size != size else result.image)
-            blank = replace(spec, values={**spec.values, "fact_value": ""})
-            base = to_planes(_rgb(blank, platform, theme, scale, size))
-            rec = next((r for r in result.records if r.field == "fact_value"), None)
-            if rec is None:
-                renderers.append(StillRenderer(final))
-                continue
-            pad = rec.box.h * 0.15
-            x0, y0, x1, y1 = rec.box.inset(-pad).scaled(scale).rounded()
-            region = (max(0, x0), max(0, y0), min(size[0], x1), min(size[1], y1))
-            renderers.append(RevealRenderer(base, final, region, round(0.7 * s.fps),
-                                            round(90 * scale)))
         else:
-            renderers.append(MotionRenderer(_plate(sc.photo, sc.motion, size, s, theme), size,
-                                            sc.motion if sc.photo else "none"))
-    captions = {i: [caption_art(c, theme, s, scale, size) for c in cs] for i, cs in chunks.items()}
+            renderers.append(Lazy(lambda sc=sc: _scene_renderer(sc, cards, platform, theme, s,
+                                                                 scale, size)))
+    captions = {i: Lazy(lambda cs=cs: [caption_art(c, theme, s, scale, size) for c in cs])
+                for i, cs in chunks.items()}
     all_chunks = [c for i in sorted(chunks) for c in chunks[i]]
-    assert cover_rgb is not None
     return Rendered(renderers, captions, all_chunks, cover_rgb)
