@@ -143,3 +143,14 @@ def test_word_too_wide_for_the_caption_band_points_at_the_beat(tmp_path: Path) -
     assert ": error: beats[1].text: caption: the word `https://example.org/" in errors[0]
     assert errors[0].endswith("— shorten the word or split it with a space")
     _no_video(story)
+
+
+def test_theme_music_is_used_and_checked(tmp_path: Path) -> None:
+    theme = "extends: default\nmusic: bed.wav\nvideo: {target_min: 3, cover_seconds: 1.0, min_scene: 1.0}\n"
+    story = make_root(tmp_path / "s", STORY, theme)
+    tone(tmp_path / "s" / "themes" / "short" / "bed.wav", 1.0, 44100, 2)
+    assert _render(story) == []
+    (tmp_path / "s" / "themes" / "short" / "bed.wav").write_bytes(b"RIFF....WAVEjunk")
+    story.write_text(story.read_text(encoding="utf-8").replace("12", "13"), encoding="utf-8")
+    errors = _render(story)
+    assert len(errors) == 1 and "error: theme: theme `short` music `bed.wav` is not readable audio" in errors[0]

@@ -117,11 +117,21 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
     if not video_groups:
         return []
     if scale is None:
-        scale = float(os.environ.get(SCALE_ENV, "1") or 1)
+        try:
+            scale = min(1.0, max(0.1, float(os.environ.get(SCALE_ENV, "1") or 1)))
+        except ValueError:
+            scale = 1.0
     settings = tl.VideoSettings.from_theme(theme.video, loaded.story.lang)
     narration, music, diags = _check_audio(loaded)
     if music is None and not loaded.story.music and theme.music:
         music = Path(theme.music)
+        try:
+            ffmpeg.audio_duration(music)
+        except ffmpeg.FFmpegError as exc:
+            diags.append(loaded.diagnostic(
+                "error", ("theme",), f"theme `{theme.name}` music `{music.name}` is not readable "
+                f"audio ({exc.tail[-1].strip() if exc.tail else exc.what})",
+                "fix `music:` in the theme's theme.yaml"))
     if diags:
         raise StoryError(diags)
     try:
