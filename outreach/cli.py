@@ -375,6 +375,7 @@ def preview(stories_dir: Path, port: int, host: str, open_browser: bool, themes_
     finally:
         if running.watcher is not None:
             running.watcher.stop()
+        running.server.app.renderer.close()
         running.server.server_close()
 
 

@@ -256,7 +256,8 @@ layouts:
   vertical:
     quote:
       - {type: background, color: deep}
-      - {type: text, field: quote, box: [0.0, -0.12, 1.0, 0.1], font: quote, size: [60, 30], color: text, max_lines: 2}
+      - {type: text, field: quote, box: [0.0, -0.12, 1.0, 0.1], font: quote, size: [60, 30],
+         color: text, max_lines: 2}
 """
 
 
@@ -320,7 +321,8 @@ def test_edit_redraws_only_the_changed_cards_and_fast(preview_root: Path, capsys
         renderer.render(recipe.digest)
         timings.append((time.perf_counter() - start) * 1000)
     with capsys.disabled():
-        print(f"\npreview re-render of one changed card: {', '.join(f'{t:.0f} ms' for t in timings)}")
+        shown = ", ".join(f"{t:.0f} ms" for t in timings)
+        print(f"\npreview re-render of one changed card: {shown}")
     assert max(timings) < 300
 
 
@@ -440,8 +442,9 @@ def test_events_for_story_and_media_edits(running, preview_root: Path) -> None:
 
 def test_story_text_is_escaped(preview_root: Path) -> None:
     story = preview_root / "engineer-danang.yaml"
-    story.write_text(PHOTO_STORY.replace('title: "Kỹ sư trẻ ở Đà Nẵng"',
-                                         'title: "<script>alert(1)</script> & co"'), encoding="utf-8")
+    text = PHOTO_STORY.replace('title: "Kỹ sư trẻ ở Đà Nẵng"',
+                               'title: "<script>alert(1)</script> & co"')
+    story.write_text(text, encoding="utf-8")
     preview = make_preview(preview_root, "127.0.0.1", 0, watch=False)
     preview.start_background()
     try:

@@ -121,9 +121,12 @@ class PreviewRenderer:
         self._lock = threading.RLock()
         self._render_lock = threading.Lock()
         self._revision = 0
-        self._last_activity = 0.0  # monotonic time of the last refresh or render
         self._queue: queue.LifoQueue[StoryState] = queue.LifoQueue()
         self._worker: threading.Thread | None = None
+        self._pool = None  # ProcessPoolExecutor for checks, started on first use
+        self._closed = False
+        self._use_pool = True
+        self._theme_generation = 0  # bumped when theme files may have changed
 
     # --- story state ---------------------------------------------------------------------
 
@@ -140,6 +143,7 @@ class PreviewRenderer:
         with self._lock:
             if paths is None:
                 load_theme.cache_clear()  # theme files may have changed on disk
+                self._theme_generation += 1
                 targets = set(found) | set(self._states)
             else:
                 targets = {Path(p).resolve() for p in paths}
@@ -157,7 +161,6 @@ class PreviewRenderer:
                 if old is not None and old.id != state.id:
                     changed.append(old.id)
             self._rebuild_recipes()
-            self._last_activity = time.monotonic()
         for state in self.stories():
             if not state.report_ready.is_set() and not state.queued:
                 state.queued = True
@@ -237,8 +240,9 @@ class PreviewRenderer:
             photos = {}
             if beat.media and Path(beat.media).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
                 photos["beat"] = (loaded.media_path(beat.media), beat.focus)
-            spec = CardSpec(f"scene-{i + 1:02d}", "beat", "slide", "", {**base, "beat_text": beat.text},
-                            photos, {**sources, "beat_text": ("beats", i, "text")},
+            spec = CardSpec(f"scene-{i + 1:02d}", "beat", "slide", "",
+                            {**base, "beat_text": beat.text}, photos,
+                            {**sources, "beat_text": ("beats", i, "text")},
                             f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}")
             out[i] = Recipe(spec, platform, theme, preview_digest(spec, platform, theme))
         return out
@@ -286,29 +290,42 @@ class PreviewRenderer:
     def _work(self) -> None:
         while True:
             state = self._queue.get()
-            self._wait_quiet()
+            if self._closed:
+                return
             if self._states.get(state.path) is state:
                 self._compute_report(state)
             else:  # superseded by a newer edit: release anyone waiting on it
                 state.report_ready.set()
 
-    def _wait_quiet(self, quiet: float = 0.4, limit: float = 10.0) -> None:
-        """Let the page's card renders go first: the full check is slower and can wait."""
-        start = time.monotonic()
-        while time.monotonic() - start < limit:
-            idle = time.monotonic() - max(self._last_activity, start - quiet + 0.15)
-            if idle >= quiet and not self._render_lock.locked():
-                return
-            time.sleep(0.05)
-
     def _compute_report(self, state: StoryState) -> None:
-        """Run exactly what `outreach check` runs for this story."""
-        try:
-            diags = load_and_validate(state.path, self.stories_dir, None, self.themes_dirs).diagnostics
-        except Exception as exc:  # noqa: BLE001
-            diags = describe_error(state.path, exc)
+        """Run exactly what `outreach check` runs for this story, in a helper process.
+
+        The full check composes every card again; in its own process it runs on the other
+        core instead of holding the GIL while the page's cards are drawn.
+        """
+        args = (state.path, self.stories_dir, self.themes_dirs, self._theme_generation)
+        diags = None
+        if self._use_pool:
+            try:
+                if self._pool is None:
+                    import multiprocessing
+                    from concurrent.futures import ProcessPoolExecutor
+
+                    self._pool = ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
+                diags = self._pool.submit(check_story, *args).result()
+            except Exception:  # noqa: BLE001 — no helper process (or it died): check here
+                self._use_pool = False
+        if diags is None:
+            diags = check_story(*args)
         state.report = diags
         state.report_ready.set()
+
+    def close(self) -> None:
+        """Stop the check helper; pending checks are dropped."""
+        self._closed = True
+        self._queue.put(StoryState(Path(), ""))  # wake the worker so it can exit
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def report(self, state: StoryState, timeout: float = 60.0) -> list[Diagnostic] | None:
         state.report_ready.wait(timeout)
@@ -335,7 +352,6 @@ class PreviewRenderer:
                 if key in self._cache:
                     return self._cache[key]
             rendered = render_recipe(recipe, SCALES[scale_key])
-            self._last_activity = time.monotonic()
             with self._lock:
                 self._cache[key] = rendered
                 while len(self._cache) > CACHE_SIZE:
@@ -344,6 +360,22 @@ class PreviewRenderer:
 
     def cached(self, digest: str, scale_key: str = "50") -> bool:
         return (digest, scale_key) in self._cache
+
+
+_CHECKED_GENERATION = 0
+
+
+def check_story(path: Path, root: Path, themes_dirs: tuple[Path, ...], generation: int
+                ) -> list[Diagnostic]:
+    """`outreach check` for one story: its diagnostics, whatever goes wrong."""
+    global _CHECKED_GENERATION
+    if generation != _CHECKED_GENERATION:  # a theme changed since this process last looked
+        load_theme.cache_clear()
+        _CHECKED_GENERATION = generation
+    try:
+        return load_and_validate(path, root, None, themes_dirs).diagnostics
+    except Exception as exc:  # noqa: BLE001
+        return describe_error(path, exc)
 
 
 def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform):

@@ -403,6 +403,7 @@ class Preview:
     def close(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        self.server.app.renderer.close()
         self.server.shutdown()
         self.server.server_close()
         if self.thread is not None:

@@ -85,7 +85,8 @@ class Watcher:
                  on_change: Callable[[ChangeSet], None]):
         unique = [f for f in dict.fromkeys(Path(p).resolve() for p in folders) if f.is_dir()]
         # A folder inside another watched one (stories/themes) would report changes twice.
-        self.folders = [f for f in unique if not any(f != o and f.is_relative_to(o) for o in unique)]
+        self.folders = [f for f in unique
+                        if not any(f != o and f.is_relative_to(o) for o in unique)]
         self.stories_dir = stories_dir
         self.on_change = on_change
         self._stop = threading.Event()
