@@ -123,9 +123,9 @@ class PreviewRenderer:
         self._revision = 0
         self._queue: queue.LifoQueue[StoryState] = queue.LifoQueue()
         self._worker: threading.Thread | None = None
-        self._pool = None  # ProcessPoolExecutor for checks, started on first use
+        self._helper: _CheckHelper | None = None  # started on first use
         self._closed = False
-        self._use_pool = True
+        self._use_helper = True
         self._theme_generation = 0  # bumped when theme files may have changed
 
     # --- story state ---------------------------------------------------------------------
@@ -305,16 +305,15 @@ class PreviewRenderer:
         """
         args = (state.path, self.stories_dir, self.themes_dirs, self._theme_generation)
         diags = None
-        if self._use_pool:
+        if self._use_helper:
             try:
-                if self._pool is None:
-                    import multiprocessing
-                    from concurrent.futures import ProcessPoolExecutor
-
-                    self._pool = ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
-                diags = self._pool.submit(check_story, *args).result()
-            except Exception:  # noqa: BLE001 — no helper process (or it died): check here
-                self._use_pool = False
+                if self._helper is None:
+                    self._helper = _CheckHelper()
+                diags = self._helper.run(*args)
+            except (OSError, EOFError, ValueError):  # no helper process (or it died)
+                if self._closed:
+                    return
+                self._use_helper = False
         if diags is None:
             diags = check_story(*args)
         state.report = diags
@@ -324,8 +323,8 @@ class PreviewRenderer:
         """Stop the check helper; pending checks are dropped."""
         self._closed = True
         self._queue.put(StoryState(Path(), ""))  # wake the worker so it can exit
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._helper is not None:
+            self._helper.close()
 
     def report(self, state: StoryState, timeout: float = 60.0) -> list[Diagnostic] | None:
         state.report_ready.wait(timeout)
@@ -363,6 +362,49 @@ class PreviewRenderer:
 
 
 _CHECKED_GENERATION = 0
+
+
+class _CheckHelper:
+    """One helper process that runs `check_story` calls, so the full check uses another core.
+
+    Spawned (not forked: the server has threads) and daemonic, so it dies with the preview.
+    """
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve_checks, args=(child,), daemon=True,
+                                 name="outreach-preview-check")
+        self._proc.start()
+        child.close()
+
+    def run(self, *args) -> list[Diagnostic]:
+        self._conn.send(args)
+        return self._conn.recv()
+
+    def close(self) -> None:
+        self._proc.terminate()
+        self._proc.join(2)
+        self._conn.close()
+
+
+def _serve_checks(conn) -> None:
+    _ignore_interrupts()
+    while True:
+        try:
+            args = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(check_story(*args))
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl+C stops the preview, which stops its helper; the helper itself stays quiet."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def check_story(path: Path, root: Path, themes_dirs: tuple[Path, ...], generation: int
