@@ -454,3 +454,20 @@ def test_story_text_is_escaped(preview_root: Path) -> None:
             assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
     finally:
         preview.close()
+
+
+def test_render_cache_is_bounded_by_bytes(preview_root: Path, monkeypatch) -> None:
+    import outreach.preview.renderer as renderer_mod
+
+    renderer = PreviewRenderer(preview_root)
+    renderer.scan()
+    digests = list(dict.fromkeys(
+        r.digest for v in renderer.story("engineer-danang").good.platforms for r in v.cards))
+    first = renderer.render(digests[0])
+    assert renderer.render(digests[0]) is first  # a hit is the same object, no redraw
+    monkeypatch.setattr(renderer_mod, "CACHE_BYTES", len(first.jpeg) * 2)
+    for d in digests[1:4]:
+        renderer.render(d)
+    assert not renderer.cached(digests[0])  # least recently used went first
+    assert renderer.cached(digests[3])
+    renderer.close()

@@ -28,8 +28,9 @@ from outreach.themes import Theme, ThemeError, load_theme
 PREVIEW_SCALE = 0.5
 FULL_SCALE = 1.0
 SCALES = {"50": PREVIEW_SCALE, "100": FULL_SCALE}
-#: Rendered JPEGs kept in memory; a half-scale card is about 60-120 kB.
-CACHE_SIZE = 600
+#: Rendered JPEGs kept in memory (least recently used go first); a half-scale card is
+#: 60-120 kB, a full-size one 200-600 kB.
+CACHE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class PreviewRenderer:
         self._states: dict[Path, StoryState] = {}
         self._recipes: dict[str, Recipe] = {}
         self._cache: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+        self._cache_bytes = 0
         self._lock = threading.RLock()
         self._render_lock = threading.Lock()
         self._revision = 0
@@ -353,8 +355,10 @@ class PreviewRenderer:
             rendered = render_recipe(recipe, SCALES[scale_key])
             with self._lock:
                 self._cache[key] = rendered
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                self._cache_bytes += len(rendered.jpeg)
+                while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
+                    _, old = self._cache.popitem(last=False)
+                    self._cache_bytes -= len(old.jpeg)
         return rendered
 
     def cached(self, digest: str, scale_key: str = "50") -> bool:
