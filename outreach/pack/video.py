@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -168,10 +169,23 @@ def cache_key(validated: Any, shared: Platform, settings: tl.VideoSettings, musi
         st = path.stat()
         media.append([str(path), st.st_size, st.st_mtime_ns])
     payload = json.dumps(
-        [RENDERER_VERSION, VIDEO_VERSION, loaded.story.model_dump(mode="json"), theme.digest,
+        [RENDERER_VERSION, VIDEO_VERSION, _code_digest(), loaded.story.model_dump(mode="json"),
+         theme.digest,
          dataclasses.asdict(settings), media, shared.canvas, shared.safe_rect, quality, scale],
         sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """Hash of the renderer's own source, so a code change never reuses a stale encode."""
+    import outreach.render.video as pkg
+
+    h = hashlib.sha256()
+    files = sorted(Path(pkg.__file__).parent.glob("*.py"))
+    for path in [*files, Path(ffmpeg.__file__), Path(__file__)]:
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _cached(folder: Path, key: str) -> dict | None:

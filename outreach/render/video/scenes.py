@@ -73,12 +73,25 @@ def plan_captions(timeline: Timeline, theme: Theme, platform: Platform, s: Video
     """
     style = caption_style(theme.font("heading"), theme.emoji_font, s.caption_size,
                           theme.keep_together)
-    box = caption_box(Box.from_rect(platform.safe_rect), style)
+    safe = Box.from_rect(platform.safe_rect)
+    box = caption_box(safe, style)
+    # With no photo the text is the picture: larger, centred in the safe zone.
+    big = replace(style, max_size=round(style.max_size * 1.35), min_size=style.max_size,
+                  valign="center")
+    big_box = caption_box(safe, big)
+    big_box = replace(big_box, y=safe.y + (safe.h - big_box.h) / 2)
     out: dict[int, list[Chunk]] = {}
     for i, sc in enumerate(timeline.scenes):
         if sc.kind != "beat" or not sc.text:
             continue
         try:
+            if sc.photo is None:
+                try:
+                    blocks = chunk_blocks(sc.text, big_box, big, f"beats[{sc.index}].text")
+                except LayoutError:
+                    blocks = chunk_blocks(sc.text, box, style, f"beats[{sc.index}].text")
+                out[i] = time_chunks(blocks, sc.own_start, sc.own_end, sc.field)
+                continue
             blocks = chunk_blocks(sc.text, box, style, f"beats[{sc.index}].text")
         except LayoutError as exc:
             raise CaptionError(f"caption: {exc.message}", exc.hint, (*sc.field, "text")) from None
