@@ -127,11 +127,16 @@ def _layout_diagnostics(
     diags: list[Diagnostic] = []
     story = loaded.story
     shows_photo = False
+    seen: set[str] = set()
     for platform in platforms:
         specs = plan_cards(loaded, platform, theme)
         for spec in specs:
             shows_photo = shows_photo or bool(spec.photos)
-            result = compose(spec, platform, theme, CHECK_SCALE)
+            key = spec.digest(platform, theme)
+            if key in seen:  # same pixels as a card already checked (e.g. Reels and Story)
+                continue
+            seen.add(key)
+            result = compose(spec, platform, theme, CHECK_SCALE, draw_text=False)
             for err in result.errors:
                 where = spec.sources.get(err.field, (err.field,))
                 diags.append(

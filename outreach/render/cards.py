@@ -50,7 +50,8 @@ class CardSpec:
                 self.layout,
                 self.values,
                 photos,
-                platform.name,
+                platform.format,  # not the name: Reels, Story and FB Reels share pixels
+                platform.keep_clear,
                 platform.canvas,
                 platform.safe_rect,
                 theme.digest,
@@ -359,8 +360,13 @@ def dropped_slides(loaded: LoadedStory, platform: Platform, theme: Theme) -> int
 # --- composing -----------------------------------------------------------------------------
 
 
-def compose(spec: CardSpec, platform: Platform, theme: Theme, scale: float = 1.0) -> CardResult:
-    """Paint one card. Layout errors are collected, not raised, so all are reported."""
+def compose(
+    spec: CardSpec, platform: Platform, theme: Theme, scale: float = 1.0, draw_text: bool = True
+) -> CardResult:
+    """Paint one card. Layout errors are collected, not raised, so all are reported.
+
+    With `draw_text=False` text is laid out and measured but not painted: what `check` needs.
+    """
     size = (max(1, round(platform.width * scale)), max(1, round(platform.height * scale)))
     canvas = CardCanvas(
         image=Image.new("RGBA", size, (0, 0, 0, 255)),
@@ -370,6 +376,7 @@ def compose(spec: CardSpec, platform: Platform, theme: Theme, scale: float = 1.0
         theme=theme,
         values=spec.values,
         photos=spec.photos,
+        draw_text=draw_text,
     )
     paint(canvas, theme.layers(platform.format, spec.layout))
     safe = Box.from_rect(platform.safe_rect)

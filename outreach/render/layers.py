@@ -50,6 +50,7 @@ class CardCanvas:
     photos: dict[str, tuple[Path, tuple[float, float] | None]]
     records: list[TextRecord] = field(default_factory=list)
     errors: list[LayoutError] = field(default_factory=list)
+    draw_text: bool = True  # `check` only measures: layout, safe zone and contrast
 
     def color(self, name: str) -> tuple[int, int, int, int]:
         return self.theme.color(name)
@@ -227,7 +228,8 @@ def _text(c: CardCanvas, spec: dict[str, Any]) -> None:
     color = c.color(spec.get("color", "text"))
     contrast = _ensure_contrast(c, block, color, spec)
     shadow = c.color(spec["shadow"]) if spec.get("shadow") else None
-    draw_block(c.image, block, color, c.scale, shadow)
+    if c.draw_text:
+        draw_block(c.image, block, color, c.scale, shadow)
     c.records.append(TextRecord(name, block.bounds, round(contrast, 2)))
 
 
