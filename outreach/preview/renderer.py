@@ -295,7 +295,11 @@ class PreviewRenderer:
             if self._closed:
                 return
             if self._states.get(state.path) is state:
-                self._compute_report(state)
+                try:
+                    self._compute_report(state)
+                except Exception as exc:  # noqa: BLE001 — the worker must outlive any story
+                    state.report = describe_error(state.path, exc)
+                    state.report_ready.set()
             else:  # superseded by a newer edit: release anyone waiting on it
                 state.report_ready.set()
 
@@ -312,7 +316,7 @@ class PreviewRenderer:
                 if self._helper is None:
                     self._helper = _CheckHelper()
                 diags = self._helper.run(*args)
-            except (OSError, EOFError, ValueError):  # no helper process (or it died)
+            except Exception:  # noqa: BLE001 — no helper process (or it died): check here
                 if self._closed:
                     return
                 self._use_helper = False
