@@ -61,7 +61,11 @@ class Overlay:
     def paste(self, dst: Planes, crop: tuple[int, int, int, int] | None = None) -> None:
         """Paste the whole overlay, or only `crop` (x0, y0, x1, y1 in overlay pixels)."""
         if crop is None:
-            x0, y0, x1, y1 = 0, 0, self.alpha.width, self.alpha.height
+            dst.y.paste(self.planes.y, (self.x, self.y), self.alpha)
+            pos = (self.x // 2, self.y // 2)
+            dst.u.paste(self.planes.u, pos, self.alpha_c)
+            dst.v.paste(self.planes.v, pos, self.alpha_c)
+            return
         else:
             x0, y0 = crop[0] - crop[0] % 2, crop[1] - crop[1] % 2
             x1, y1 = crop[2] + crop[2] % 2, crop[3] + crop[3] % 2
