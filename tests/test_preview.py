@@ -471,3 +471,17 @@ def test_render_cache_is_bounded_by_bytes(preview_root: Path, monkeypatch) -> No
     assert not renderer.cached(digests[0])  # least recently used went first
     assert renderer.cached(digests[3])
     renderer.close()
+
+
+def test_story_page_answers_within_its_budget(running) -> None:
+    """Cards not drawn in time are marked pending; their images still render on request."""
+    running.server.app.page_budget = 0.0
+    port = port_of(running)
+    page = get(port, "/story/engineer-danang")[1].decode()
+    pending = re.findall(r'<figure class="card" data-pending[^>]*>\s*<a class="frame" '
+                         r'href="/render/([0-9a-f]{64})-100\.jpg"', page)
+    assert pending
+    assert get(port, f"/render/{pending[0]}-50.jpg")[0] == 200
+    running.server.app.page_budget = 10.0
+    page = get(port, "/story/engineer-danang")[1].decode()
+    assert "data-pending" not in page

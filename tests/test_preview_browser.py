@@ -248,3 +248,15 @@ def test_theme_edit_triggers_update(small_page, small_server, one_story: Path) -
         encoding="utf-8")
     expect(small_page.locator("#main .card img").first).not_to_have_attribute(
         "src", src_before or "", timeout=10_000)
+
+
+def test_cards_drawn_after_the_page_get_their_marks(small_page, small_server, one_story: Path
+                                                   ) -> None:
+    """With no time budget the page comes back at once; the cards follow as images."""
+    _, story_id, _ = _story_to_edit(one_story)
+    small_server.server.app.page_budget = 0.0
+    small_page.goto(f"{small_server.url}story/{story_id}")
+    expect(small_page.locator("#main figure.card").first).to_be_visible()
+    expect(small_page.locator("#main figure[data-pending]")).to_have_count(0, timeout=60_000)
+    assert small_page.locator("#main .card img").first.evaluate("img => img.naturalWidth") > 0
+    assert small_page.problems == []  # type: ignore[attr-defined]

@@ -44,6 +44,8 @@ SECURITY_HEADERS = {
         "default-src 'self'; img-src 'self'; media-src 'self'; script-src 'self'; "
         "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'"),
 }
+#: Seconds a story page spends drawing cards before it answers; the rest load as images.
+PAGE_BUDGET = 1.0
 RENDER_PATH = re.compile(r"/render/([0-9a-f]{64})-(50|100)\.jpg")
 STORY_PATH = re.compile(r"/story/([^/]+)(/checks)?")
 VIDEO_PATH = re.compile(r"/video/([^/]+)/([a-z0-9-]+)\.mp4")
@@ -118,6 +120,7 @@ class PreviewApp:
     def __init__(self, renderer: PreviewRenderer):
         self.renderer = renderer
         self.events = Broadcaster()
+        self.page_budget = PAGE_BUDGET
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -195,11 +198,19 @@ class PreviewApp:
         return out
 
     def _story(self, state: StoryState) -> dict:
-        """Render (or fetch from cache) every card of the story's last good snapshot."""
+        """The story's cards, drawn (or taken from the cache) within the page's time budget.
+
+        Cards not drawn in time are left `pending`: the browser requests their images,
+        which draws them, and then fetches the page again to get their safe-zone marks.
+        """
         platforms = []
         snap = state.good
+        deadline = time.monotonic() + self.page_budget
         for view in snap.platforms if snap else []:
-            cards = [(recipe, self.renderer.render(recipe.digest, "50")) for recipe in view.cards]
+            cards = []
+            for recipe in view.cards:
+                ready = self.renderer.cached(recipe.digest) or time.monotonic() < deadline
+                cards.append((recipe, self.renderer.render(recipe.digest) if ready else None))
             platforms.append({"view": view, "cards": cards})
         frames = []
         if snap and snap.storyboard:

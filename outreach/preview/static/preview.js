@@ -102,9 +102,25 @@
     }).catch(() => {});
   };
 
+  // --- cards the server had no time to draw: once their images are in, fetch their marks ---
+  const awaitPending = () => {
+    const imgs = Array.from(document.querySelectorAll("#main figure[data-pending] img"));
+    if (!imgs.length) return;
+    let left = imgs.length;
+    const done = () => { left -= 1; if (left === 0) refresh(true); };
+    imgs.forEach((img) => {
+      if (img.complete) done();
+      else {
+        img.addEventListener("load", done, { once: true });
+        img.addEventListener("error", done, { once: true });
+      }
+    });
+  };
+
   // --- live reload ---
   let generation = 0;
-  const refresh = () => {
+  let pendingRounds = 0;
+  const refresh = (fromPending) => {
     const mine = ++generation;
     const url = location.pathname + "?part=main";
     fetch(url, { cache: "no-store" }).then((r) => {
@@ -114,12 +130,20 @@
       if (mine !== generation) return;  // a newer refresh is on its way
       const main = document.getElementById("main");
       const open = Array.from(main.querySelectorAll("details[open]")).map((d) => d.className);
+      const focused = document.activeElement && main.contains(document.activeElement)
+        ? document.activeElement.getAttribute("href") : null;
       main.innerHTML = html;
+      if (focused) {
+        const again = Array.from(main.querySelectorAll("a[href]")).find((a) => a.getAttribute("href") === focused);
+        if (again) again.focus({ preventScroll: true });
+      }
       open.forEach((c) => main.querySelectorAll("details." + c).forEach((d) => { d.open = true; }));
       body.dataset.updated = String(Date.now());
       if (live) live.textContent = "Updated " + new Date().toLocaleTimeString();
       bindScrub();
       loadChecks();
+      pendingRounds = fromPending ? pendingRounds + 1 : 0;
+      if (pendingRounds < 2) awaitPending();  // never loops: at most two follow-ups
     }).catch(() => {});
   };
   if (window.EventSource) {
@@ -141,4 +165,5 @@
   }
   bindScrub();
   loadChecks();
+  awaitPending();
 })();
