@@ -485,3 +485,11 @@ def test_story_page_answers_within_its_budget(running) -> None:
     running.server.app.page_budget = 10.0
     page = get(port, "/story/engineer-danang")[1].decode()
     assert "data-pending" not in page
+
+
+def test_missing_watchfiles_is_a_clear_error(preview_root: Path, monkeypatch) -> None:
+    from outreach.preview.watch import MissingWatchfiles
+
+    monkeypatch.setitem(sys.modules, "watchfiles", None)  # as if not installed
+    with pytest.raises(MissingWatchfiles, match=r"pip install 'outreach\[preview\]'"):
+        make_preview(preview_root, "127.0.0.1", 0)

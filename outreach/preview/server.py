@@ -287,6 +287,8 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.loopback_only:
             return True
         host = self.headers.get("Host", "")
+        if not host:
+            return True  # not a browser (browsers always send Host); nothing to rebind
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if host.startswith("["):
             name = host[: host.find("]") + 1]
@@ -450,6 +452,7 @@ def make_preview(stories_dir: Path, host: str = "127.0.0.1", port: int = 8000,
         try:
             watcher.start()
         except Exception:
+            renderer.close()
             server.server_close()
             raise
     return Preview(server, watcher)
