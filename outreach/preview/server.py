@@ -443,9 +443,9 @@ def make_preview(stories_dir: Path, host: str = "127.0.0.1", port: int = 8000,
             f"refusing to serve on {host}: the preview shows unpublished stories — "
             "it binds to 127.0.0.1 unless you ask for another host explicitly")
     renderer = PreviewRenderer(stories_dir, themes_dirs)
-    renderer.scan()
     app = PreviewApp(renderer)
-    server = PreviewServer((host, port), app, loopback_only=is_loopback(host))
+    server = PreviewServer((host, port), app, loopback_only=is_loopback(host))  # fail fast
+    renderer.scan()
     watcher = None
     if watch:
         watcher = Watcher(watched_folders(stories_dir, themes_dirs), stories_dir, app.on_change)
