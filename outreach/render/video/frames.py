@@ -244,20 +244,53 @@ class MotionRenderer:
                       self.plate.v.resize((w // 2, h // 2), NEAREST, box=cbox))
 
 
+class CountRenderer:
+    """A fact card whose number counts up from zero once the scene has faded in.
+
+    Each distinct intermediate value is drawn once, as a small opaque patch over the card;
+    a frame is the card without its number plus one patch.
+    """
+
+    def __init__(self, base: Planes, final: Planes, patches: dict[str, Planes],
+                 at: tuple[int, int], schedule: list[str], delay: int):
+        self.base = base
+        self.final = final
+        self.patches = patches
+        self.at = (at[0] - at[0] % 2, at[1] - at[1] % 2)
+        self.schedule = schedule
+        self.delay = delay
+        self.static = False
+
+    def frame(self, k: int, n: int) -> Planes:
+        j = k - self.delay
+        if j >= len(self.schedule):
+            return self.final
+        patch = self.patches[self.schedule[max(0, j)]]
+        out = self.base.copy()
+        x, y = self.at
+        out.y.paste(patch.y, (x, y))
+        out.u.paste(patch.u, (x // 2, y // 2))
+        out.v.paste(patch.v, (x // 2, y // 2))
+        return out
+
+
 class RevealRenderer:
-    """A fact card whose big number slides up and fades in over the first moments."""
+    """A fact card whose big value slides up and fades in once the scene has faded in."""
 
     def __init__(self, base: Planes, final: Planes, region: tuple[int, int, int, int],
-                 frames: int, rise: int):
+                 frames: int, rise: int, delay: int = 0):
         self.base = base
         self.final = final
         self.region = tuple(c - c % 2 for c in region)
         self.anim = max(1, frames)
         self.rise = rise - rise % 2
+        self.delay = delay
         self.static = False
-        self._final_bytes: bytes | None = None
 
     def frame(self, k: int, n: int) -> Planes:
+        k -= self.delay
+        if k < 0:
+            return self.base
         if k >= self.anim:
             return self.final
         t = (k + 1) / self.anim
@@ -382,7 +415,7 @@ def _draw(scene: Scene, renderer: object, art: CaptionArt | None, f: int) -> Pla
     planes: Planes = renderer.frame(f - scene.start, scene.frames)  # type: ignore[attr-defined]
     if art is None:
         return planes
-    if getattr(renderer, "static", False) or isinstance(renderer, RevealRenderer):
+    if getattr(renderer, "static", False) or isinstance(renderer, RevealRenderer | CountRenderer):
         planes = planes.copy()
     art.paste(planes, f)
     return planes

@@ -6,6 +6,7 @@ Everything here runs once per scene or per caption chunk; `frames` does the per-
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from outreach.layout.geometry import Box
-from outreach.layout.text import LayoutError, TextBlock
+from outreach.layout.text import LayoutError, TextBlock, TextStyle, layout_text, measure
 from outreach.platforms import Platform
 from outreach.render.cards import CardSpec, compose, plan_cards
 from outreach.render.photos import photo_fill
@@ -27,6 +28,7 @@ from outreach.render.video.captions import (
 )
 from outreach.render.video.frames import (
     CaptionArt,
+    CountRenderer,
     Lazy,
     MotionRenderer,
     Planes,
@@ -187,13 +189,67 @@ def _scene_renderer(sc: Any, cards: dict[str, CardSpec], platform: Platform, the
         if rec is None:
             return StillRenderer(final)
         blank = replace(spec, values={**spec.values, "fact_value": ""})
-        base = to_planes(_rgb(blank, platform, theme, scale, size))
-        pad = rec.box.h * 0.15
-        x0, y0, x1, y1 = rec.box.inset(-pad).scaled(scale).rounded()
+        blank_rgb = _rgb(blank, platform, theme, scale, size)
+        base = to_planes(blank_rgb)
+        delay = sc.own_start - sc.start
+        counter = _counter(spec.values["fact_value"], blank_rgb, base, final, platform, theme,
+                           s, scale, delay)
+        if counter is not None:
+            return counter
+        x0, y0, x1, y1 = rec.box.inset(-rec.box.h * 0.1, -2).scaled(scale).rounded()
         region = (max(0, x0), max(0, y0), min(size[0], x1), min(size[1], y1))
-        return RevealRenderer(base, final, region, round(0.7 * s.fps), round(90 * scale))
+        return RevealRenderer(base, final, region, round(0.7 * s.fps), round(90 * scale), delay)
     return MotionRenderer(_plate(sc.photo, sc.motion, size, s, theme), size,
                           sc.motion if sc.photo else "none")
+
+
+_NUMBER = re.compile(r"(\D{0,3})(\d{1,7})(\D{0,4})")
+
+
+def _counter(value: str, blank_rgb: Image.Image, base: Planes, final: Planes, platform: Platform,
+             theme: Theme, s: VideoSettings, scale: float, delay: int) -> CountRenderer | None:
+    """A count-up for a whole-number fact value like 24, 72% or 200+ (else None)."""
+    m = _NUMBER.fullmatch(value.strip())
+    layer = next((ly for ly in theme.layers(platform.format, "fact")
+                  if ly.get("type") == "text" and ly.get("field") == "fact_value"), None)
+    if m is None or layer is None or int(m.group(2)) < 3:
+        return None
+    prefix, number, suffix = m.group(1), int(m.group(2)), m.group(3)
+    max_size, min_size = layer.get("size", [64, 32])
+    style = TextStyle(
+        font=theme.font(layer.get("font", "body")), emoji_font=theme.emoji_font,
+        max_size=int(max_size), min_size=int(min_size), max_lines=int(layer.get("max_lines", 99)),
+        align=layer.get("align", "left"), valign=layer.get("valign", "top"),
+        balance=bool(layer.get("balance", False)), uppercase=bool(layer.get("uppercase", False)),
+        leading=float(layer.get("leading", 1.15)), keep_together=theme.keep_together)
+    box = Box.from_rect(platform.safe_rect).within(tuple(layer.get("box", (0, 0, 1, 1))))
+    try:
+        block = layout_text(value, box, style, "fact_value")
+    except LayoutError:
+        return None
+    if len(block.lines) != 1:
+        return None
+    line = block.lines[0]
+    b = block.bounds.inset(-block.size * 0.25)
+    w, h = blank_rgb.size
+    x0, y0 = max(0, int(b.x * scale)) // 2 * 2, max(0, int(b.y * scale)) // 2 * 2
+    x1, y1 = min(w, int(b.right * scale) + 2), min(h, int(b.bottom * scale) + 2)
+    x1, y1 = x1 - (x1 - x0) % 2, y1 - (y1 - y0) % 2
+    color = theme.color(layer.get("color", "text"))
+    frames = round(0.9 * s.fps)
+    schedule = [f"{prefix}{round(number * (1 - (1 - (j + 1) / frames) ** 3))}{suffix}"
+                for j in range(frames)]
+    patches: dict[str, Planes] = {}
+    for text in dict.fromkeys(schedule):
+        # Same size and baseline as the final number; re-aligned for its own width.
+        width = measure(text, style.font, style.emoji_font, block.size)
+        x = {"left": line.x, "right": line.x + line.width - width}.get(
+            style.align, line.x + (line.width - width) / 2)
+        step = replace(block, lines=(replace(line, text=text, x=x, width=width),))
+        patch = blank_rgb.crop((x0, y0, x1, y1)).convert("RGBA")
+        draw_block(patch, _shifted(step, x0 / scale, y0 / scale), color, scale)
+        patches[text] = to_planes(patch.convert("RGB"))
+    return CountRenderer(base, final, patches, (x0, y0), schedule, delay)
 
 
 def render_scenes(loaded: Any, theme: Theme, platform: Platform, timeline: Timeline,
