@@ -198,7 +198,8 @@ def test_cli_writes_video_beside_cards_and_quiet_silences_progress(tmp_path: Pat
     quiet = subprocess.run([*cmd, "-q"], capture_output=True, text=True, env=env)
     assert quiet.returncode == 0 and "video" not in quiet.stderr
     folder = tmp_path / "out" / "vtest" / "tiktok"
-    assert {"video.mp4", "video.srt", "video.vtt"} <= {p.name for p in folder.iterdir()}
+    assert {"video.mp4", "video.srt", "video.vtt", "cover.jpg"} <= {p.name for p in folder.iterdir()}
+    assert Image.open(folder / "cover.jpg").size == (270, 480)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     outputs = sorted(e["output"] for e in manifest["files"])
     assert outputs == ["cover", "subtitles", "subtitles", "video"]

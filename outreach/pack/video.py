@@ -290,12 +290,18 @@ def _produce(validated: Any, shared: Platform, timeline: tl.Timeline, chunks: di
 
 
 def _link_into(platform_dir: Path, folder: Path) -> None:
-    """Relative symlinks from a platform folder to the shared files (never copies)."""
+    """Relative symlinks from a platform folder to the shared files (never copies).
+
+    `cover.jpg` is linked only where the card renderer has not written its cover card
+    (e.g. with `--only video`); a card render later replaces the link with the card.
+    """
     platform_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("video.mp4", "video.srt", "video.vtt"):
+    for name in ("video.mp4", "video.srt", "video.vtt", "cover.jpg"):
         link = platform_dir / name
         target = os.path.relpath(folder / name, platform_dir)
         if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if name == "cover.jpg" and (link.exists() or link.is_symlink()):
             continue
         tmp = temp_path_for(link)
         try:
