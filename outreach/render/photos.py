@@ -63,8 +63,17 @@ def _open(path: Path) -> Image.Image:
 
 
 def verify_photo(path: Path) -> tuple[int, int]:
-    """Fully decode the photo once to catch truncated or corrupt files; returns its size."""
-    im = _open(path)
+    """Fully decode the photo once to catch truncated or corrupt files; returns its size.
+
+    Remembered per (path, size, mtime), so re-checking an unchanged photo is free: the
+    preview re-validates a story on every save.
+    """
+    return _verified(PhotoKey.of(path))
+
+
+@functools.lru_cache(maxsize=512)
+def _verified(key: PhotoKey) -> tuple[int, int]:
+    im = _open(Path(key.path))
     size = im.size
     try:
         with warnings.catch_warnings():
