@@ -251,3 +251,28 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
         model = clip.get_frame(f / 30).astype(np.int16)
         assert model.shape == fast.shape
         assert np.abs(model - fast).mean() < 1.0, f
+
+
+def test_word_highlight_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    accent = np.array([255, 197, 51])
+
+    def yellow_pixels(root: Path, story: Path) -> int:
+        validated = load_and_validate(story, root, ["tiktok"])
+        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE)
+        s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
+        timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
+        chunk = plan_captions(timeline, validated.theme, pv.groups(validated.platforms)[0][0], s)[1][0]
+        frame = np.asarray(frame_at(root / "out" / "vtest" / "_video" / "video.mp4",
+                                    (chunk.start + chunk.end) // 2), dtype=np.int16)
+        b = chunk.block.bounds.scaled(SCALE)
+        region = frame[int(b.y):int(b.bottom) + 1, int(b.x):int(b.right) + 1]
+        return int((np.abs(region - accent).max(axis=2) < 60).sum())
+
+    on = make_root(tmp_path / "on")
+    assert yellow_pixels(tmp_path / "on", on) > 20
+    off = make_root(tmp_path / "off", theme="extends: default\nvideo: {target_min: 3, cover_seconds: 1.0, "
+                    "fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0, highlight: false}\n")
+    assert yellow_pixels(tmp_path / "off", off) == 0
+    monkeypatch.setenv(pv.HIGHLIGHT_ENV, "0")
+    env_off = make_root(tmp_path / "env")
+    assert yellow_pixels(tmp_path / "env", env_off) == 0

@@ -39,6 +39,9 @@ from outreach.render.video.scenes import CaptionError, frame_size, plan_captions
 QUALITY = {"fast": ("veryfast", 20), "archive": ("slow", 18)}
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
+#: OUTREACH_VIDEO_HIGHLIGHT=0 switches the word highlight off for one run (the theme's
+#: `video: {highlight: false}` switches it off for good).
+HIGHLIGHT_ENV = "OUTREACH_VIDEO_HIGHLIGHT"
 #: Bumped when a change alters the video's bytes; part of the cache key.
 VIDEO_VERSION = "1"
 #: What the last render of a shared folder was made from, and its files.
@@ -123,6 +126,8 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
         except ValueError:
             scale = 1.0
     settings = tl.VideoSettings.from_theme(theme.video, loaded.story.lang)
+    if os.environ.get(HIGHLIGHT_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+        settings = dataclasses.replace(settings, highlight=False)
     narration, music, diags = _check_audio(loaded)
     if music is None and not loaded.story.music and theme.music:
         music = Path(theme.music)
