@@ -74,10 +74,11 @@ class JobResult:
 
 
 def _failure(path: str, exc: BaseException, start: float) -> JobResult:
+    from outreach.diagnostics import StoryError
     from outreach.pack.story import describe_error
 
     diags = describe_error(Path(path), exc)  # type: ignore[arg-type]
-    trace = "".join(traceback.format_exception(exc))
+    trace = "" if isinstance(exc, StoryError) else "".join(traceback.format_exception(exc))
     return JobResult(False, [], diags, time.perf_counter() - start, trace)
 
 
