@@ -202,7 +202,7 @@ class MotionRenderer:
             self.plate = plate
         else:
             k = self.SS
-            up = Image.Resampling.BICUBIC
+            up = Image.Resampling.BILINEAR  # then point-sampled: as smooth as bicubic here
             self.plate = Planes(plate.y.resize((plate.y.width * k, plate.y.height * k), up),
                                 plate.u.resize((plate.u.width * k, plate.u.height * k), up),
                                 plate.v.resize((plate.v.width * k, plate.v.height * k), up))
