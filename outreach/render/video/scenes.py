@@ -159,13 +159,16 @@ def caption_art(chunk: Chunk, theme: Theme, s: VideoSettings, scale: float,
     ox, oy = x0 / scale, y0 / scale
     local = _shifted(block, ox, oy)
 
+    # The halo is the scrim colour: dark behind light text, light behind dark ink.
+    halo = theme.color(s.scrim_color)[:3]
+    glyphs = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw_block(glyphs, local, (255, 255, 255, 255), scale)
+    spread = glyphs.getchannel("A").filter(ImageFilter.GaussianBlur(max(1.0, block.size * scale * 0.12)))
+    shadow = Image.new("RGBA", (w, h), (*halo, 0))
+    shadow.putalpha(spread.point(lambda v: min(255, int(v * 1.6))))
+
     def draw(color: tuple[int, int, int, int]) -> Image.Image:
-        shadow = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-        draw_block(shadow, local, (0, 0, 0, 255), scale)
-        alpha = shadow.getchannel("A").filter(ImageFilter.GaussianBlur(max(1.0, block.size * scale * 0.12)))
-        shadow.putalpha(alpha.point(lambda v: min(255, int(v * 1.6))))
-        layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-        layer.alpha_composite(shadow)
+        layer = shadow.copy()
         draw_block(layer, local, color, scale)
         return layer
 
