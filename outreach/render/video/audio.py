@@ -52,10 +52,13 @@ def mix_args(duration: float, music: Path | None, narration: list[Cue], music_vo
         voices.append(f"[v{n}]")
         n += 1
     if voices:
+        # The voice track is padded to the full length: the ducking filter stops at the end
+        # of its key input, which would silence the music after the last narration.
         if len(voices) > 1:
-            graph.append(f"{''.join(voices)}amix=inputs={len(voices)}:duration=longest:normalize=0[voice]")
+            graph.append(f"{''.join(voices)}amix=inputs={len(voices)}:duration=longest:normalize=0,"
+                         f"apad=whole_dur={d}[voice]")
         else:
-            graph.append(f"{voices[0]}anull[voice]")
+            graph.append(f"{voices[0]}apad=whole_dur={d}[voice]")
         if music_label:
             graph.append("[voice]asplit=2[voice1][key]")
             graph.append(f"{music_label}[key]sidechaincompress=threshold=0.015:ratio=12:"
