@@ -69,7 +69,7 @@ def mix_args(duration: float, music: Path | None, narration: list[Cue], music_vo
     elif music_label:
         mixed.append(music_label)
     graph.append(f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:normalize=0,"
-                 f"atrim=0:{d},alimiter=limit=0.95[out]")
+                 f"atrim=0:{d},alimiter=limit=0.95:level=0:latency=1[out]")
     return [*args, "-filter_complex", ";".join(graph), "-map", "[out]",
             "-c:a", "pcm_s16le", "-ar", str(RATE), "-ac", "2"]
 
