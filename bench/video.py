@@ -112,7 +112,7 @@ def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, float, f
     assert abs(video.extra["duration"] - 20.0) < 0.05, video.extra["duration"]
 
     # The floor: the same frames, dumped to a raw file, encoded by ffmpeg alone.
-    shared, _asked = pv.groups(validated.platforms)[0]
+    shared = pv.groups(validated.platforms)[0][0]
     s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
     chunks = plan_captions(timeline, validated.theme, shared, s)

@@ -35,7 +35,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = root / "out"
     validated = load_and_validate(story, story.parent, ["tiktok", "instagram-reels"])
     entries = pv.render_videos(validated, out, "fast", None, scale=SCALE)
-    shared, _ = pv.groups(validated.platforms)[0]
+    shared = pv.groups(validated.platforms)[0][0]
     s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
     chunks = plan_captions(timeline, validated.theme, shared, s)
@@ -232,7 +232,7 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
     from outreach.render.video.scenes import render_scenes
 
     validated, timeline = rendered["validated"], rendered["timeline"]
-    shared, _ = pv.groups(validated.platforms)[0]
+    shared = pv.groups(validated.platforms)[0][0]
     s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     r = render_scenes(validated.loaded, validated.theme, shared, timeline, rendered["chunks"], s,
                       SCALE)

@@ -167,3 +167,25 @@ def test_cover_facts_and_cta_shrink_before_the_story_fails() -> None:
     t = tl.build([*extras[:1], _beat(0, 8, 6.0), *extras[1:]], s)
     assert t.duration <= 24 + 1 / 30
     assert 2.2 <= t.scenes[2].own < 3.0 and 2.5 <= t.scenes[-1].own < 3.5
+
+
+def test_vertical_presets_share_one_encode_unless_a_safe_zone_is_too_tight(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from outreach.pack import video as pv
+    from outreach.platforms import get_platform, load_presets
+
+    names = ["tiktok", "youtube-shorts", "instagram-reels", "facebook-reels"]
+    found = pv.groups([get_platform(n) for n in names])
+    assert len(found) == 1
+    shared, asked, folder = found[0]
+    assert folder == "_video" and [p.name for p in asked] == names
+    assert shared.safe_rect == (65, 288, 823, 960)  # the intersection of all four
+    # A preset covering most of the screen would squeeze everyone's captions: its own encode.
+    tight = dataclasses.replace(get_platform("tiktok"), name="tight", safe_top=700, safe_bottom=900)
+    presets = {**load_presets(), "tight": tight}  # as if presets.yaml had this preset
+    monkeypatch.setattr(pv, "load_presets", lambda: presets)
+    found = pv.groups([get_platform("tiktok"), tight])
+    assert [(f, [p.name for p in a]) for _s, a, f in found] == [
+        ("_video", ["tiktok"]), ("_video-tight", ["tight"])]

@@ -61,19 +61,44 @@ def video_platform(platforms: list[Platform]) -> Platform:
     )
 
 
-def groups(requested: list[Platform]) -> list[tuple[Platform, list[Platform]]]:
-    """(shared stand-in preset, requested platforms it serves), one per canvas size."""
+#: A shared encode must leave captions at least this share of the canvas (width, height);
+#: a preset whose safe zone would shrink the intersection below it gets its own encode.
+MIN_SHARED_SAFE = (0.6, 0.35)
+
+
+def _usable(platforms: list[Platform]) -> bool:
+    shared = video_platform(platforms)
+    _x, _y, w, h = shared.safe_rect
+    return w >= MIN_SHARED_SAFE[0] * shared.width and h >= MIN_SHARED_SAFE[1] * shared.height
+
+
+def groups(requested: list[Platform]) -> list[tuple[Platform, list[Platform], str]]:
+    """(shared stand-in preset, requested platforms it serves, folder name) per encode.
+
+    Every video preset of a canvas size joins one encode while the intersection of their
+    safe zones stays usable; the grouping uses all presets, not only the requested ones,
+    so a story's video is the same file whichever platforms a run asks for.
+    """
     out = []
-    canvases = sorted({p.canvas for p in requested if p.video})
-    for canvas in canvases:
-        every = [p for p in load_presets().values() if p.video and p.canvas == canvas]
-        asked = [p for p in requested if p.video and p.canvas == canvas]
-        out.append((video_platform(every), asked))
+    for canvas in sorted({p.canvas for p in requested if p.video}):
+        every = sorted((p for p in load_presets().values() if p.video and p.canvas == canvas),
+                       key=lambda p: -(p.safe_rect[2] * p.safe_rect[3]))
+        clusters: list[list[Platform]] = []
+        for p in every:
+            home = next((c for c in clusters if _usable([*c, p])), None)
+            if home is None:
+                clusters.append([p])
+            else:
+                home.append(p)
+        for cluster in clusters:
+            asked = [p for p in requested if p in cluster]
+            if not asked:
+                continue
+            name = "_video" if canvas == (1080, 1920) else f"_video-{canvas[0]}x{canvas[1]}"
+            if cluster is not clusters[0]:
+                name += f"-{cluster[0].name}"
+            out.append((video_platform(cluster), asked, name))
     return out
-
-
-def _folder_name(canvas: tuple[int, int], single: bool) -> str:
-    return "_video" if single or canvas == (1080, 1920) else f"_video-{canvas[0]}x{canvas[1]}"
 
 
 def _error(loaded: Any, field: tuple, message: str, hint: str) -> StoryError:
@@ -145,7 +170,7 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
     except tl.TimelineError as exc:
         raise _error(loaded, exc.field, exc.message, exc.hint) from None
     entries: list[ManifestEntry] = []
-    for shared, asked in video_groups:
+    for shared, asked, folder_name in video_groups:
         strictest = min(asked, key=lambda p: p.video.max_seconds if p.video else 1e9)
         limit = strictest.video.max_seconds if strictest.video else None
         try:
@@ -156,7 +181,7 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
             chunks = plan_captions(timeline, theme, shared, settings)
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
-        folder = out_dir / loaded.id / _folder_name(shared.canvas, len(video_groups) == 1)
+        folder = out_dir / loaded.id / folder_name
         entries += _render_group(validated, shared, asked, timeline, chunks, settings, music,
                                  folder, out_dir, quality, console, scale)
     return entries
