@@ -150,9 +150,12 @@ def check(paths: tuple[Path, ...], strict: bool, platforms: tuple[str, ...], the
               help="Video encoder preset: fast (veryfast) or archive (slow, for masters).")
 @click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
               help="Extra folder of user themes, searched first.")
+@click.option("--no-highlight", is_flag=True,
+              help="Video captions without the karaoke highlight of the word being read.")
 @common
 def render(stories: tuple[Path, ...], platforms: tuple[str, ...], only: str | None, out_dir: Path,
-           quality: str, themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
+           quality: str, themes_dir: tuple[Path, ...], no_highlight: bool, quiet: bool,
+           verbose: bool) -> None:
     """Render stories into DIR/<story-id>/<platform>/ and DIR/manifest.json.
 
     Each story is validated first (schema, media, layout); a story with any error
@@ -168,12 +171,22 @@ def render(stories: tuple[Path, ...], platforms: tuple[str, ...], only: str | No
     from outreach.pack.render import render_stories
 
     console = _Console(quiet, verbose)
+    if no_highlight:
+        _disable_highlight()
     found = discover_stories(list(stories))
     if not found:
         console.info("no story files found (*.yaml)")
         sys.exit(EXIT_USAGE)
     ok = render_stories(found, out_dir, list(platforms) or None, only, quality, themes_dir, console)
     sys.exit(EXIT_OK if ok else EXIT_ERRORS)
+
+
+def _disable_highlight() -> None:
+    """Switch the word highlight off for this run, in worker processes too (they inherit
+    the environment); the theme setting `video: {highlight: false}` does it per theme."""
+    import os
+
+    os.environ["OUTREACH_VIDEO_HIGHLIGHT"] = "0"
 
 
 # --- schema, platforms, themes --------------------------------------------------------------

@@ -18,6 +18,7 @@ FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
 #: A theme that keeps test clips short (a few seconds) without changing anything else.
 SHORT_THEME = """\
 extends: default
+music: null   # no bed: the default theme's music is tested where a story asks for audio
 video: {target_min: 3, cover_seconds: 1.0, fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0}
 """
 
