@@ -281,67 +281,40 @@ def _error_to_diag(err: dict, rel: str, positions: dict, key_positions: dict) ->
 # --- the reader ---------------------------------------------------------------------------
 
 
+def _media_problem(value: str, story_path: Path, root: Path) -> tuple[str, str] | None:
+    """(message, hint) when a media path is absolute, escapes the root or is missing."""
+    candidate = Path(value)
+    resolved = (story_path.parent / candidate).resolve()
+    if candidate.is_absolute():
+        return (
+            f"`{value}` is an absolute path",
+            "write the path relative to the story file, e.g. photos/field.jpg",
+        )
+    if not resolved.is_relative_to(root):
+        return (
+            f"`{value}` is outside the stories root {display_path(root)}",
+            "copy the file into the stories folder and point to it there",
+        )
+    if not resolved.exists():
+        return (
+            f"file `{value}` not found",
+            f"check the spelling; paths are relative to {display_path(story_path.parent)}/",
+        )
+    if not resolved.is_file():
+        return f"`{value}` is not a file", "point to a file, not a folder"
+    return None
+
+
 def _check_media(
     story: Story, story_path: Path, root: Path, rel: str, positions: dict
 ) -> list[Diagnostic]:
     """Every media path must exist and, after symlinks, stay inside the stories root."""
     diags: list[Diagnostic] = []
-    root_resolved = root.resolve()
     for fpath, value in story.media_fields():
-        line, col = _locate(positions, fpath)
-        name = format_field(fpath)
-        candidate = Path(value)
-        if candidate.is_absolute():
-            diags.append(
-                Diagnostic(
-                    rel,
-                    line,
-                    col,
-                    "error",
-                    name,
-                    f"`{value}` is an absolute path",
-                    "write the path relative to the story file, e.g. photos/field.jpg",
-                )
-            )
-            continue
-        resolved = (story_path.parent / candidate).resolve()
-        if not resolved.is_relative_to(root_resolved):
-            diags.append(
-                Diagnostic(
-                    rel,
-                    line,
-                    col,
-                    "error",
-                    name,
-                    f"`{value}` is outside the stories root {display_path(root_resolved)}",
-                    "copy the file into the stories folder and point to it there",
-                )
-            )
-            continue
-        if not resolved.exists():
-            diags.append(
-                Diagnostic(
-                    rel,
-                    line,
-                    col,
-                    "error",
-                    name,
-                    f"file `{value}` not found",
-                    f"check the spelling; paths are relative to {display_path(story_path.parent)}/",
-                )
-            )
-        elif not resolved.is_file():
-            diags.append(
-                Diagnostic(
-                    rel,
-                    line,
-                    col,
-                    "error",
-                    name,
-                    f"`{value}` is not a file",
-                    "point to a file, not a folder",
-                )
-            )
+        problem = _media_problem(value, story_path, root.resolve())
+        if problem:
+            line, col = _locate(positions, fpath)
+            diags.append(Diagnostic(rel, line, col, "error", format_field(fpath), *problem))
     return diags
 
 

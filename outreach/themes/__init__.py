@@ -175,27 +175,24 @@ def _resolve_font(value: str, folders: list[Path]) -> str:
     )
 
 
+def _find_in(folders: list[Path], relative: str) -> str | None:
+    """A file named relative to a theme folder, searched through `extends`."""
+    for folder in folders:
+        candidate = (folder / relative).resolve()
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
 @functools.lru_cache(maxsize=32)
 def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
     dirs = search_path(user_dirs)
     data, folders, raw = _read(name, dirs)
     fonts = {role: _resolve_font(v, folders) for role, v in (data.get("fonts") or {}).items()}
-    logo = None
-    if data.get("logo"):
-        for folder in folders:
-            candidate = (folder / data["logo"]).resolve()
-            if candidate.is_file():
-                logo = str(candidate)
-                break
-        else:
-            raise ThemeError(f"logo `{data['logo']}` not found", "check `logo:` in theme.yaml")
-    music = None
-    if data.get("music"):
-        for folder in folders:
-            candidate = (folder / data["music"]).resolve()
-            if candidate.is_file():
-                music = str(candidate)
-                break
+    logo = _find_in(folders, data["logo"]) if data.get("logo") else None
+    if data.get("logo") and logo is None:
+        raise ThemeError(f"logo `{data['logo']}` not found", "check `logo:` in theme.yaml")
+    music = _find_in(folders, data["music"]) if data.get("music") else None
     h = hashlib.sha256()
     for chunk in raw:
         h.update(chunk)
