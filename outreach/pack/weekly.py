@@ -97,6 +97,7 @@ class PackReport:
     pruned: int = 0
     temp_removed: int = 0
     wall: float = 0.0
+    started: float = field(default_factory=time.time)  # epoch seconds, to tell stale files
     where: str = ""
     zip_path: Path | None = None
 
@@ -318,14 +319,15 @@ def _choose_platforms(loaded: Any, requested: list[str] | None) -> list[Any]:
 
 def _video_inputs(quality: str) -> list[Any]:
     """What a video depends on beyond its story and platforms: the encoder preset, every
-    video preset (captions sit in their common safe zone) and the test-only scale."""
+    video preset (captions sit in their common safe zone) and the OUTREACH_VIDEO_* switches."""
     import os
 
     from outreach.pack.cache import platform_fingerprint
     from outreach.platforms import load_presets
 
     presets = [platform_fingerprint(p) for p in load_presets().values() if p.video is not None]
-    return [quality, presets, os.environ.get("OUTREACH_VIDEO_SCALE", "")]
+    switches = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OUTREACH_VIDEO_")}
+    return [quality, presets, switches]
 
 
 def _add_status(report: PackReport, status: StoryStatus, path: Path) -> None:
@@ -420,7 +422,8 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
     pack_dir = report.pack_dir
     zip_name = f"{report.week}.zip"
     entries = [e for s in report.stories.values() for e in s.entries]
-    report.pruned = _prune(pack_dir, {e["path"] for e in entries} | {INDEX_NAME, MANIFEST_NAME, zip_name})
+    report.pruned = _prune(pack_dir, {e["path"] for e in entries} | {INDEX_NAME, MANIFEST_NAME, zip_name},
+                           report.started)
     html = render_index(report).encode("utf-8")
     index = pack_dir / INDEX_NAME
     if not index.is_file() or index.read_bytes() != html:
@@ -468,9 +471,10 @@ def _write_zip(target: Path, pack_dir: Path, paths: list[str]) -> None:
                 shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def _prune(pack_dir: Path, keep: set[str]) -> int:
-    """Delete files no output of this run claims (old platforms, removed or failed stories),
-    so the folder, the manifest and the zip always agree."""
+def _prune(pack_dir: Path, keep: set[str], started: float) -> int:
+    """Delete files no output of this run claims (old platforms, removed or failed stories,
+    a renderer's own side files), so the folder, the manifest and the zip always agree.
+    Returns how many were older than this run: the stale ones worth reporting."""
     removed = 0
     for path in sorted(pack_dir.rglob("*"), reverse=True):
         rel = path.relative_to(pack_dir)
@@ -480,8 +484,9 @@ def _prune(pack_dir: Path, keep: set[str]) -> int:
             path.unlink()
         elif path.is_file():
             if rel.as_posix() not in keep:
+                stale = path.stat().st_mtime < started
                 path.unlink()
-                removed += 1
+                removed += stale
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return removed
