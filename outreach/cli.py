@@ -269,10 +269,13 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
               help="Video encoder preset.")
 @click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
               help="Extra folder of user themes, searched first.")
+@click.option("--no-highlight", is_flag=True,
+              help="Video captions without the karaoke highlight of the word being read.")
 @common
 def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, force: bool,
          only: str | None, platforms: tuple[str, ...], include_drafts: bool, scheduler: str | None,
-         quality: str, themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
+         quality: str, themes_dir: tuple[Path, ...], no_highlight: bool, quiet: bool,
+         verbose: bool) -> None:
     """Build the weekly content pack in DIR/<week>/: every approved story of the week,
     for every platform, plus manifest.json, index.html and <week>.zip.
 
@@ -294,6 +297,8 @@ def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, f
     from outreach.pack.weekly import build_pack, current_week, parse_week
 
     console = _Console(quiet, verbose)
+    if no_highlight:
+        _disable_highlight()
     try:
         week = parse_week(week) if week else current_week()
         check_scheduler(scheduler)

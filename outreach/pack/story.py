@@ -14,7 +14,7 @@ from outreach.atomic import write_bytes
 from outreach.diagnostics import Diagnostic, StoryError, display_path
 from outreach.model.loader import FieldPath, LoadedStory, load_story
 from outreach.pack.manifest import ManifestEntry, sha256_bytes
-from outreach.platforms import Platform, UnknownPlatform, get_platform, load_presets
+from outreach.platforms import Platform, choose, load_presets
 from outreach.render.cards import CardSpec, compose, dropped_slides, encode_jpeg, plan_cards
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import PhotoError, verify_photo
@@ -48,30 +48,19 @@ def theme_dirs(loaded: LoadedStory, extra: tuple[Path, ...] = ()) -> tuple[Path,
 def select_platforms(
     loaded: LoadedStory, requested: list[str] | None
 ) -> tuple[list[Platform], list[Diagnostic]]:
-    diags: list[Diagnostic] = []
-    names = requested or loaded.story.platforms or list(load_presets())
-    if requested and loaded.story.platforms:
-        # The command line narrows the story's own list; it never adds to it silently.
-        names = [n for n in requested if n in loaded.story.platforms] or requested
-    out: list[Platform] = []
+    """The presets to render, and an error for each unknown name in the story's list."""
+    import difflib
+
     known = sorted(load_presets())
+    diags: list[Diagnostic] = []
     for i, name in enumerate(loaded.story.platforms or []):
         if name not in known:
-            import difflib
-
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean `{close[0]}`?" if close else "use one of: " + ", ".join(known)
             diags.append(
                 loaded.diagnostic("error", ("platforms", i), f"unknown platform `{name}`", hint)
             )
-    for name in names:
-        try:
-            p = get_platform(name)
-        except UnknownPlatform:
-            continue
-        if p not in out:
-            out.append(p)
-    return out, diags
+    return choose(requested, loaded.story.platforms), diags
 
 
 def _verify_media(loaded: LoadedStory) -> list[Diagnostic]:

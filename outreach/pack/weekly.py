@@ -297,24 +297,11 @@ def _store(cache: PackCache, job: OutputJob, entries: list[dict[str, Any]]) -> N
 
 
 def _choose_platforms(loaded: Any, requested: list[str] | None) -> list[Any]:
-    """The same rule as `pack.story.select_platforms` (the command line narrows the story's
-    own list), without importing the renderer: a warm run must start fast. Unknown names
-    are left to the check job, which reports them with their line."""
-    from outreach.platforms import UnknownPlatform, get_platform, load_presets
+    """The presets a story renders (the same rule as `render`), without importing the
+    renderer: a warm run must start fast."""
+    from outreach.platforms import choose
 
-    own = loaded.story.platforms
-    names = requested or own or list(load_presets())
-    if requested and own:
-        names = [n for n in requested if n in own] or requested
-    out: list[Any] = []
-    for name in names:
-        try:
-            p = get_platform(name)
-        except UnknownPlatform:
-            continue
-        if p not in out:
-            out.append(p)
-    return out
+    return choose(requested, loaded.story.platforms)
 
 
 def _video_inputs(quality: str) -> list[Any]:

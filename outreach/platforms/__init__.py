@@ -115,3 +115,14 @@ def get_platform(name: str) -> Platform:
     if name not in presets:
         raise UnknownPlatform(name, sorted(presets))
     return presets[name]
+
+
+def choose(requested: list[str] | None, story_platforms: list[str] | None) -> list[Platform]:
+    """Which presets a story renders: the command line narrows the story's own list (it
+    never adds to it silently), no list at all means every preset. Unknown names are
+    skipped here; validation reports them with their line."""
+    presets = load_presets()
+    names = requested or story_platforms or list(presets)
+    if requested and story_platforms:
+        names = [n for n in requested if n in story_platforms] or requested
+    return [presets[n] for n in dict.fromkeys(names) if n in presets]
