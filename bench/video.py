@@ -49,6 +49,7 @@ platforms: [tiktok]
 """
 THEME = """\
 extends: default
+music: null
 video: {cover_seconds: 1.6, fact_seconds: 1.6, cta_seconds: 1.6}
 """
 
