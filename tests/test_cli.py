@@ -189,3 +189,23 @@ def test_nfd_story_renders_byte_identical_to_its_nfc_twin(story_dir: Path, tmp_p
     assert len(files) == 5  # tiktok: cover, quote, fact, cta; youtube: thumbnail
     for rel in files:
         assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+
+
+def test_sample_stories_check_clean_and_one_renders(tmp_path: Path) -> None:
+    from tests.conftest import STORIES
+
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", "--strict", str(STORIES)])
+    assert checked.exit_code == 0, checked.output
+    assert "5 stories checked: 0 errors, 0 warnings" in checked.output
+    out = tmp_path / "out"
+    res = runner.invoke(main, ["render", str(STORIES / "startup-agrilink.yaml"), "-o", str(out),
+                               "--only", "cards", "-p", "instagram-carousel", "-q"])
+    assert res.exit_code == 0, res.output
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert {e["path"] for e in files} == {
+        str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    for e in files:
+        assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
+    slides = sorted(e["path"] for e in files if e["output"] == "slide")
+    assert slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 10
