@@ -26,8 +26,14 @@ WEEK = "2026-W48"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 KINDS = ["engineer", "startup", "student", "explainer"]
-PEOPLE = ["Nguyễn Thị Lan", "Trần Minh Đức", "Lê Hoàng Yến", "Phạm Quốc Bảo", "Võ Thị Hạnh",
-          "Đặng Văn Khoa"]
+PEOPLE = [
+    "Nguyễn Thị Lan",
+    "Trần Minh Đức",
+    "Lê Hoàng Yến",
+    "Phạm Quốc Bảo",
+    "Võ Thị Hạnh",
+    "Đặng Văn Khoa",
+]
 PLACES = ["Hà Nội", "Đà Nẵng", "TP. Hồ Chí Minh", "Cần Thơ", "Huế", "Tokyo"]
 
 
@@ -42,13 +48,17 @@ def story_yaml(i: int, pics: list[str], video: bool) -> str:
     kind = KINDS[i % len(KINDS)]
     pic = lambda k: f"media/{pics[(i + k) % len(pics)]}"  # noqa: E731
     duration = "\n    duration: 2" if video else ""
-    person = "" if kind == "explainer" else f"""person:
+    person = (
+        ""
+        if kind == "explainer"
+        else f"""person:
   name: "{PEOPLE[i % len(PEOPLE)]}"
   role: "Kỹ sư phần mềm"
   org: "Công ty số {i + 1}"
   place: "{PLACES[i % len(PLACES)]}"
   photo: {pic(0)}
 """
+    )
     return f"""kind: {kind}
 lang: vi
 status: approved
@@ -149,12 +159,17 @@ def totals_line(stderr: str) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--stories", type=int, default=12)
     ap.add_argument("--no-video", action="store_true", help="Cards only.")
     ap.add_argument("--keep", action="store_true", help="Keep the work folder.")
-    ap.add_argument("--speedup-only", action="store_true",
-                    help="Only the cards -j 1 / -j 2 comparison (to re-measure on a quiet machine).")
+    ap.add_argument(
+        "--speedup-only",
+        action="store_true",
+        help="Only the cards -j 1 / -j 2 comparison (to re-measure on a quiet machine).",
+    )
     args = ap.parse_args()
 
     sys.path.insert(0, str(REPO))
@@ -175,20 +190,28 @@ def main() -> None:
         cold, cold_peak, warm = 1.0, 0, 0.0
         if not args.speedup_only:
             cold, cold_peak, res = run([*base, "-o", str(work / "out"), "-j", "2", *only], env)
-            print(f"cold  (-j 2, {args.stories} stories, {'cards + video' if video else 'cards'}): "
-                  f"{cold:7.2f} s   peak {cold_peak / 2**30:.2f} GB   [{totals_line(res.stderr)}]")
+            print(
+                f"cold  (-j 2, {args.stories} stories, {'cards + video' if video else 'cards'}): "
+                f"{cold:7.2f} s   peak {cold_peak / 2**30:.2f} GB   [{totals_line(res.stderr)}]"
+            )
             warm, _, res = run([*base, "-o", str(work / "out"), "-j", "2", *only], env)
-            print(f"warm  re-run:                  {warm:7.2f} s   = {100 * warm / cold:.1f}% of cold "
-                  f"(target <= 5%)   [{totals_line(res.stderr)}]")
+            print(
+                f"warm  re-run:                  {warm:7.2f} s   = {100 * warm / cold:.1f}% of cold "
+                f"(target <= 5%)   [{totals_line(res.stderr)}]"
+            )
 
         j1, j1_peak, _ = run([*base, "-o", str(work / "j1"), "-j", "1", "--only", "cards"], env)
         j2, j2_peak, _ = run([*base, "-o", str(work / "j2"), "-j", "2", "--only", "cards"], env)
-        print(f"cards -j 1: {j1:7.2f} s (peak {j1_peak / 2**30:.2f} GB)   "
-              f"-j 2: {j2:7.2f} s (peak {j2_peak / 2**30:.2f} GB)   speed-up {j1 / j2:.2f}x "
-              f"(target >= 1.6x)")
-        print(f"      CPU seconds -j 1: {CPU_SECONDS[-2]:.1f}, -j 2: {CPU_SECONDS[-1]:.1f}; "
-              f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-              "(other work on the machine skews the speed-up)")
+        print(
+            f"cards -j 1: {j1:7.2f} s (peak {j1_peak / 2**30:.2f} GB)   "
+            f"-j 2: {j2:7.2f} s (peak {j2_peak / 2**30:.2f} GB)   speed-up {j1 / j2:.2f}x "
+            f"(target >= 1.6x)"
+        )
+        print(
+            f"      CPU seconds -j 1: {CPU_SECONDS[-2]:.1f}, -j 2: {CPU_SECONDS[-1]:.1f}; "
+            f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine skews the speed-up)"
+        )
         peak = max(cold_peak, j2_peak)
         print(f"peak memory at -j 2: {peak / 2**30:.2f} GB (target <= 1.5 GB)")
         ok = warm <= 0.05 * cold and j1 / j2 >= 1.6 and peak <= 1.5 * 2**30

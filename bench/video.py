@@ -64,7 +64,9 @@ def make_photo(path: Path, seed: int) -> None:
     # Smooth texture (like foliage or clouds) plus a little sensor grain.
     coarse = Image.fromarray(rng.integers(0, 255, (h // 40, w // 40, 3), dtype=np.uint8))
     texture = np.asarray(coarse.resize((w, h), Image.Resampling.BICUBIC), dtype=np.float32) - 128
-    arr = top * (1 - y) + bottom * y + 0.25 * texture + rng.normal(0, 2, (h, w, 3)).astype(np.float32)
+    arr = (
+        top * (1 - y) + bottom * y + 0.25 * texture + rng.normal(0, 2, (h, w, 3)).astype(np.float32)
+    )
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
     d = ImageDraw.Draw(img)
     d.ellipse((500, 300, 1000, 800), fill=tuple(int(c) for c in rng.uniform(180, 255, 3)))
@@ -123,9 +125,20 @@ def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, float, f
         for data in frame_stream(timeline, r.renderers, r.captions):
             fh.write(data)
     enc = ffmpeg.EncodeSettings(1080, 1920, s.fps, "veryfast", 20)
-    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-           *ffmpeg.raw_input_args(enc, str(raw)), *ffmpeg.x264_args(enc), "-an",
-           "-movflags", "+faststart", str(out / "floor.mp4")]
+    cmd = [
+        ffmpeg.ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        *ffmpeg.raw_input_args(enc, str(raw)),
+        *ffmpeg.x264_args(enc),
+        "-an",
+        "-movflags",
+        "+faststart",
+        str(out / "floor.mp4"),
+    ]
     t1 = time.perf_counter()
     c1 = _cpu()
     subprocess.run(cmd, check=True)
@@ -136,7 +149,10 @@ def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, float, f
 
 def _cpu() -> float:
     """CPU seconds of this process and its finished children (user + system)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -157,8 +173,11 @@ def main() -> None:
             floors.append(floor)
             cpus.append(cpu)
             floor_cpus.append(floor_cpu)
-            print(f"run {i + 1}: wall {wall:.2f} s, floor {floor:.2f} s, ratio {wall / floor:.2f}; "
-                  f"cpu {cpu:.1f} s vs {floor_cpu:.1f} s", file=sys.stderr)
+            print(
+                f"run {i + 1}: wall {wall:.2f} s, floor {floor:.2f} s, ratio {wall / floor:.2f}; "
+                f"cpu {cpu:.1f} s vs {floor_cpu:.1f} s",
+                file=sys.stderr,
+            )
         wall, floor = statistics.median(walls), statistics.median(floors)
         cpu, floor_cpu = statistics.median(cpus), statistics.median(floor_cpus)
         per_run = statistics.median(w / f for w, f in zip(walls, floors, strict=True))
@@ -166,10 +185,14 @@ def main() -> None:
         print(f"wall   {wall:.2f} s (median of {args.runs})")
         print(f"floor  {floor:.2f} s (ffmpeg alone on the same raw frames)")
         print(f"ratio  {wall / floor:.2f} (target <= 1.3); median of per-run ratios {per_run:.2f}")
-        print(f"cpu    {cpu:.1f} s vs floor {floor_cpu:.1f} s: ratio {cpu / floor_cpu:.2f} "
-              "(steadier than wall time when the machine is shared)")
-        print(f"peak memory: python {peak_mb(resource.RUSAGE_SELF):.0f} MB, "
-              f"largest ffmpeg child {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB (target < 1024)")
+        print(
+            f"cpu    {cpu:.1f} s vs floor {floor_cpu:.1f} s: ratio {cpu / floor_cpu:.2f} "
+            "(steadier than wall time when the machine is shared)"
+        )
+        print(
+            f"peak memory: python {peak_mb(resource.RUSAGE_SELF):.0f} MB, "
+            f"largest ffmpeg child {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB (target < 1024)"
+        )
         if args.keep:
             shutil.copytree(tmp / f"out{args.runs - 1}", args.keep, dirs_exist_ok=True)
     finally:

@@ -35,7 +35,9 @@ class _Console:
     def diag(self, d) -> None:  # errors always print; warnings unless quiet
         if d.severity == "error" or not self.quiet:
             color = "red" if d.severity == "error" else "yellow"
-            click.echo(click.style(d.format(), fg=color) if sys.stderr.isatty() else d.format(), err=True)
+            click.echo(
+                click.style(d.format(), fg=color) if sys.stderr.isatty() else d.format(), err=True
+            )
 
 
 def common(fn):
@@ -64,7 +66,9 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(["startup", "engineer", "student", "explainer"]), required=True)
+@click.option(
+    "--kind", type=click.Choice(["startup", "engineer", "student", "explainer"]), required=True
+)
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @common
@@ -83,7 +87,9 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
     if path.exists() and not force:
         console.info(f"{path}: error: the file already exists — pick another name or pass --force")
         sys.exit(EXIT_ERRORS)
-    env = jinja2.Environment(loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True
+    )
     text = env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=str(path))
     write_text(path, text)
     console.info(f"wrote {path} — edit it, then run: outreach check {path}")
@@ -95,13 +101,29 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("-p", "--platform", "platforms", multiple=True, type=click.Choice(_platform_names()),
-              help="Check only these platforms (repeatable).")
-@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
-              help="Extra folder of user themes, searched first.")
+@click.option(
+    "-p",
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(_platform_names()),
+    help="Check only these platforms (repeatable).",
+)
+@click.option(
+    "--themes-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    help="Extra folder of user themes, searched first.",
+)
 @common
-def check(paths: tuple[Path, ...], strict: bool, platforms: tuple[str, ...], themes_dir: tuple[Path, ...],
-          quiet: bool, verbose: bool) -> None:
+def check(
+    paths: tuple[Path, ...],
+    strict: bool,
+    platforms: tuple[str, ...],
+    themes_dir: tuple[Path, ...],
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Lint stories: schema, media, text fit, safe zones, contrast, glyphs and text limits.
 
     Prints `path:line:col: error|warning: field: message — what to do`.
@@ -123,7 +145,9 @@ def check(paths: tuple[Path, ...], strict: bool, platforms: tuple[str, ...], the
     errors = warnings = 0
     for story_path, root in found:
         try:
-            validated = load_and_validate(story_path, root, list(platforms) or None, themes_dir, strict)
+            validated = load_and_validate(
+                story_path, root, list(platforms) or None, themes_dir, strict
+            )
             diags = validated.diagnostics
         except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
             diags = describe_error(story_path, exc)
@@ -140,22 +164,59 @@ def check(paths: tuple[Path, ...], strict: bool, platforms: tuple[str, ...], the
 
 @main.command(context_settings=CONTEXT)
 @click.argument("stories", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-p", "--platform", "platforms", multiple=True, type=click.Choice(_platform_names()),
-              help="Render only these platforms (repeatable). Default: the story's list, else all.")
-@click.option("--only", type=click.Choice(["cards", "video"]), default=None,
-              help="Render only cards (with post text) or only videos.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True, help="Output folder.")
-@click.option("--quality", type=click.Choice(["fast", "archive"]), default="fast", show_default=True,
-              help="Video encoder preset: fast (veryfast) or archive (slow, for masters).")
-@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
-              help="Extra folder of user themes, searched first.")
-@click.option("--no-highlight", is_flag=True,
-              help="Video captions without the karaoke highlight of the word being read.")
+@click.option(
+    "-p",
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(_platform_names()),
+    help="Render only these platforms (repeatable). Default: the story's list, else all.",
+)
+@click.option(
+    "--only",
+    type=click.Choice(["cards", "video"]),
+    default=None,
+    help="Render only cards (with post text) or only videos.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["fast", "archive"]),
+    default="fast",
+    show_default=True,
+    help="Video encoder preset: fast (veryfast) or archive (slow, for masters).",
+)
+@click.option(
+    "--themes-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    help="Extra folder of user themes, searched first.",
+)
+@click.option(
+    "--no-highlight",
+    is_flag=True,
+    help="Video captions without the karaoke highlight of the word being read.",
+)
 @common
-def render(stories: tuple[Path, ...], platforms: tuple[str, ...], only: str | None, out_dir: Path,
-           quality: str, themes_dir: tuple[Path, ...], no_highlight: bool, quiet: bool,
-           verbose: bool) -> None:
+def render(
+    stories: tuple[Path, ...],
+    platforms: tuple[str, ...],
+    only: str | None,
+    out_dir: Path,
+    quality: str,
+    themes_dir: tuple[Path, ...],
+    no_highlight: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Render stories into DIR/<story-id>/<platform>/ and DIR/manifest.json.
 
     Each story is validated first (schema, media, layout); a story with any error
@@ -206,7 +267,11 @@ def schema(quiet: bool, verbose: bool) -> None:
     from outreach.model.story import Story
 
     data = Story.model_json_schema()
-    data = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "outreach story", **data}
+    data = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "outreach story",
+        **data,
+    }
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -249,33 +314,91 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("stories_dir", required=False, default=Path("stories"),
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--week", default=None, metavar="ISO-WEEK",
-              help="The week to pack, e.g. 2026-W48. Default: the current ISO week.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True, help="The pack goes in DIR/<week>/.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Parallel local jobs. Default: the number of cores.")
+@click.argument(
+    "stories_dir",
+    required=False,
+    default=Path("stories"),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option(
+    "--week",
+    default=None,
+    metavar="ISO-WEEK",
+    help="The week to pack, e.g. 2026-W48. Default: the current ISO week.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The pack goes in DIR/<week>/.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel local jobs. Default: the number of cores.",
+)
 @click.option("--force", is_flag=True, help="Render everything again, ignoring the cache.")
-@click.option("--only", type=click.Choice(["cards", "video"]), default=None,
-              help="Pack only cards (with post text) or only videos.")
-@click.option("-p", "--platform", "platforms", multiple=True, type=click.Choice(_platform_names()),
-              help="Pack only these platforms (repeatable). Default: each story's list, else all.")
+@click.option(
+    "--only",
+    type=click.Choice(["cards", "video"]),
+    default=None,
+    help="Pack only cards (with post text) or only videos.",
+)
+@click.option(
+    "-p",
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(_platform_names()),
+    help="Pack only these platforms (repeatable). Default: each story's list, else all.",
+)
 @click.option("--include-drafts", is_flag=True, help="Also render stories not yet approved.")
-@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
-              help="Run the jobs on this Dask scheduler instead of local processes.")
-@click.option("--quality", type=click.Choice(["fast", "archive"]), default="fast", show_default=True,
-              help="Video encoder preset.")
-@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
-              help="Extra folder of user themes, searched first.")
-@click.option("--no-highlight", is_flag=True,
-              help="Video captions without the karaoke highlight of the word being read.")
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    default=None,
+    help="Run the jobs on this Dask scheduler instead of local processes.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["fast", "archive"]),
+    default="fast",
+    show_default=True,
+    help="Video encoder preset.",
+)
+@click.option(
+    "--themes-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    help="Extra folder of user themes, searched first.",
+)
+@click.option(
+    "--no-highlight",
+    is_flag=True,
+    help="Video captions without the karaoke highlight of the word being read.",
+)
 @common
-def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, force: bool,
-         only: str | None, platforms: tuple[str, ...], include_drafts: bool, scheduler: str | None,
-         quality: str, themes_dir: tuple[Path, ...], no_highlight: bool, quiet: bool,
-         verbose: bool) -> None:
+def pack(
+    stories_dir: Path,
+    week: str | None,
+    out_dir: Path,
+    jobs: int | None,
+    force: bool,
+    only: str | None,
+    platforms: tuple[str, ...],
+    include_drafts: bool,
+    scheduler: str | None,
+    quality: str,
+    themes_dir: tuple[Path, ...],
+    no_highlight: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Build the weekly content pack in DIR/<week>/: every approved story of the week,
     for every platform, plus manifest.json, index.html and <week>.zip.
 
@@ -313,16 +436,28 @@ def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, f
         console.info(f"error: no story files (*.yaml) in {stories_dir}")
         sys.exit(EXIT_USAGE)
     try:
-        report = build_pack(stories_dir, week, out_dir, jobs=jobs or default_jobs(), force=force,
-                            only=only, platforms=list(platforms) or None,
-                            include_drafts=include_drafts, scheduler=scheduler,
-                            themes_dirs=themes_dir, quality=quality, console=console)
+        report = build_pack(
+            stories_dir,
+            week,
+            out_dir,
+            jobs=jobs or default_jobs(),
+            force=force,
+            only=only,
+            platforms=list(platforms) or None,
+            include_drafts=include_drafts,
+            scheduler=scheduler,
+            themes_dirs=themes_dir,
+            quality=quality,
+            console=console,
+        )
     except ExecutorError as exc:
         click.echo(f"error: {exc.message} — {exc.hint}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        click.echo("\ninterrupted: every file written is whole; run the same command to finish "
-                   "the pack", err=True)
+        click.echo(
+            "\ninterrupted: every file written is whole; run the same command to finish the pack",
+            err=True,
+        )
         sys.exit(130)
     for line in summary_lines(report):
         console.info(line)
@@ -335,19 +470,48 @@ def pack(stories_dir: Path, week: str | None, out_dir: Path, jobs: int | None, f
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("stories_dir", required=False, default=Path("stories"),
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="TCP port; 0 picks a free one.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. Anything but loopback shows unpublished stories to the network.")
-@click.option("--open/--no-open", "open_browser", default=True, show_default=True,
-              help="Open the gallery in a browser (only when a desktop session is available).")
-@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
-              help="Extra folder of user themes, searched first (and watched).")
+@click.argument(
+    "stories_dir",
+    required=False,
+    default=Path("stories"),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. Anything but loopback shows unpublished stories to the network.",
+)
+@click.option(
+    "--open/--no-open",
+    "open_browser",
+    default=True,
+    show_default=True,
+    help="Open the gallery in a browser (only when a desktop session is available).",
+)
+@click.option(
+    "--themes-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    help="Extra folder of user themes, searched first (and watched).",
+)
 @common
-def preview(stories_dir: Path, port: int, host: str, open_browser: bool, themes_dir: tuple[Path, ...],
-            quiet: bool, verbose: bool) -> None:
+def preview(
+    stories_dir: Path,
+    port: int,
+    host: str,
+    open_browser: bool,
+    themes_dir: tuple[Path, ...],
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Serve a live gallery of every story's cards, with platform safe-zone overlays.
 
     Cards are drawn at half scale by the same code as `render`, and the page updates
@@ -363,28 +527,39 @@ def preview(stories_dir: Path, port: int, host: str, open_browser: bool, themes_
 
     console = _Console(quiet, verbose)
     if not is_loopback(host):
-        click.echo(f"warning: serving on {host}: anyone who can reach this machine can see "
-                   "these unpublished stories; use --host 127.0.0.1 to keep them private", err=True)
+        click.echo(
+            f"warning: serving on {host}: anyone who can reach this machine can see "
+            "these unpublished stories; use --host 127.0.0.1 to keep them private",
+            err=True,
+        )
     try:
         running = make_preview(stories_dir, host, port, allow_remote=True, themes_dirs=themes_dir)
     except MissingWatchfiles as exc:
         console.info(f"error: {exc}")
         sys.exit(EXIT_ERRORS)
     except OSError as exc:
-        console.info(f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
-                     f"pass another --port (0 picks a free one)")
+        console.info(
+            f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
+            f"pass another --port (0 picks a free one)"
+        )
         sys.exit(EXIT_ERRORS)
     states = running.server.app.renderer.stories()
     broken = sum(s.broken for s in states)
     note = f" ({broken} do not load; the page shows why)" if broken else ""
     if verbose and not quiet:
         running.server.log = console.debug
-    console.info(f"previewing {len(states)} stories{note} from {stories_dir} at {running.url} — Ctrl+C to stop")
+    console.info(
+        f"previewing {len(states)} stories{note} from {stories_dir} at {running.url} — Ctrl+C to stop"
+    )
     if open_browser:
         import os
         import webbrowser
 
-        if sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        if (
+            sys.platform in ("darwin", "win32")
+            or os.environ.get("DISPLAY")
+            or os.environ.get("WAYLAND_DISPLAY")
+        ):
             webbrowser.open(running.url)
     try:
         running.server.serve_forever(poll_interval=0.2)

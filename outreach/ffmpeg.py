@@ -43,7 +43,9 @@ def run(args: Sequence[str], what: str, timeout: float = 600) -> str:
     """Run ffmpeg to completion; return its stderr, raise FFmpegError with the tail on failure."""
     proc = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
-        stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=timeout,
     )
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
@@ -96,22 +98,33 @@ def _parse_stream(kind: str, desc: str) -> StreamInfo:
         fps = re.search(r"([\d.]+) fps", desc)
         pix = re.search(r"\), (\w+)\(", desc) or re.search(r", (yuv\w+|rgb\w+|gray\w*)", desc)
         return StreamInfo(
-            "video", codec, profile.group(1) if profile else "", pix.group(1) if pix else "",
-            int(size.group(1)) if size else 0, int(size.group(2)) if size else 0,
+            "video",
+            codec,
+            profile.group(1) if profile else "",
+            pix.group(1) if pix else "",
+            int(size.group(1)) if size else 0,
+            int(size.group(2)) if size else 0,
             float(fps.group(1)) if fps else 0.0,
         )
     rate = re.search(r"(\d+) Hz", desc)
     parts = [p.strip() for p in desc.split(",")]
     channels = parts[2] if len(parts) > 2 else ""
-    return StreamInfo("audio", codec, profile.group(1) if profile else "",
-                      sample_rate=int(rate.group(1)) if rate else 0, channels=channels)
+    return StreamInfo(
+        "audio",
+        codec,
+        profile.group(1) if profile else "",
+        sample_rate=int(rate.group(1)) if rate else 0,
+        channels=channels,
+    )
 
 
 def probe(path: Path) -> MediaInfo:
     """Duration and streams of a media file, from `ffmpeg -i` (which 'fails' without output)."""
     proc = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
-        stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
     )
     err = proc.stderr.decode("utf-8", "replace")
     m = _DURATION.search(err)
@@ -128,8 +141,10 @@ def audio_duration(path: Path) -> float:
 
     Raises FFmpegError when the file has no audio stream or does not decode cleanly.
     """
-    err = run(["-v", "error", "-xerror", "-i", str(path), "-map", "0:a:0", "-f", "null", "-"],
-              f"cannot decode {path.name}")
+    err = run(
+        ["-v", "error", "-xerror", "-i", str(path), "-map", "0:a:0", "-f", "null", "-"],
+        f"cannot decode {path.name}",
+    )
     if err.strip():
         raise FFmpegError(f"cannot decode {path.name}", err.splitlines()[-TAIL_LINES:])
     info = probe(path)
@@ -155,17 +170,45 @@ class EncodeSettings:
 def x264_args(s: EncodeSettings) -> list[str]:
     """H.264 High, yuv420p, BT.709 tags: what every platform accepts (platform-specs.md)."""
     return [
-        "-c:v", "libx264", "-preset", s.preset, "-crf", str(s.crf), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", "-maxrate", f"{s.maxrate_kbps}k", "-bufsize", f"{2 * s.maxrate_kbps}k",
-        "-g", str(2 * s.fps), "-x264-params", "colorprim=bt709:transfer=bt709:colormatrix=bt709",
-        "-colorspace", "bt709", "-color_range", "tv",
+        "-c:v",
+        "libx264",
+        "-preset",
+        s.preset,
+        "-crf",
+        str(s.crf),
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-maxrate",
+        f"{s.maxrate_kbps}k",
+        "-bufsize",
+        f"{2 * s.maxrate_kbps}k",
+        "-g",
+        str(2 * s.fps),
+        "-x264-params",
+        "colorprim=bt709:transfer=bt709:colormatrix=bt709",
+        "-colorspace",
+        "bt709",
+        "-color_range",
+        "tv",
     ]
 
 
 def raw_input_args(s: EncodeSettings, source: str = "pipe:0") -> list[str]:
     """Raw yuv420p frames: the frame builder does the colour conversion once per still."""
-    return ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{s.width}x{s.height}",
-            "-r", str(s.fps), "-i", source]
+    return [
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        "-s",
+        f"{s.width}x{s.height}",
+        "-r",
+        str(s.fps),
+        "-i",
+        source,
+    ]
 
 
 #: Linux's F_SETPIPE_SZ: a 1 MiB pipe moves a 3 MB frame in 3 writes instead of 48,
@@ -199,14 +242,39 @@ def encode_stream(
     """
     duration = n_frames / settings.fps
     cmd = [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-        *raw_input_args(settings), "-i", str(audio),
-        "-map", "0:v:0", "-map", "1:a:0", *x264_args(settings),
-        "-c:a", "aac", "-b:a", f"{settings.audio_kbps}k", "-ar", "48000", "-ac", "2",
-        "-t", f"{duration:.6f}", "-movflags", "+faststart", "-f", "mp4", str(target),
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        *raw_input_args(settings),
+        "-i",
+        str(audio),
+        "-map",
+        "0:v:0",
+        "-map",
+        "1:a:0",
+        *x264_args(settings),
+        "-c:a",
+        "aac",
+        "-b:a",
+        f"{settings.audio_kbps}k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-t",
+        f"{duration:.6f}",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(target),
     ]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, bufsize=0)
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, bufsize=0
+    )
     assert proc.stdin is not None
     _widen_pipe(proc.stdin.fileno())
     tail: deque[str] = deque(maxlen=TAIL_LINES)

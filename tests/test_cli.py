@@ -176,13 +176,30 @@ def test_nfd_story_renders_byte_identical_to_its_nfc_twin(story_dir: Path, tmp_p
     nfc = write_story(story_dir, "twin.yaml", STORY_VI)
     other = story_dir / "nfd"
     other.mkdir()
-    nfd = write_story(other, "twin.yaml", unicodedata.normalize("NFD", STORY_VI).replace(
-        "media/photo.jpg", "../media/photo.jpg"))
+    nfd = write_story(
+        other,
+        "twin.yaml",
+        unicodedata.normalize("NFD", STORY_VI).replace("media/photo.jpg", "../media/photo.jpg"),
+    )
     outs = []
     for i, story in enumerate((nfc, nfd)):
         out = tmp_path / f"out{i}"
-        res = CliRunner().invoke(main, ["render", str(story), "-o", str(out), "--only", "cards",
-                                        "-p", "tiktok", "-p", "youtube-thumbnail", "-q"])
+        res = CliRunner().invoke(
+            main,
+            [
+                "render",
+                str(story),
+                "-o",
+                str(out),
+                "--only",
+                "cards",
+                "-p",
+                "tiktok",
+                "-p",
+                "youtube-thumbnail",
+                "-q",
+            ],
+        )
         assert res.exit_code == 0, res.output
         outs.append(out)
     files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*.jpg"))
@@ -199,12 +216,25 @@ def test_sample_stories_check_clean_and_one_renders(tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert "5 stories checked: 0 errors, 0 warnings" in checked.output
     out = tmp_path / "out"
-    res = runner.invoke(main, ["render", str(STORIES / "startup-agrilink.yaml"), "-o", str(out),
-                               "--only", "cards", "-p", "instagram-carousel", "-q"])
+    res = runner.invoke(
+        main,
+        [
+            "render",
+            str(STORIES / "startup-agrilink.yaml"),
+            "-o",
+            str(out),
+            "--only",
+            "cards",
+            "-p",
+            "instagram-carousel",
+            "-q",
+        ],
+    )
     assert res.exit_code == 0, res.output
     files = json.loads((out / "manifest.json").read_text())["files"]
     assert {e["path"] for e in files} == {
-        str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+        str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"
+    }
     for e in files:
         assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
     slides = sorted(e["path"] for e in files if e["output"] == "slide")

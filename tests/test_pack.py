@@ -49,9 +49,24 @@ credits: "Ảnh: Lan"
 {extra}"""
 
 
-def run_pack(root: Path, out: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "outreach", "pack", str(root), "--week", WEEK, "-o", str(out),
-           "--only", "cards", *PLATFORMS, *args]
+def run_pack(
+    root: Path, out: Path, *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    cmd = [
+        sys.executable,
+        "-m",
+        "outreach",
+        "pack",
+        str(root),
+        "--week",
+        WEEK,
+        "-o",
+        str(out),
+        "--only",
+        "cards",
+        *PLATFORMS,
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -75,8 +90,11 @@ def pack_files(pack: Path) -> set[str]:
     out = set()
     for p in pack.rglob("*"):
         rel = p.relative_to(pack).as_posix()
-        if p.is_file() and not rel.startswith(".cache/") and rel not in (
-            "manifest.json", f"{pack.name}.zip"):
+        if (
+            p.is_file()
+            and not rel.startswith(".cache/")
+            and rel not in ("manifest.json", f"{pack.name}.zip")
+        ):
             out.add(rel)
     return out
 
@@ -155,7 +173,9 @@ def test_incremental_rerun_renders_only_the_changed_story(story_dir: Path, tmp_p
         if entry["story"] in ("story-a", "story-c"):
             assert (pack / rel).stat().st_mtime_ns == mtimes[rel], rel
             assert entry["sha256"] == before[rel]["sha256"]
-    assert after["story-b/tiktok/cover.jpg"]["sha256"] != before["story-b/tiktok/cover.jpg"]["sha256"]
+    assert (
+        after["story-b/tiktok/cover.jpg"]["sha256"] != before["story-b/tiktok/cover.jpg"]["sha256"]
+    )
     assert after["story-b/tiktok/cover.jpg"]["key"] != before["story-b/tiktok/cover.jpg"]["key"]
 
     # A pack-only field (the publish date inside the same week) changes no output.
@@ -166,8 +186,9 @@ def test_incremental_rerun_renders_only_the_changed_story(story_dir: Path, tmp_p
     # --force renders everything, byte-identically; deleting the cache is safe.
     forced = run_pack(story_dir, out, "--force")
     assert summary(forced.stderr) == {sid: (2, 0, 0, 0) for sid in ids}
-    assert {k: v["sha256"] for k, v in verify_pack(pack).items()} == \
-        {k: v["sha256"] for k, v in after.items()}
+    assert {k: v["sha256"] for k, v in verify_pack(pack).items()} == {
+        k: v["sha256"] for k, v in after.items()
+    }
     import shutil
 
     shutil.rmtree(pack / ".cache")
@@ -186,7 +207,9 @@ def test_week_and_drafts_decide_who_joins(story_dir: Path, tmp_path: Path) -> No
     res = run_pack(story_dir, out, "-p", "youtube-thumbnail")
     assert res.returncode == 0, res.stderr
     assert set(summary(res.stderr)) == {"every", "this", "dated"}
-    assert "drafts left out (not approved; pass --include-drafts to render them): wip (" in res.stderr
+    assert (
+        "drafts left out (not approved; pass --include-drafts to render them): wip (" in res.stderr
+    )
     assert "1 stories belong to other weeks and were left out" in res.stderr
     files = verify_pack(out / WEEK)
     assert not any(e["story"] == "wip" for e in files.values())
@@ -198,7 +221,11 @@ def test_week_and_drafts_decide_who_joins(story_dir: Path, tmp_path: Path) -> No
 
 def test_broken_stories_fail_alone(story_dir: Path, tmp_path: Path) -> None:
     write_story(story_dir, "good.yaml", story_text("Câu chuyện tốt"))
-    write_story(story_dir, "missing.yaml", story_text("Thiếu ảnh").replace("media/photo.jpg", "media/nope.jpg"))
+    write_story(
+        story_dir,
+        "missing.yaml",
+        story_text("Thiếu ảnh").replace("media/photo.jpg", "media/nope.jpg"),
+    )
     write_story(story_dir, "overflow.yaml", story_text(" ".join(["Supercalifragilistic"] * 60)))
     write_story(story_dir, "yaml.yaml", "kind: startup\nlang: en\ntitle: [oops\n")
     out = tmp_path / "out"
@@ -208,13 +235,18 @@ def test_broken_stories_fail_alone(story_dir: Path, tmp_path: Path) -> None:
     assert rows["good"] == (2, 0, 0, 0)
     assert rows["missing"][2] >= 1 and rows["overflow"] == (0, 0, 2, 0) and rows["yaml"][2] == 1
     assert "missing.yaml:9:10: error: person.photo: file `media/nope.jpg` not found" in res.stderr
-    assert re.search(r"overflow\.yaml:4:8: error: title: text too long to fit: .* \(cover card, tiktok\)",
-                     res.stderr)
+    assert re.search(
+        r"overflow\.yaml:4:8: error: title: text too long to fit: .* \(cover card, tiktok\)",
+        res.stderr,
+    )
     assert "yaml.yaml:4:1: error: (yaml): malformed YAML" in res.stderr
     files = verify_pack(out / WEEK)
     good = {rel for rel, e in files.items() if e["story"] == "good"}
-    assert good == {f"good/{p}/{f}" for p in ("tiktok", "instagram-feed")
-                    for f in ("cover.jpg", "quote.jpg", "fact-01.jpg", "cta.jpg", "post.txt")}
+    assert good == {
+        f"good/{p}/{f}"
+        for p in ("tiktok", "instagram-feed")
+        for f in ("cover.jpg", "quote.jpg", "fact-01.jpg", "cta.jpg", "post.txt")
+    }
     assert {e["story"] for e in files.values()} == {"good", ""}
     html = (out / WEEK / "index.html").read_text(encoding="utf-8")
     assert "file `media/nope.jpg` not found" in html
@@ -231,13 +263,30 @@ def test_sigkill_mid_pack_then_rerun_finishes_it(story_dir: Path, tmp_path: Path
     ids = make_stories(story_dir, 3)
     out = tmp_path / "out"
     pack = out / WEEK
-    cmd = [sys.executable, "-m", "outreach", "pack", str(story_dir), "--week", WEEK, "-o", str(out),
-           "--only", "cards", *PLATFORMS, "-j", "1", "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "outreach",
+        "pack",
+        str(story_dir),
+        "--week",
+        WEEK,
+        "-o",
+        str(out),
+        "--only",
+        "cards",
+        *PLATFORMS,
+        "-j",
+        "1",
+        "-q",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
-            if pack.is_dir() and any(p.suffix == ".jpg" and not is_temp_file(p) for p in pack.rglob("*")):
+            if pack.is_dir() and any(
+                p.suffix == ".jpg" and not is_temp_file(p) for p in pack.rglob("*")
+            ):
                 break
             time.sleep(0.01)
         else:
@@ -274,7 +323,10 @@ def test_usage_errors_exit_2(story_dir: Path, tmp_path: Path) -> None:
     assert "`2026-48` is not an ISO week; write it like 2026-W48" in res.stderr
     res = run_pack(story_dir, out, "--scheduler", "localhost:8786")
     assert res.returncode == 2
-    assert "--scheduler `localhost:8786` is not a scheduler address — write it as tcp://HOST:PORT" in res.stderr
+    assert (
+        "--scheduler `localhost:8786` is not a scheduler address — write it as tcp://HOST:PORT"
+        in res.stderr
+    )
     res = run_pack(tmp_path / "nowhere", out)
     assert res.returncode == 2
     (tmp_path / "empty").mkdir()

@@ -13,13 +13,16 @@ distributed = pytest.importorskip("distributed")
 
 
 @pytest.mark.slow
-def test_dask_cluster_gives_the_same_pack_as_the_local_pool(story_dir: Path, tmp_path: Path) -> None:
+def test_dask_cluster_gives_the_same_pack_as_the_local_pool(
+    story_dir: Path, tmp_path: Path
+) -> None:
     ids = make_stories(story_dir, 2)
     local = run_pack(story_dir, tmp_path / "local", "-j", "2")
     assert local.returncode == 0, local.stderr
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=40) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    ) as cluster:
         remote = run_pack(story_dir, tmp_path / "dask", "--scheduler", cluster.scheduler_address)
     assert remote.returncode == 0, remote.stderr
     assert f"(Dask cluster {cluster.scheduler_address})" in remote.stderr
@@ -29,8 +32,9 @@ def test_dask_cluster_gives_the_same_pack_as_the_local_pool(story_dir: Path, tmp
     b = verify_pack(tmp_path / "dask" / WEEK)
     outputs = {rel for rel, e in a.items() if e["output"] != "index"}
     assert outputs and {e["output"] for rel, e in a.items() if rel in outputs} >= {"card", "post"}
-    assert {rel: (a[rel]["sha256"], a[rel]["key"]) for rel in outputs} == \
-        {rel: (b[rel]["sha256"], b[rel]["key"]) for rel in outputs}
+    assert {rel: (a[rel]["sha256"], a[rel]["key"]) for rel in outputs} == {
+        rel: (b[rel]["sha256"], b[rel]["key"]) for rel in outputs
+    }
     assert manifest(tmp_path / "local" / WEEK) == manifest(tmp_path / "dask" / WEEK)
 
 

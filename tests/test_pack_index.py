@@ -11,8 +11,14 @@ import pytest
 from tests.test_pack import WEEK, make_stories, run_pack, story_text, write_story
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,12 +43,18 @@ def open_index(index: Path) -> dict:
             page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
             page.wait_for_timeout(300)
             seen["entries"] = page.eval_on_selector_all(
-                "article.entry", "els => els.map(e => [e.dataset.story, e.dataset.platform])")
+                "article.entry", "els => els.map(e => [e.dataset.story, e.dataset.platform])"
+            )
             seen["images"] = page.eval_on_selector_all(
-                "article.entry img", "els => els.map(e => [e.getAttribute('src'), e.naturalWidth])")
+                "article.entry img", "els => els.map(e => [e.getAttribute('src'), e.naturalWidth])"
+            )
             seen["posts"] = page.eval_on_selector_all("article.entry pre", "els => els.length")
-            seen["warnings"] = page.eval_on_selector_all("li.warning", "els => els.map(e => e.textContent)")
-            seen["errors"] = page.eval_on_selector_all("li.error", "els => els.map(e => e.textContent)")
+            seen["warnings"] = page.eval_on_selector_all(
+                "li.warning", "els => els.map(e => e.textContent)"
+            )
+            seen["errors"] = page.eval_on_selector_all(
+                "li.error", "els => els.map(e => e.textContent)"
+            )
             page.click("article.entry button.copy")
             page.wait_for_timeout(100)
             seen["copy_label"] = page.inner_text("article.entry button.copy")
@@ -51,10 +63,16 @@ def open_index(index: Path) -> dict:
     return seen
 
 
-def test_index_opens_offline_with_one_entry_per_story_and_platform(story_dir: Path, tmp_path: Path) -> None:
+def test_index_opens_offline_with_one_entry_per_story_and_platform(
+    story_dir: Path, tmp_path: Path
+) -> None:
     ids = make_stories(story_dir, 2)
     # A warning: a photo card with no credits line.
-    write_story(story_dir, "nocredit.yaml", story_text("Không ghi nguồn ảnh").replace('credits: "Ảnh: Lan"\n', ""))
+    write_story(
+        story_dir,
+        "nocredit.yaml",
+        story_text("Không ghi nguồn ảnh").replace('credits: "Ảnh: Lan"\n', ""),
+    )
     out = tmp_path / "out"
     res = run_pack(story_dir, out)
     assert res.returncode == 0, res.stderr
@@ -72,10 +90,14 @@ def test_index_opens_offline_with_one_entry_per_story_and_platform(story_dir: Pa
     assert seen["requests"] and all(u.startswith("file://") for u in seen["requests"])
     assert all(u.startswith(unzipped.as_uri()) for u in seen["requests"])
     stories = sorted([*ids, "nocredit"])
-    assert sorted(seen["entries"]) == sorted([s, p] for s in stories for p in ("instagram-feed", "tiktok"))
+    assert sorted(seen["entries"]) == sorted(
+        [s, p] for s in stories for p in ("instagram-feed", "tiktok")
+    )
     assert len(seen["images"]) == 3 * 2 * 4
     assert all(width > 0 for _, width in seen["images"])  # every image decoded: links resolve
     assert seen["posts"] == 3 * 2
-    assert any("cards show a photo but the story has no credits line" in w for w in seen["warnings"])
+    assert any(
+        "cards show a photo but the story has no credits line" in w for w in seen["warnings"]
+    )
     assert seen["errors"] == []
     assert seen["copy_label"] in ("Copied", "Select and copy")

@@ -21,24 +21,56 @@ pytestmark = [
 
 
 def video_story(title: str) -> str:
-    return story_text(title).replace(
-        '  - text: "Lan lớn lên ở Mù Cang Chải."\n',
-        '  - text: "Lan lớn lên ở Mù Cang Chải."\n    media: media/photo.jpg\n    duration: 1\n',
-    ).replace('  - text: "Cô học kỹ thuật ở Tokyo."\n',
-              '  - text: "Cô học kỹ thuật ở Tokyo."\n    duration: 1\n')
+    return (
+        story_text(title)
+        .replace(
+            '  - text: "Lan lớn lên ở Mù Cang Chải."\n',
+            '  - text: "Lan lớn lên ở Mù Cang Chải."\n    media: media/photo.jpg\n    duration: 1\n',
+        )
+        .replace(
+            '  - text: "Cô học kỹ thuật ở Tokyo."\n',
+            '  - text: "Cô học kỹ thuật ở Tokyo."\n    duration: 1\n',
+        )
+    )
 
 
 def pack(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "OUTREACH_VIDEO_SCALE": "0.25"}
-    cmd = [sys.executable, "-m", "outreach", "pack", str(root), "--week", WEEK, "-o", str(out),
-           "-p", "tiktok", "-p", "instagram-reels", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "outreach",
+        "pack",
+        str(root),
+        "--week",
+        WEEK,
+        "-o",
+        str(out),
+        "-p",
+        "tiktok",
+        "-p",
+        "instagram-reels",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
 
 
 def ffprobe(path: Path) -> dict:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
-                          "format=duration:stream=codec_type,codec_name,width,height,pix_fmt",
-                          "-of", "json", str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration:stream=codec_type,codec_name,width,height,pix_fmt",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -82,15 +114,24 @@ def test_video_on_dask_has_the_same_probed_metadata(
     write_story(story_dir, "vid.yaml", video_story("Video ngắn"))
     local = pack(story_dir, tmp_path / "local", "--only", "video", "-j", "1")
     assert local.returncode == 0, local.stderr
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=40) as cluster:
-        remote = pack(story_dir, tmp_path / "dask", "--only", "video",
-                      "--scheduler", cluster.scheduler_address)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    ) as cluster:
+        remote = pack(
+            story_dir,
+            tmp_path / "dask",
+            "--only",
+            "video",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
     assert remote.returncode == 0, remote.stderr
     a = verify_pack(tmp_path / "local" / WEEK)
     b = verify_pack(tmp_path / "dask" / WEEK)
     va, vb = video_entries(a)[0], video_entries(b)[0]
-    assert ffprobe(tmp_path / "local" / WEEK / va["path"]) == ffprobe(tmp_path / "dask" / WEEK / vb["path"])
+    assert ffprobe(tmp_path / "local" / WEEK / va["path"]) == ffprobe(
+        tmp_path / "dask" / WEEK / vb["path"]
+    )
     for field in ("duration", "width", "height", "frames", "fps", "codec", "pix_fmt", "key"):
         if field in va:
             assert va[field] == vb[field], field

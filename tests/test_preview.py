@@ -53,8 +53,11 @@ platforms: [tiktok, instagram-feed, youtube-thumbnail]
 def raw_get(port: int, target: str, host: str = "127.0.0.1") -> tuple[int, bytes]:
     """Send the request line byte for byte; return (status, body)."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
-                     .encode("latin-1"))
+        sock.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode(
+                "latin-1"
+            )
+        )
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -105,7 +108,7 @@ def test_gallery_and_story_page_render_every_platform(running) -> None:
     alts = re.findall(r'<img src="/render/[0-9a-f]{64}-50\.jpg" lang="vi" alt="([^"]*)"', page)
     assert alts and all(a.strip() for a in alts)
     # Half-scale previews and full-size views are real JPEGs at the right sizes.
-    digests = re.findall(r'/render/([0-9a-f]{64})-50\.jpg', page)
+    digests = re.findall(r"/render/([0-9a-f]{64})-50\.jpg", page)
     sizes = set()
     for d in dict.fromkeys(digests):
         status, data = get(port, f"/render/{d}-50.jpg")
@@ -164,8 +167,10 @@ def test_traversal_and_project_files_are_404(running) -> None:
 def test_only_get_and_head(running) -> None:
     port = port_of(running)
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n"
-                     "Connection: close\r\n\r\n".encode())
+        sock.sendall(
+            f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
         assert sock.recv(100).startswith(b"HTTP/1.1 405")
 
 
@@ -198,8 +203,12 @@ def test_refuses_non_loopback_unless_asked(preview_root: Path) -> None:
 
 
 def _start_cli(args: list[str]) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "outreach", "preview", *args],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "outreach", "preview", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     lines = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -239,9 +248,21 @@ def test_cli_port_in_use_is_a_clear_error(preview_root: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "outreach", "preview", str(preview_root),
-                                 "--port", str(port), "--no-open"], capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "outreach",
+                "preview",
+                str(preview_root),
+                "--port",
+                str(port),
+                "--no-open",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
 
@@ -276,8 +297,12 @@ def test_outside_safe_zone_marked_red_and_checks_match_outreach_check(preview_ro
         checks = html.unescape(get(port, "/story/engineer-danang/checks")[1].decode())
     finally:
         preview.close()
-    result = subprocess.run([sys.executable, "-m", "outreach", "check", str(story)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "outreach", "check", str(story)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     reported = [ln for ln in result.stderr.splitlines() if ": error: " in ln or ": warning: " in ln]
     assert any("text leaves the tiktok safe zone on the quote card" in ln for ln in reported)
     for line in reported:
@@ -314,7 +339,9 @@ def test_edit_redraws_only_the_changed_cards_and_fast(preview_root: Path, capsys
     changed = [r for v in views for r in v.cards if r.digest not in before]
     # Only the fact card of each card platform changes (not the thumbnail, cover, quote...).
     assert sorted((r.platform.name, r.spec.name) for r in changed) == [
-        ("instagram-feed", "fact-01"), ("tiktok", "fact-01")]
+        ("instagram-feed", "fact-01"),
+        ("tiktok", "fact-01"),
+    ]
     timings = []
     for recipe in changed:
         start = time.perf_counter()
@@ -371,8 +398,23 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
     out = preview_root.parent / "output" / "engineer-danang" / "tiktok"
     out.mkdir(parents=True)
     video = out / "video.mp4"
-    subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=108x192:d=1",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)], check=True)
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:s=108x192:d=1",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            str(video),
+        ],
+        check=True,
+    )
     preview = make_preview(preview_root, "127.0.0.1", 0, watch=False)
     preview.start_background()
     try:
@@ -382,7 +424,7 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
         assert "data-scrub" in page
         assert '<video class="video" controls' in page
         assert 'src="/video/engineer-danang/tiktok.mp4"' in page
-        frames = re.findall(r'<span>([a-z0-9 -]+) · ([\d.]+)–([\d.]+) s</span>', page)
+        frames = re.findall(r"<span>([a-z0-9 -]+) · ([\d.]+)–([\d.]+) s</span>", page)
         assert [f[0] for f in frames] == ["cover", "beat 1", "beat 2", "quote", "fact-01", "cta"]
         starts = [float(f[1]) for f in frames]
         assert starts == sorted(starts) and starts[0] == 0.0
@@ -390,8 +432,10 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
         status, body = get(port, "/video/engineer-danang/tiktok.mp4")
         assert status == 200 and body == video.read_bytes()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(b"GET /video/engineer-danang/tiktok.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Range: bytes=4-15\r\nConnection: close\r\n\r\n")
+            sock.sendall(
+                b"GET /video/engineer-danang/tiktok.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Range: bytes=4-15\r\nConnection: close\r\n\r\n"
+            )
             data = b""
             while chunk := sock.recv(65536):
                 data += chunk
@@ -442,8 +486,9 @@ def test_events_for_story_and_media_edits(running, preview_root: Path) -> None:
 
 def test_story_text_is_escaped(preview_root: Path) -> None:
     story = preview_root / "engineer-danang.yaml"
-    text = PHOTO_STORY.replace('title: "Kỹ sư trẻ ở Đà Nẵng"',
-                               'title: "<script>alert(1)</script> & co"')
+    text = PHOTO_STORY.replace(
+        'title: "Kỹ sư trẻ ở Đà Nẵng"', 'title: "<script>alert(1)</script> & co"'
+    )
     story.write_text(text, encoding="utf-8")
     preview = make_preview(preview_root, "127.0.0.1", 0, watch=False)
     preview.start_background()
@@ -461,8 +506,11 @@ def test_render_cache_is_bounded_by_bytes(preview_root: Path, monkeypatch) -> No
 
     renderer = PreviewRenderer(preview_root)
     renderer.scan()
-    digests = list(dict.fromkeys(
-        r.digest for v in renderer.story("engineer-danang").good.platforms for r in v.cards))
+    digests = list(
+        dict.fromkeys(
+            r.digest for v in renderer.story("engineer-danang").good.platforms for r in v.cards
+        )
+    )
     first = renderer.render(digests[0])
     assert renderer.render(digests[0]) is first  # a hit is the same object, no redraw
     monkeypatch.setattr(renderer_mod, "CACHE_BYTES", len(first.jpeg) * 2)
@@ -478,8 +526,11 @@ def test_story_page_answers_within_its_budget(running) -> None:
     running.server.app.page_budget = 0.0
     port = port_of(running)
     page = get(port, "/story/engineer-danang")[1].decode()
-    pending = re.findall(r'<figure class="card" data-pending[^>]*>\s*<a class="frame" '
-                         r'href="/render/([0-9a-f]{64})-100\.jpg"', page)
+    pending = re.findall(
+        r'<figure class="card" data-pending[^>]*>\s*<a class="frame" '
+        r'href="/render/([0-9a-f]{64})-100\.jpg"',
+        page,
+    )
     assert pending
     assert get(port, f"/render/{pending[0]}-50.jpg")[0] == 200
     running.server.app.page_budget = 10.0

@@ -24,8 +24,14 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +68,8 @@ def stories(stories_copy: Path) -> Path:
             f'person: {{name: "Trần B", role: "Kỹ sư", photo: media/{photo}}}\n'
             'quote: "Mỗi ngày là một bài học."\nbeats:\n  - text: "Bước một."\n'
             'cta: "Kể câu chuyện của bạn"\ncredits: "Ảnh: minh hoạ"\n',
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return stories_copy
 
 
@@ -136,8 +143,9 @@ def test_gallery_lists_every_sample_story(page, server, stories: Path) -> None:
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_story_overlay_full_size_and_keyboard(small_page, small_server, one_story: Path,
-                                              tmp_path: Path) -> None:
+def test_story_overlay_full_size_and_keyboard(
+    small_page, small_server, one_story: Path, tmp_path: Path
+) -> None:
     _, story_id, title = _story_to_edit(one_story)
     small_page.goto(small_server.url)
     small_page.locator(f'a[data-id="{story_id}"]').click()
@@ -159,8 +167,10 @@ def test_story_overlay_full_size_and_keyboard(small_page, small_server, one_stor
     with Image.open(shot) as im, Image.open(plain) as before:
         assert len(set(im.convert("RGB").resize((200, 130)).getdata())) > 2000
         # The overlay changed the cards' pixels.
-        diff = sum(a != b for a, b in zip(im.convert("L").getdata(), before.convert("L").getdata(),
-                                          strict=True))
+        diff = sum(
+            a != b
+            for a, b in zip(im.convert("L").getdata(), before.convert("L").getdata(), strict=True)
+        )
         assert diff > 10_000
     # The toggle is keyboard-driven too (S), and survives navigation.
     small_page.keyboard.press("s")
@@ -194,8 +204,9 @@ def _write_title(path: Path, title: str) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_live_edit_updates_the_page_without_reload(small_page, small_server, one_story: Path,
-                                                   capsys) -> None:
+def test_live_edit_updates_the_page_without_reload(
+    small_page, small_server, one_story: Path, capsys
+) -> None:
     path, story_id, _ = _story_to_edit(one_story)
     small_page.goto(f"{small_server.url}story/{story_id}")
     small_page.wait_for_load_state("networkidle")
@@ -203,8 +214,7 @@ def test_live_edit_updates_the_page_without_reload(small_page, small_server, one
     src_before = small_page.locator("#main .card img").first.get_attribute("src")
     start = time.perf_counter()
     _write_title(path, "Tiêu đề mới, sửa trực tiếp")
-    expect(small_page.locator("h1")).to_contain_text("Tiêu đề mới, sửa trực tiếp",
-                                                     timeout=10_000)
+    expect(small_page.locator("h1")).to_contain_text("Tiêu đề mới, sửa trực tiếp", timeout=10_000)
     took = time.perf_counter() - start
     assert small_page.evaluate("window.__sameDocument") == 42  # updated in place, not reloaded
     assert small_page.locator("#main .card img").first.get_attribute("src") != src_before
@@ -244,14 +254,17 @@ def test_theme_edit_triggers_update(small_page, small_server, one_story: Path) -
     folder = one_story / "themes" / theme
     folder.mkdir(parents=True)
     (folder / "theme.yaml").write_text(
-        f"name: {theme}\nextends: {theme}\ncolors:\n  text: \"#FFEEDD\"\n  muted: \"#EEDDCC\"\n",
-        encoding="utf-8")
+        f'name: {theme}\nextends: {theme}\ncolors:\n  text: "#FFEEDD"\n  muted: "#EEDDCC"\n',
+        encoding="utf-8",
+    )
     expect(small_page.locator("#main .card img").first).not_to_have_attribute(
-        "src", src_before or "", timeout=10_000)
+        "src", src_before or "", timeout=10_000
+    )
 
 
-def test_cards_drawn_after_the_page_get_their_marks(small_page, small_server, one_story: Path
-                                                   ) -> None:
+def test_cards_drawn_after_the_page_get_their_marks(
+    small_page, small_server, one_story: Path
+) -> None:
     """With no time budget the page comes back at once; the cards follow as images."""
     _, story_id, _ = _story_to_edit(one_story)
     small_server.server.app.page_budget = 0.0

@@ -39,8 +39,14 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
     timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
     chunks = plan_captions(timeline, validated.theme, shared, s)
-    return {"out": out, "entries": entries, "timeline": timeline, "chunks": chunks,
-            "validated": validated, "video": out / "vtest" / "_video" / "video.mp4"}
+    return {
+        "out": out,
+        "entries": entries,
+        "timeline": timeline,
+        "chunks": chunks,
+        "validated": validated,
+        "video": out / "vtest" / "_video" / "video.mp4",
+    }
 
 
 def test_probe_matches_control(rendered: dict, update_golden: bool) -> None:
@@ -65,8 +71,11 @@ def test_probe_matches_control(rendered: dict, update_golden: bool) -> None:
 
 
 def test_full_decode_prints_no_error(rendered: dict) -> None:
-    out = subprocess.run([ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(rendered["video"]),
-                          "-f", "null", "-"], capture_output=True, text=True)
+    out = subprocess.run(
+        [ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(rendered["video"]), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0
     assert out.stderr == ""
 
@@ -116,11 +125,13 @@ def test_frame_at_caption_midpoint_matches_golden(rendered: dict, update_golden:
     assert np.abs(got - ref).mean() < 4.0
     # The caption is really there: bright text pixels inside its box, none above it.
     b = chunk.block.bounds.scaled(SCALE)
-    box = got[int(b.y):int(b.bottom) + 1, int(b.x):int(b.right) + 1]
+    box = got[int(b.y) : int(b.bottom) + 1, int(b.x) : int(b.right) + 1]
     assert (box.min(axis=2) > 215).sum() > 150
     # ...and the same place at the cover has no caption.
     cover = np.asarray(frame_at(rendered["video"], 0), dtype=np.int16)
-    assert np.abs(cover[int(b.y):int(b.bottom), int(b.x):int(b.right)] - box[:-1, :-1]).mean() > 10
+    assert (
+        np.abs(cover[int(b.y) : int(b.bottom), int(b.x) : int(b.right)] - box[:-1, :-1]).mean() > 10
+    )
 
 
 def test_caption_stays_inside_every_safe_zone(rendered: dict) -> None:
@@ -162,7 +173,9 @@ def test_odd_audio_formats_are_resampled(tmp_path: Path) -> None:
     story = make_root(root)
     tone(root / "media" / "bed.mp3", 3.0, 22050, 1)
     tone(root / "media" / "voice.ogg", 2.2, 22050, 1, 660)
-    text = story.read_text(encoding="utf-8").replace("theme: short\n", "theme: short\nmusic: media/bed.mp3\n")
+    text = story.read_text(encoding="utf-8").replace(
+        "theme: short\n", "theme: short\nmusic: media/bed.mp3\n"
+    )
     text = text.replace("    duration: 1.5\n", "    narration: media/voice.ogg\n")
     story.write_text(text, encoding="utf-8")
     validated = load_and_validate(story, root, ["tiktok"])
@@ -175,30 +188,71 @@ def test_odd_audio_formats_are_resampled(tmp_path: Path) -> None:
     plan = tl.plan(validated.loaded, s, {1: 2.2})
     assert plan[2].own == pytest.approx(2.2 + s.narration_pad)
     # The audio is not silent, and it is longer than the music file: the bed loops.
-    vol = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", str(video), "-af",
-                          "volumedetect", "-vn", "-f", "null", "-"], capture_output=True, text=True)
+    vol = subprocess.run(
+        [
+            ffmpeg.ffmpeg_exe(),
+            "-hide_banner",
+            "-i",
+            str(video),
+            "-af",
+            "volumedetect",
+            "-vn",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert "mean_volume: -inf" not in vol.stderr and "mean_volume" in vol.stderr
     assert next(e for e in entries if e.output == "video").extra["duration"] > 3.0
 
 
 def test_silent_track_when_there_is_no_audio(rendered: dict) -> None:
-    vol = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", str(rendered["video"]), "-af",
-                          "volumedetect", "-vn", "-f", "null", "-"], capture_output=True, text=True)
+    vol = subprocess.run(
+        [
+            ffmpeg.ffmpeg_exe(),
+            "-hide_banner",
+            "-i",
+            str(rendered["video"]),
+            "-af",
+            "volumedetect",
+            "-vn",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert "max_volume: -91" in vol.stderr or "max_volume: -inf" in vol.stderr
 
 
 def test_cli_writes_video_beside_cards_and_quiet_silences_progress(tmp_path: Path) -> None:
     story = make_root(tmp_path / "s")
     env = {**os.environ, pv.SCALE_ENV: str(SCALE)}
-    cmd = [sys.executable, "-m", "outreach", "render", str(story), "-p", "tiktok", "--only", "video",
-           "-o", str(tmp_path / "out")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "outreach",
+        "render",
+        str(story),
+        "-p",
+        "tiktok",
+        "--only",
+        "video",
+        "-o",
+        str(tmp_path / "out"),
+    ]
     loud = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert loud.returncode == 0, loud.stderr
     assert "vtest: video" in loud.stderr
     quiet = subprocess.run([*cmd, "-q"], capture_output=True, text=True, env=env)
     assert quiet.returncode == 0 and "video" not in quiet.stderr
     folder = tmp_path / "out" / "vtest" / "tiktok"
-    assert {"video.mp4", "video.srt", "video.vtt", "cover.jpg"} <= {p.name for p in folder.iterdir()}
+    assert {"video.mp4", "video.srt", "video.vtt", "cover.jpg"} <= {
+        p.name for p in folder.iterdir()
+    }
     assert Image.open(folder / "cover.jpg").size == (270, 480)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     outputs = sorted(e["output"] for e in manifest["files"])
@@ -210,17 +264,20 @@ def test_unchanged_story_reuses_the_encode(tmp_path: Path) -> None:
     story = make_root(tmp_path / "s")
     out = tmp_path / "out"
     video = out / "vtest" / "_video" / "video.mp4"
-    first = pv.render_videos(load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None,
-                             scale=SCALE)
+    first = pv.render_videos(
+        load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None, scale=SCALE
+    )
     stamp = video.stat().st_mtime_ns
-    again = pv.render_videos(load_and_validate(story, story.parent, ["youtube-shorts"]), out, "fast",
-                             None, scale=SCALE)
+    again = pv.render_videos(
+        load_and_validate(story, story.parent, ["youtube-shorts"]), out, "fast", None, scale=SCALE
+    )
     assert video.stat().st_mtime_ns == stamp
     assert [e.sha256 for e in first] == [e.sha256 for e in again]
     assert {e.platform for e in again} == {"youtube-shorts"}
     story.write_text(story.read_text(encoding="utf-8").replace("nhóm kỹ sư", "nhóm lớn"), "utf-8")
-    changed = pv.render_videos(load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None,
-                               scale=SCALE)
+    changed = pv.render_videos(
+        load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None, scale=SCALE
+    )
     assert video.stat().st_mtime_ns != stamp
     assert changed[0].sha256 != first[0].sha256
 
@@ -234,8 +291,9 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
     validated, timeline = rendered["validated"], rendered["timeline"]
     shared = pv.groups(validated.platforms)[0][0]
     s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
-    r = render_scenes(validated.loaded, validated.theme, shared, timeline, rendered["chunks"], s,
-                      SCALE)
+    r = render_scenes(
+        validated.loaded, validated.theme, shared, timeline, rendered["chunks"], s, SCALE
+    )
     clip = as_moviepy(timeline, r)
     assert clip.duration == pytest.approx(timeline.duration)
     chunk = rendered["chunks"][1][0]
@@ -245,15 +303,17 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
         if f not in wanted:
             continue
         y = Image.frombytes("L", (w, h), data[: w * h])
-        u = Image.frombytes("L", (w // 2, h // 2), data[w * h: w * h * 5 // 4])
-        v = Image.frombytes("L", (w // 2, h // 2), data[w * h * 5 // 4:])
+        u = Image.frombytes("L", (w // 2, h // 2), data[w * h : w * h * 5 // 4])
+        v = Image.frombytes("L", (w // 2, h // 2), data[w * h * 5 // 4 :])
         fast = to_rgb(Planes(y, u, v)).astype(np.int16)
         model = clip.get_frame(f / 30).astype(np.int16)
         assert model.shape == fast.shape
         assert np.abs(model - fast).mean() < 1.0, f
 
 
-def test_word_highlight_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_word_highlight_can_be_switched_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     accent = np.array([255, 197, 51])
 
     def yellow_pixels(root: Path, story: Path) -> int:
@@ -261,17 +321,26 @@ def test_word_highlight_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.
         pv.render_videos(validated, root / "out", "fast", None, scale=SCALE)
         s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
         timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
-        chunk = plan_captions(timeline, validated.theme, pv.groups(validated.platforms)[0][0], s)[1][0]
-        frame = np.asarray(frame_at(root / "out" / "vtest" / "_video" / "video.mp4",
-                                    (chunk.start + chunk.end) // 2), dtype=np.int16)
+        chunk = plan_captions(timeline, validated.theme, pv.groups(validated.platforms)[0][0], s)[
+            1
+        ][0]
+        frame = np.asarray(
+            frame_at(
+                root / "out" / "vtest" / "_video" / "video.mp4", (chunk.start + chunk.end) // 2
+            ),
+            dtype=np.int16,
+        )
         b = chunk.block.bounds.scaled(SCALE)
-        region = frame[int(b.y):int(b.bottom) + 1, int(b.x):int(b.right) + 1]
+        region = frame[int(b.y) : int(b.bottom) + 1, int(b.x) : int(b.right) + 1]
         return int((np.abs(region - accent).max(axis=2) < 60).sum())
 
     on = make_root(tmp_path / "on")
     assert yellow_pixels(tmp_path / "on", on) > 20
-    off = make_root(tmp_path / "off", theme="extends: default\nvideo: {target_min: 3, cover_seconds: 1.0, "
-                    "fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0, highlight: false}\n")
+    off = make_root(
+        tmp_path / "off",
+        theme="extends: default\nvideo: {target_min: 3, cover_seconds: 1.0, "
+        "fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0, highlight: false}\n",
+    )
     assert yellow_pixels(tmp_path / "off", off) == 0
     monkeypatch.setenv(pv.HIGHLIGHT_ENV, "0")
     env_off = make_root(tmp_path / "env")

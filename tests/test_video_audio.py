@@ -17,9 +17,25 @@ BED = assets_dir() / "music" / "outreach-bed.m4a"
 
 def _level(wav: Path, start: float, end: float) -> float:
     """Mean level (dB) of the music band (below 1.2 kHz) between two times."""
-    err = subprocess.run([ffmpeg.ffmpeg_exe(), "-hide_banner", "-ss", str(start), "-t", str(end - start),
-                          "-i", str(wav), "-af", "lowpass=f=1200,volumedetect", "-f", "null", "-"],
-                         capture_output=True, text=True).stderr
+    err = subprocess.run(
+        [
+            ffmpeg.ffmpeg_exe(),
+            "-hide_banner",
+            "-ss",
+            str(start),
+            "-t",
+            str(end - start),
+            "-i",
+            str(wav),
+            "-af",
+            "lowpass=f=1200,volumedetect",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    ).stderr
     return float(err.split("mean_volume:")[1].split("dB")[0])
 
 
@@ -36,7 +52,11 @@ def test_music_ducks_under_narration_and_comes_back(tmp_path: Path) -> None:
     build_soundtrack(mix, 12.0, BED, [Cue(voice, 5.0)])
     info = ffmpeg.probe(mix)
     assert info.duration == pytest.approx(12.0, abs=0.01)
-    assert info.audio is not None and info.audio.sample_rate == 48000 and info.audio.channels == "stereo"
+    assert (
+        info.audio is not None
+        and info.audio.sample_rate == 48000
+        and info.audio.channels == "stereo"
+    )
     before, under, after = _level(mix, 2, 4.5), _level(mix, 5.5, 7.5), _level(mix, 8.7, 10.3)
     assert under < before - 8  # ducked
     assert abs(after - before) < 3  # and back once the narration is over

@@ -44,7 +44,10 @@ def test_missing_music(tmp_path: Path) -> None:
     errors = _render(story)
     assert len(errors) == 1
     # The loader already checks that media files exist, with its own wording.
-    assert "story.yaml:8:8: error: music: file `media/nope.mp3` not found — check the spelling" in errors[0]
+    assert (
+        "story.yaml:8:8: error: music: file `media/nope.mp3` not found — check the spelling"
+        in errors[0]
+    )
     _no_video(story)
 
 
@@ -54,7 +57,10 @@ def test_corrupt_narration_names_the_beat_and_file(tmp_path: Path) -> None:
     _edit(story, "    duration: 1.5\n", "    narration: media/voice.mp3\n")
     errors = _render(story)
     assert len(errors) == 1
-    assert ": error: beats[1].narration: narration of beat 2 `media/voice.mp3` is not readable audio (" in errors[0]
+    assert (
+        ": error: beats[1].narration: narration of beat 2 `media/voice.mp3` is not readable audio ("
+        in errors[0]
+    )
     assert errors[0].endswith("— export it again as WAV, MP3, M4A, OGG or FLAC")
     _no_video(story)
 
@@ -64,7 +70,10 @@ def test_text_file_posing_as_music(tmp_path: Path) -> None:
     (tmp_path / "s" / "media" / "bed.ogg").write_text("not audio at all\n")
     _edit(story, "theme: short\n", "theme: short\nmusic: media/bed.ogg\n")
     errors = _render(story)
-    assert len(errors) == 1 and "error: music: music `media/bed.ogg` is not readable audio" in errors[0]
+    assert (
+        len(errors) == 1
+        and "error: music: music `media/bed.ogg` is not readable audio" in errors[0]
+    )
     _no_video(story)
 
 
@@ -83,30 +92,38 @@ def test_beat_with_no_text_and_no_media(tmp_path: Path) -> None:
     assert len(errors) == 1
     assert errors[0].endswith(
         "error: beats[2]: beat 3 has no text and no media — add `text:` or `media:` to it, "
-        "or remove the beat")
-    assert errors[0].startswith(str(story).replace(str(Path.cwd()) + "/", "")) or "story.yaml:" in errors[0]
+        "or remove the beat"
+    )
+    assert (
+        errors[0].startswith(str(story).replace(str(Path.cwd()) + "/", ""))
+        or "story.yaml:" in errors[0]
+    )
     _no_video(story)
 
 
 def test_too_long_names_the_beats_to_cut(tmp_path: Path) -> None:
     story = make_root(tmp_path / "s")
     beats = "".join(
-        f"  - text: \"Cảnh số {i} của câu chuyện dài.\"\n    media: media/photo.jpg\n    duration: 9\n"
-        for i in range(1, 8))
+        f'  - text: "Cảnh số {i} của câu chuyện dài."\n    media: media/photo.jpg\n    duration: 9\n'
+        for i in range(1, 8)
+    )
     _edit(story, "beats:\n", "beats:\n" + beats)
     errors = _render(story)
     assert len(errors) == 1
     # 1 + 7 * 9 + 3 + 1.5 + 1 + 1 = 70.5 s of scenes plus 11 crossfades of 0.4 s = 74.9 s.
     assert errors[0].endswith(
         "error: beats: the video would run 74.9 s even at the fastest reading speed (4.5 words/s), "
-        "over the target length of 60 s — cut beat 1, beat 2 (about 14.9 s) or shorten their text")
+        "over the target length of 60 s — cut beat 1, beat 2 (about 14.9 s) or shorten their text"
+    )
     _no_video(story)
 
 
 def test_past_a_platform_maximum(tmp_path: Path) -> None:
     theme = "extends: default\nvideo: {target_max: 300, min_scene: 1.0}\n"
     beats = "".join(
-        f"  - text: \"Cảnh số {i}.\"\n    media: media/photo.jpg\n    duration: 10\n" for i in range(1, 10))
+        f'  - text: "Cảnh số {i}."\n    media: media/photo.jpg\n    duration: 10\n'
+        for i in range(1, 10)
+    )
     story = make_root(tmp_path / "s", STORY.replace("beats:\n", "beats:\n" + beats), theme)
     errors = _render(story, ["tiktok", "facebook-reels"])
     assert len(errors) == 1
@@ -117,11 +134,25 @@ def test_past_a_platform_maximum(tmp_path: Path) -> None:
 def test_ffmpeg_failure_surfaces_its_stderr(tmp_path: Path) -> None:
     bad = ffmpeg.EncodeSettings(64, 64, 30, "no-such-preset", 20)
     wav = tmp_path / "a.wav"
-    ffmpeg.run(["-y", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "1",
-                str(wav)], "silence")
+    ffmpeg.run(
+        [
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=48000:cl=stereo",
+            "-t",
+            "1",
+            str(wav),
+        ],
+        "silence",
+    )
     with pytest.raises(ffmpeg.FFmpegError) as info:
-        ffmpeg.encode_stream(lambda: iter([bytes(64 * 64 * 3 // 2)] * 30), 30, wav,
-                             tmp_path / "x.mp4", bad)
+        ffmpeg.encode_stream(
+            lambda: iter([bytes(64 * 64 * 3 // 2)] * 30), 30, wav, tmp_path / "x.mp4", bad
+        )
     assert "ffmpeg could not encode the video" in str(info.value)
     assert "Error while opening encoder" in str(info.value)
 
@@ -136,8 +167,11 @@ def test_probe_reports_streams(tmp_path: Path) -> None:
 
 def test_word_too_wide_for_the_caption_band_points_at_the_beat(tmp_path: Path) -> None:
     story = make_root(tmp_path / "s")
-    _edit(story, "Chị dẫn dắt một nhóm kỹ sư.",
-          "Chị dẫn dắt https://example.org/mot-duong-dan-rat-rat-dai-khong-the-xuong-dong.")
+    _edit(
+        story,
+        "Chị dẫn dắt một nhóm kỹ sư.",
+        "Chị dẫn dắt https://example.org/mot-duong-dan-rat-rat-dai-khong-the-xuong-dong.",
+    )
     errors = _render(story)
     assert len(errors) == 1
     assert ": error: beats[1].text: caption: the word `https://example.org/" in errors[0]
@@ -153,4 +187,7 @@ def test_theme_music_is_used_and_checked(tmp_path: Path) -> None:
     (tmp_path / "s" / "themes" / "short" / "bed.wav").write_bytes(b"RIFF....WAVEjunk")
     story.write_text(story.read_text(encoding="utf-8").replace("12", "13"), encoding="utf-8")
     errors = _render(story)
-    assert len(errors) == 1 and "error: theme: theme `short` music `bed.wav` is not readable audio" in errors[0]
+    assert (
+        len(errors) == 1
+        and "error: theme: theme `short` music `bed.wav` is not readable audio" in errors[0]
+    )

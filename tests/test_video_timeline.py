@@ -26,7 +26,9 @@ from outreach.themes import load_theme
 def _beat(i: int, words: int, fixed: float | None = None) -> tl.Scene:
     sc = tl.Scene("beat", i, ("beats", i), 0.0, words=words, text=" ".join(["chữ"] * words))
     s = tl.VideoSettings()
-    sc.own, sc.fixed = (fixed, True) if fixed else (tl.reading_seconds(words, s.words_per_second, s), False)
+    sc.own, sc.fixed = (
+        (fixed, True) if fixed else (tl.reading_seconds(words, s.words_per_second, s), False)
+    )
     return sc
 
 
@@ -39,8 +41,12 @@ def test_reading_speed_with_floor_and_ceiling() -> None:
 
 def test_frames_are_contiguous_with_crossfades() -> None:
     s = tl.VideoSettings(target_min=0)
-    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True), _beat(0, 10), _beat(1, 5, 3.0),
-            tl.Scene("cta", -1, ("cta",), 3.0, fixed=True)]
+    plan = [
+        tl.Scene("cover", -1, ("title",), 2.0, fixed=True),
+        _beat(0, 10),
+        _beat(1, 5, 3.0),
+        tl.Scene("cta", -1, ("cta",), 3.0, fixed=True),
+    ]
     t = tl.build(plan, s)
     xf = t.crossfade_frames
     assert xf == 12
@@ -62,8 +68,11 @@ def test_long_text_is_paced_faster_before_failing() -> None:
 
 def test_short_story_is_stretched_to_the_minimum() -> None:
     s = tl.VideoSettings()
-    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True), _beat(0, 3),
-            tl.Scene("cta", -1, ("cta",), 3.0, fixed=True)]
+    plan = [
+        tl.Scene("cover", -1, ("title",), 2.0, fixed=True),
+        _beat(0, 3),
+        tl.Scene("cta", -1, ("cta",), 3.0, fixed=True),
+    ]
     t = tl.build(plan, s)
     assert t.duration == pytest.approx(15.0, abs=1 / 30)
 
@@ -75,7 +84,8 @@ def test_fixed_durations_that_cannot_fit_name_the_longest_beats() -> None:
         tl.build(plan, s)
     assert info.value.message == (
         "the video would run 25.2 s even at the fastest reading speed (3.4 words/s), "
-        "over the target length of 20 s")
+        "over the target length of 20 s"
+    )
     assert info.value.hint == "cut beat 2 (about 5.2 s) or shorten their text"
 
 
@@ -87,8 +97,9 @@ def test_platform_maximum_is_named_when_stricter() -> None:
 
 
 def test_theme_overrides_settings() -> None:
-    s = tl.VideoSettings.from_theme({"words-per-second": 3, "highlight": False,
-                                     "motions": ["pan-up"], "unknown": 1})
+    s = tl.VideoSettings.from_theme(
+        {"words-per-second": 3, "highlight": False, "motions": ["pan-up"], "unknown": 1}
+    )
     assert s.words_per_second == 3 and s.highlight is False and s.motions == ("pan-up",)
 
 
@@ -109,12 +120,15 @@ def style_box():
     return style, caption_box(Box(65, 288, 823, 960), style)
 
 
-@pytest.mark.parametrize("text", [
-    "Lan lớn lên bên dòng sông Hậu, nơi mỗi sáng bắt đầu bằng một chuyến đò nhỏ ra chợ nổi.",
-    "Ngắn.",
-    "Chị sang Nhật Bản năm 2019 🎓 và giờ làm ở Thành phố Hồ Chí Minh.",
-    "Le\u0323\u0302 NFD: ĐÀ NẴNG, QUẢNG NGÃI, Cần Thơ, Huế — NGHỊ QUYẾT 59",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lan lớn lên bên dòng sông Hậu, nơi mỗi sáng bắt đầu bằng một chuyến đò nhỏ ra chợ nổi.",
+        "Ngắn.",
+        "Chị sang Nhật Bản năm 2019 🎓 và giờ làm ở Thành phố Hồ Chí Minh.",
+        "Le\u0323\u0302 NFD: ĐÀ NẴNG, QUẢNG NGÃI, Cần Thơ, Huế — NGHỊ QUYẾT 59",
+    ],
+)
 def test_chunks_are_one_or_two_lines_and_keep_the_text(style_box, text: str) -> None:
     import unicodedata
 
@@ -132,8 +146,9 @@ def test_chunks_are_one_or_two_lines_and_keep_the_text(style_box, text: str) -> 
 
 def test_srt_and_vtt_format(style_box) -> None:
     style, box = style_box
-    chunks = time_chunks(chunk_blocks("Một hai ba bốn năm sáu bảy tám chín mười", box, style, "x"),
-                         45, 3645)
+    chunks = time_chunks(
+        chunk_blocks("Một hai ba bốn năm sáu bảy tám chín mười", box, style, "x"), 45, 3645
+    )
     assert to_srt(chunks, 30).startswith("1\n00:00:01,500 --> ")
     assert "--> 00:02:01,500\n" in to_srt(chunks, 30)
     assert to_vtt(chunks, 30).startswith("WEBVTT\n\n00:00:01.500 --> ")
@@ -170,7 +185,8 @@ def test_cover_facts_and_cta_shrink_before_the_story_fails() -> None:
 
 
 def test_vertical_presets_share_one_encode_unless_a_safe_zone_is_too_tight(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import dataclasses
 
     from outreach.pack import video as pv
@@ -188,4 +204,6 @@ def test_vertical_presets_share_one_encode_unless_a_safe_zone_is_too_tight(
     monkeypatch.setattr(pv, "load_presets", lambda: presets)
     found = pv.groups([get_platform("tiktok"), tight])
     assert [(f, [p.name for p in a]) for _s, a, f in found] == [
-        ("_video", ["tiktok"]), ("_video-tight", ["tight"])]
+        ("_video", ["tiktok"]),
+        ("_video-tight", ["tight"]),
+    ]

@@ -57,7 +57,9 @@ def make_root(root: Path, story: str = STORY, theme: str = SHORT_THEME) -> Path:
             d = ImageDraw.Draw(img)
             for i in range(0, size[0], 80):
                 d.rectangle((i, 0, i + 40, size[1]), fill=(40 + i % 200, 90, 140))
-            d.ellipse((size[0] // 3, size[1] // 4, size[0] // 3 * 2, size[1] // 2), fill=(240, 200, 80))
+            d.ellipse(
+                (size[0] // 3, size[1] // 4, size[0] // 3 * 2, size[1] // 2), fill=(240, 200, 80)
+            )
             img.save(media / name, quality=88)
     tdir = root / "themes" / "short"
     tdir.mkdir(parents=True, exist_ok=True)
@@ -67,19 +69,45 @@ def make_root(root: Path, story: str = STORY, theme: str = SHORT_THEME) -> Path:
     return path
 
 
-def tone(path: Path, seconds: float = 2.0, rate: int = 22050, channels: int = 1,
-         freq: int = 440) -> Path:
+def tone(
+    path: Path, seconds: float = 2.0, rate: int = 22050, channels: int = 1, freq: int = 440
+) -> Path:
     """An audio file in any format ffmpeg writes (by suffix): mono 22 kHz by default."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    ffmpeg.run(["-y", "-v", "error", "-f", "lavfi", "-i",
-                f"sine=frequency={freq}:sample_rate={rate}:duration={seconds}",
-                "-ac", str(channels), str(path)], "test tone")
+    ffmpeg.run(
+        [
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={freq}:sample_rate={rate}:duration={seconds}",
+            "-ac",
+            str(channels),
+            str(path),
+        ],
+        "test tone",
+    )
     return path
 
 
 def ffprobe(path: Path) -> dict:
-    out = subprocess.run([FFPROBE, "-v", "error", "-count_packets", "-show_format", "-show_streams",
-                          "-of", "json", str(path)], check=True, capture_output=True)
+    out = subprocess.run(
+        [
+            FFPROBE,
+            "-v",
+            "error",
+            "-count_packets",
+            "-show_format",
+            "-show_streams",
+            "-of",
+            "json",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -88,11 +116,26 @@ def summary(probe: dict) -> dict:
     v = next(s for s in probe["streams"] if s["codec_type"] == "video")
     a = next(s for s in probe["streams"] if s["codec_type"] == "audio")
     return {
-        "video": {k: v.get(k) for k in ("codec_name", "profile", "pix_fmt", "width", "height",
-                                        "r_frame_rate", "avg_frame_rate", "color_space",
-                                        "color_range", "color_primaries", "color_transfer")},
-        "audio": {k: a.get(k) for k in ("codec_name", "profile", "sample_rate", "channels",
-                                        "channel_layout")},
+        "video": {
+            k: v.get(k)
+            for k in (
+                "codec_name",
+                "profile",
+                "pix_fmt",
+                "width",
+                "height",
+                "r_frame_rate",
+                "avg_frame_rate",
+                "color_space",
+                "color_range",
+                "color_primaries",
+                "color_transfer",
+            )
+        },
+        "audio": {
+            k: a.get(k)
+            for k in ("codec_name", "profile", "sample_rate", "channels", "channel_layout")
+        },
         "format": {"format_name": probe["format"]["format_name"]},
     }
 
@@ -100,9 +143,25 @@ def summary(probe: dict) -> dict:
 def frame_at(video: Path, frame: int) -> Image.Image:
     """Decode one frame (by number) to RGB with the reference ffmpeg."""
     out = subprocess.run(
-        [ffmpeg.ffmpeg_exe(), "-v", "error", "-i", str(video), "-vf", f"select=eq(n\\,{frame})",
-         "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-        check=True, capture_output=True)
+        [
+            ffmpeg.ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(video),
+            "-vf",
+            f"select=eq(n\\,{frame})",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+    )
     info = ffprobe(video)
     v = next(s for s in info["streams"] if s["codec_type"] == "video")
     return Image.frombytes("RGB", (v["width"], v["height"]), out.stdout)

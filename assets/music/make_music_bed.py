@@ -60,19 +60,19 @@ def render() -> np.ndarray:
         length = int(CHORD * RATE)
         t = np.arange(length) / RATE
         p = pad(t, notes, CHORD) * 0.5
-        left[start:start + length] += p
-        right[start:start + length] += p
+        left[start : start + length] += p
+        right[start : start + length] += p
         bass = np.sin(2 * np.pi * hz(notes[0] - 24) * t) * np.exp(-t * 1.2) * 0.35
-        left[start:start + length] += bass
-        right[start:start + length] += bass
+        left[start : start + length] += bass
+        right[start : start + length] += bass
         for j, idx in enumerate(ARP):
             s0 = start + int(j * step * RATE)
             m = min(int(1.2 * RATE), n - s0)
             tt = np.arange(m) / RATE
             note = pluck(tt, notes[idx]) * 0.22
             pan = 0.5 + 0.3 * np.sin(j * 0.9)  # the arpeggio drifts across the stereo field
-            left[s0:s0 + m] += note * (1 - pan)
-            right[s0:s0 + m] += note * pan
+            left[s0 : s0 + m] += note * (1 - pan)
+            right[s0 : s0 + m] += note * pan
     stereo = np.stack([left, right], axis=1)
     stereo /= np.max(np.abs(stereo)) / 0.6
     # Short fades so that looping and trimming never click.
@@ -94,10 +94,32 @@ def main(target: Path) -> None:
             w.setsampwidth(2)
             w.setframerate(RATE)
             w.writeframes(pcm.tobytes())
-        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(wav),
-                        "-c:a", "aac", "-b:a", "128k", "-ar", str(RATE), "-ac", "2",
-                        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-                        str(target)], check=True)
+        subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(),
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(wav),
+                "-c:a",
+                "aac",
+                "-b:a",
+                "128k",
+                "-ar",
+                str(RATE),
+                "-ac",
+                "2",
+                "-map_metadata",
+                "-1",
+                "-fflags",
+                "+bitexact",
+                "-flags:a",
+                "+bitexact",
+                str(target),
+            ],
+            check=True,
+        )
 
 
 if __name__ == "__main__":

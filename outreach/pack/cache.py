@@ -94,14 +94,24 @@ def media_digests(loaded: Any, kind: str) -> dict[str, str]:
     return out
 
 
-def output_key(loaded: Any, kind: str, platforms: list[Any], theme_fp: str, extra: Any = None) -> str:
+def output_key(
+    loaded: Any, kind: str, platforms: list[Any], theme_fp: str, extra: Any = None
+) -> str:
     """The content hash that decides an output group's bytes."""
     from outreach import RENDERER_VERSION
 
-    return hash_json([
-        RENDERER_VERSION, kind, loaded.id, story_fields(loaded.story, kind),
-        media_digests(loaded, kind), theme_fp, [platform_fingerprint(p) for p in platforms], extra,
-    ])
+    return hash_json(
+        [
+            RENDERER_VERSION,
+            kind,
+            loaded.id,
+            story_fields(loaded.story, kind),
+            media_digests(loaded, kind),
+            theme_fp,
+            [platform_fingerprint(p) for p in platforms],
+            extra,
+        ]
+    )
 
 
 # --- records --------------------------------------------------------------------------------
@@ -165,8 +175,9 @@ class PackCache:
             return None
 
     def store_check(self, name: str, key: str, ok: bool, diags: list[Diagnostic]) -> None:
-        self._write("checks", name, {"key": key, "ok": ok,
-                                     "diagnostics": [diag_to_dict(d) for d in diags]})
+        self._write(
+            "checks", name, {"key": key, "ok": ok, "diagnostics": [diag_to_dict(d) for d in diags]}
+        )
 
     # The pack's closing files: skip re-zipping an unchanged pack.
 

@@ -78,8 +78,9 @@ def story_views(report: Any) -> list[StoryView]:
             if pv.poster is None and pv.cards:
                 pv.poster = pv.cards[0]["path"]
             pv.failed = not pv.cards and not pv.videos and pv.post_path is None
-        views.append(StoryView(sid, status.path, list(by_platform.values()), story_wide,
-                               status.errors))
+        views.append(
+            StoryView(sid, status.path, list(by_platform.values()), story_wide, status.errors)
+        )
     return views
 
 
@@ -88,10 +89,15 @@ def render_index(report: Any) -> str:
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-        autoescape=True, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     views = story_views(report)
     return env.get_template("index.html.j2").render(
-        week=report.week, stories=views, drafts=report.drafts,
+        week=report.week,
+        stories=views,
+        drafts=report.drafts,
         entries=sum(len(v.platforms) for v in views),
     )

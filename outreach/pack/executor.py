@@ -30,13 +30,16 @@ def check_scheduler(address: str | None) -> None:
     if address is None:
         return
     if not address.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        raise ExecutorError(f"--scheduler `{address}` is not a scheduler address",
-                            "write it as tcp://HOST:PORT")
+        raise ExecutorError(
+            f"--scheduler `{address}` is not a scheduler address", "write it as tcp://HOST:PORT"
+        )
     import importlib.util
 
     if importlib.util.find_spec("distributed") is None:
-        raise ExecutorError("--scheduler needs dask.distributed, which is not installed",
-                            "install it with: pip install 'outreach[dask]'")
+        raise ExecutorError(
+            "--scheduler needs dask.distributed, which is not installed",
+            "install it with: pip install 'outreach[dask]'",
+        )
 
 
 def die_with_parent(parent: int) -> None:
@@ -66,7 +69,9 @@ class LazyExecutor:
 
     @property
     def where(self) -> str:
-        return f"Dask cluster {self.scheduler}" if self.scheduler else f"{self.jobs} local processes"
+        return (
+            f"Dask cluster {self.scheduler}" if self.scheduler else f"{self.jobs} local processes"
+        )
 
     def connect(self) -> None:
         self._open()
@@ -79,14 +84,17 @@ class LazyExecutor:
                 try:
                     self._client = Client(self.scheduler, timeout="10s")
                 except OSError as exc:
-                    raise ExecutorError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}",
-                                        "start it with `dask scheduler` or check the address") from exc
+                    raise ExecutorError(
+                        f"cannot reach the Dask scheduler at {self.scheduler}: {exc}",
+                        "start it with `dask scheduler` or check the address",
+                    ) from exc
                 self._executor = self._client.get_executor(pure=False)
             else:
                 from concurrent.futures import ProcessPoolExecutor
 
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self.jobs, initializer=die_with_parent, initargs=(os.getpid(),))
+                    max_workers=self.jobs, initializer=die_with_parent, initargs=(os.getpid(),)
+                )
         return self._executor
 
     def submit(self, fn: Any, *args: Any) -> Any:

@@ -35,10 +35,19 @@ class StoryRef:
     def load(self, platforms: list[str] | None = None, layout_pass: bool = False) -> Any:
         from outreach.pack.story import load_and_validate
 
-        requested = list(platforms) if platforms is not None else (
-            list(self.requested) if self.requested else None)
-        return load_and_validate(Path(self.path), Path(self.root), requested,
-                                 tuple(Path(p) for p in self.themes_dirs), False, layout_pass)
+        requested = (
+            list(platforms)
+            if platforms is not None
+            else (list(self.requested) if self.requested else None)
+        )
+        return load_and_validate(
+            Path(self.path),
+            Path(self.root),
+            requested,
+            tuple(Path(p) for p in self.themes_dirs),
+            False,
+            layout_pass,
+        )
 
 
 @dataclass(frozen=True)
@@ -125,9 +134,13 @@ def _shared_memo() -> Any:
                     err = result.errors[0]
                     from outreach.diagnostics import StoryError
 
-                    raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
-                boxes = [{"field": r.field, **r.box.as_dict(), "contrast": r.contrast}
-                         for r in result.records]
+                    raise StoryError(
+                        [Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)]
+                    )
+                boxes = [
+                    {"field": r.field, **r.box.as_dict(), "contrast": r.contrast}
+                    for r in result.records
+                ]
                 self._composed[key] = (result.image, boxes)
             image, boxes = self._composed[key]
             cap = platform.max_image_bytes
@@ -151,8 +164,12 @@ def _probe_duration(path: Path) -> float | None:
     exe = shutil.which("ffprobe")
     if not exe:
         return None
-    out = subprocess.run([exe, "-v", "error", "-show_entries", "format=duration", "-of", "json",
-                          str(path)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     try:
         return round(float(json.loads(out.stdout)["format"]["duration"]), 3)
     except (ValueError, KeyError, TypeError):

@@ -18,7 +18,12 @@ def summary_lines(report: Any) -> list[str]:
         mark = "  FAILED" if s.errors else ""
         lines.append(f"{sid:<{width}}  " + "  ".join(f"{v:>8}" for v in row) + mark)
     lines.append("-" * len(head))
-    totals = (report.total("rendered"), report.total("skipped"), report.total("failed"), report.warnings)
+    totals = (
+        report.total("rendered"),
+        report.total("skipped"),
+        report.total("failed"),
+        report.warnings,
+    )
     lines.append(f"{'total':<{width}}  " + "  ".join(f"{v:>8}" for v in totals))
     lines.append(
         f"rendered {totals[0]}, skipped {totals[1]} unchanged, failed {totals[2]}, "
@@ -32,6 +37,8 @@ def summary_lines(report: Any) -> list[str]:
     if report.other_weeks:
         lines.append(f"{report.other_weeks} stories belong to other weeks and were left out")
     if report.drafts:
-        lines.append("drafts left out (not approved; pass --include-drafts to render them): "
-                     + ", ".join(f"{sid} ({path})" for sid, path in report.drafts))
+        lines.append(
+            "drafts left out (not approved; pass --include-drafts to render them): "
+            + ", ".join(f"{sid} ({path})" for sid, path in report.drafts)
+        )
     return lines

@@ -52,7 +52,9 @@ def video_platform(platforms: list[Platform]) -> Platform:
     """A stand-in preset whose safe zone is the intersection of all of `platforms`'."""
     first = platforms[0]
     return dataclasses.replace(
-        first, name="video", label="Vertical video",
+        first,
+        name="video",
+        label="Vertical video",
         safe_top=max(p.safe_top for p in platforms),
         safe_bottom=max(p.safe_bottom for p in platforms),
         safe_left=max(p.safe_left for p in platforms),
@@ -81,8 +83,10 @@ def groups(requested: list[Platform]) -> list[tuple[Platform, list[Platform], st
     """
     out = []
     for canvas in sorted({p.canvas for p in requested if p.video}):
-        every = sorted((p for p in load_presets().values() if p.video and p.canvas == canvas),
-                       key=lambda p: -(p.safe_rect[2] * p.safe_rect[3]))
+        every = sorted(
+            (p for p in load_presets().values() if p.video and p.canvas == canvas),
+            key=lambda p: -(p.safe_rect[2] * p.safe_rect[3]),
+        )
         clusters: list[list[Platform]] = []
         for p in every:
             home = next((c for c in clusters if _usable([*c, p])), None)
@@ -120,16 +124,27 @@ def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagn
     for field, rel, what in todo:
         path = loaded.media_path(rel)
         if not path.is_file():
-            diags.append(loaded.diagnostic("error", field, f"{what} `{rel}` does not exist",
-                                           f"check the path; it is relative to {loaded.path.name}"))
+            diags.append(
+                loaded.diagnostic(
+                    "error",
+                    field,
+                    f"{what} `{rel}` does not exist",
+                    f"check the path; it is relative to {loaded.path.name}",
+                )
+            )
             continue
         try:
             seconds = ffmpeg.audio_duration(path)
         except ffmpeg.FFmpegError as exc:
             reason = exc.tail[-1].strip() if exc.tail else exc.what
-            diags.append(loaded.diagnostic(
-                "error", field, f"{what} `{rel}` is not readable audio ({reason})",
-                "export it again as WAV, MP3, M4A, OGG or FLAC"))
+            diags.append(
+                loaded.diagnostic(
+                    "error",
+                    field,
+                    f"{what} `{rel}` is not readable audio ({reason})",
+                    "export it again as WAV, MP3, M4A, OGG or FLAC",
+                )
+            )
             continue
         if field[0] == "music":
             music = path
@@ -138,8 +153,13 @@ def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagn
     return narration, music, diags
 
 
-def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console: Any = None,
-                  scale: float | None = None) -> list[ManifestEntry]:
+def render_videos(
+    validated: Any,
+    out_dir: Path,
+    quality: str = "fast",
+    console: Any = None,
+    scale: float | None = None,
+) -> list[ManifestEntry]:
     """Render the story's video(s) for every requested video platform; return manifest entries."""
     loaded, theme = validated.loaded, validated.theme
     video_groups = groups(validated.platforms)
@@ -159,10 +179,15 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
         try:
             ffmpeg.audio_duration(music)
         except ffmpeg.FFmpegError as exc:
-            diags.append(loaded.diagnostic(
-                "error", ("theme",), f"theme `{theme.name}` music `{music.name}` is not readable "
-                f"audio ({exc.tail[-1].strip() if exc.tail else exc.what})",
-                "fix `music:` in the theme's theme.yaml"))
+            diags.append(
+                loaded.diagnostic(
+                    "error",
+                    ("theme",),
+                    f"theme `{theme.name}` music `{music.name}` is not readable "
+                    f"audio ({exc.tail[-1].strip() if exc.tail else exc.what})",
+                    "fix `music:` in the theme's theme.yaml",
+                )
+            )
     if diags:
         raise StoryError(diags)
     try:
@@ -182,13 +207,31 @@ def render_videos(validated: Any, out_dir: Path, quality: str = "fast", console:
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         folder = out_dir / loaded.id / folder_name
-        entries += _render_group(validated, shared, asked, timeline, chunks, settings, music,
-                                 folder, out_dir, quality, console, scale)
+        entries += _render_group(
+            validated,
+            shared,
+            asked,
+            timeline,
+            chunks,
+            settings,
+            music,
+            folder,
+            out_dir,
+            quality,
+            console,
+            scale,
+        )
     return entries
 
 
-def cache_key(validated: Any, shared: Platform, settings: tl.VideoSettings, music: Path | None,
-              quality: str, scale: float) -> str:
+def cache_key(
+    validated: Any,
+    shared: Platform,
+    settings: tl.VideoSettings,
+    music: Path | None,
+    quality: str,
+    scale: float,
+) -> str:
     """Content hash of everything that decides the video's bytes (media by size and mtime)."""
     from outreach import RENDERER_VERSION
 
@@ -199,10 +242,23 @@ def cache_key(validated: Any, shared: Platform, settings: tl.VideoSettings, musi
         st = path.stat()
         media.append([str(path), st.st_size, st.st_mtime_ns])
     payload = json.dumps(
-        [RENDERER_VERSION, VIDEO_VERSION, _code_digest(), loaded.story.model_dump(mode="json"),
-         theme.digest,
-         dataclasses.asdict(settings), media, shared.canvas, shared.safe_rect, quality, scale],
-        sort_keys=True, ensure_ascii=False, default=str)
+        [
+            RENDERER_VERSION,
+            VIDEO_VERSION,
+            _code_digest(),
+            loaded.story.model_dump(mode="json"),
+            theme.digest,
+            dataclasses.asdict(settings),
+            media,
+            shared.canvas,
+            shared.safe_rect,
+            quality,
+            scale,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -233,15 +289,27 @@ def _cached(folder: Path, key: str) -> dict | None:
     return record
 
 
-def _render_group(validated: Any, shared: Platform, asked: list[Platform], timeline: tl.Timeline,
-                  chunks: dict, settings: tl.VideoSettings, music: Path | None, folder: Path,
-                  out_dir: Path, quality: str, console: Any, scale: float) -> list[ManifestEntry]:
+def _render_group(
+    validated: Any,
+    shared: Platform,
+    asked: list[Platform],
+    timeline: tl.Timeline,
+    chunks: dict,
+    settings: tl.VideoSettings,
+    music: Path | None,
+    folder: Path,
+    out_dir: Path,
+    quality: str,
+    console: Any,
+    scale: float,
+) -> list[ManifestEntry]:
     loaded = validated.loaded
     key = cache_key(validated, shared, settings, music, quality, scale)
     record = _cached(folder, key)
     if record is None:
-        record = _produce(validated, shared, timeline, chunks, settings, music, folder, quality,
-                          console, scale)
+        record = _produce(
+            validated, shared, timeline, chunks, settings, music, folder, quality, console, scale
+        )
         record["key"] = key
         write_text(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     elif console is not None and not getattr(console, "quiet", False):
@@ -249,47 +317,80 @@ def _render_group(validated: Any, shared: Platform, asked: list[Platform], timel
     size_bytes = record["files"]["video"]["bytes"]
     for p in asked:
         if p.video and size_bytes > p.video.max_bytes:
-            raise _error(loaded, ("beats",),
-                         f"the video is {size_bytes} bytes, over the {p.label} limit of {p.video.max_bytes}",
-                         "shorten the story")
+            raise _error(
+                loaded,
+                ("beats",),
+                f"the video is {size_bytes} bytes, over the {p.label} limit of {p.video.max_bytes}",
+                "shorten the story",
+            )
     shared_with = [p.name for p in asked]
     entries: list[ManifestEntry] = []
     for p in asked:
         for kind, f in record["files"].items():
             output = {"video": "video", "cover": "cover"}.get(kind, "subtitles")
-            entries.append(ManifestEntry(
-                str((folder / f["name"]).relative_to(out_dir)), loaded.id, p.name, output,
-                f.get("width"), f.get("height"), f["bytes"], f["sha256"],
-                extra={**f.get("extra", {}), "shared": shared_with}))
+            entries.append(
+                ManifestEntry(
+                    str((folder / f["name"]).relative_to(out_dir)),
+                    loaded.id,
+                    p.name,
+                    output,
+                    f.get("width"),
+                    f.get("height"),
+                    f["bytes"],
+                    f["sha256"],
+                    extra={**f.get("extra", {}), "shared": shared_with},
+                )
+            )
         _link_into(out_dir / loaded.id / p.name, folder)
     return entries
 
 
-def _produce(validated: Any, shared: Platform, timeline: tl.Timeline, chunks: dict,
-             settings: tl.VideoSettings, music: Path | None, folder: Path, quality: str,
-             console: Any, scale: float) -> dict:
+def _produce(
+    validated: Any,
+    shared: Platform,
+    timeline: tl.Timeline,
+    chunks: dict,
+    settings: tl.VideoSettings,
+    music: Path | None,
+    folder: Path,
+    quality: str,
+    console: Any,
+    scale: float,
+) -> dict:
     """Render and encode; write video.mp4, the sidecars and the cover; describe them."""
     loaded, theme = validated.loaded, validated.theme
     size = frame_size(shared, scale)
     rendered = render_scenes(loaded, theme, shared, timeline, chunks, settings, scale)
     preset, crf = QUALITY.get(quality, QUALITY["fast"])
     enc = ffmpeg.EncodeSettings(size[0], size[1], settings.fps, preset, crf)
-    cues = [Cue(sc.narration, sc.own_start / timeline.fps)
-            for sc in timeline.scenes if sc.narration is not None]
+    cues = [
+        Cue(sc.narration, sc.own_start / timeline.fps)
+        for sc in timeline.scenes
+        if sc.narration is not None
+    ]
     video = folder / "video.mp4"
     with tempfile.TemporaryDirectory(prefix="outreach-audio-") as tmp:
         wav = Path(tmp) / "soundtrack.wav"
         try:
-            build_soundtrack(wav, timeline.duration, music, cues, settings.music_volume,
-                             settings.music_fade)
+            build_soundtrack(
+                wav, timeline.duration, music, cues, settings.music_volume, settings.music_fade
+            )
         except ffmpeg.FFmpegError as exc:
-            raise _error(loaded, ("music",) if music else ("beats",),
-                         f"the soundtrack could not be mixed: {exc}", "check the audio files") from None
+            raise _error(
+                loaded,
+                ("music",) if music else ("beats",),
+                f"the soundtrack could not be mixed: {exc}",
+                "check the audio files",
+            ) from None
         try:
             _encode(rendered, timeline, wav, video, enc, loaded.id, console)
         except ffmpeg.FFmpegError as exc:
-            raise _error(loaded, ("beats",), f"the video encode failed: {exc}",
-                         "ffmpeg's last messages are quoted; check free disk space and the story's media") from None
+            raise _error(
+                loaded,
+                ("beats",),
+                f"the video encode failed: {exc}",
+                "ffmpeg's last messages are quoted; check free disk space and the story's media",
+            ) from None
     info = ffmpeg.probe(video)
     fps = timeline.fps
     srt_bytes = to_srt(rendered.chunks, fps).encode("utf-8")
@@ -300,23 +401,51 @@ def _produce(validated: Any, shared: Platform, timeline: tl.Timeline, chunks: di
     write_bytes(folder / "cover.jpg", cover)
     v, a = info.video, info.audio
     cues_n = len(rendered.chunks)
-    return {"files": {
-        "video": {"name": "video.mp4", "bytes": video.stat().st_size, "sha256": sha256_file(video),
-                  "width": size[0], "height": size[1], "extra": {
-                      "duration": round(info.duration, 3), "frames": timeline.total_frames,
-                      "fps": fps, "codec": v.codec if v else "h264",
-                      "profile": v.profile if v else "", "pix_fmt": v.pix_fmt if v else "",
-                      "bitrate_kbps": info.bitrate_kbps, "audio_codec": a.codec if a else "",
-                      "audio_rate": a.sample_rate if a else 0, "preset": enc.preset, "crf": enc.crf,
-                      "words_per_second": round(timeline.words_per_second, 2)}},
-        "cover": {"name": "cover.jpg", "bytes": len(cover), "sha256": sha256_bytes(cover),
-                  "width": rendered.cover.width, "height": rendered.cover.height,
-                  "extra": {"frame": 0}},
-        "srt": {"name": "video.srt", "bytes": len(srt_bytes), "sha256": sha256_bytes(srt_bytes),
-                "extra": {"format": "srt", "cues": cues_n}},
-        "vtt": {"name": "video.vtt", "bytes": len(vtt_bytes), "sha256": sha256_bytes(vtt_bytes),
-                "extra": {"format": "vtt", "cues": cues_n}},
-    }}
+    return {
+        "files": {
+            "video": {
+                "name": "video.mp4",
+                "bytes": video.stat().st_size,
+                "sha256": sha256_file(video),
+                "width": size[0],
+                "height": size[1],
+                "extra": {
+                    "duration": round(info.duration, 3),
+                    "frames": timeline.total_frames,
+                    "fps": fps,
+                    "codec": v.codec if v else "h264",
+                    "profile": v.profile if v else "",
+                    "pix_fmt": v.pix_fmt if v else "",
+                    "bitrate_kbps": info.bitrate_kbps,
+                    "audio_codec": a.codec if a else "",
+                    "audio_rate": a.sample_rate if a else 0,
+                    "preset": enc.preset,
+                    "crf": enc.crf,
+                    "words_per_second": round(timeline.words_per_second, 2),
+                },
+            },
+            "cover": {
+                "name": "cover.jpg",
+                "bytes": len(cover),
+                "sha256": sha256_bytes(cover),
+                "width": rendered.cover.width,
+                "height": rendered.cover.height,
+                "extra": {"frame": 0},
+            },
+            "srt": {
+                "name": "video.srt",
+                "bytes": len(srt_bytes),
+                "sha256": sha256_bytes(srt_bytes),
+                "extra": {"format": "srt", "cues": cues_n},
+            },
+            "vtt": {
+                "name": "video.vtt",
+                "bytes": len(vtt_bytes),
+                "sha256": sha256_bytes(vtt_bytes),
+                "extra": {"format": "vtt", "cues": cues_n},
+            },
+        }
+    }
 
 
 def _link_into(platform_dir: Path, folder: Path) -> None:
@@ -342,8 +471,15 @@ def _link_into(platform_dir: Path, folder: Path) -> None:
                 tmp.unlink()
 
 
-def _encode(rendered: Any, timeline: tl.Timeline, wav: Path, target: Path,
-            enc: ffmpeg.EncodeSettings, story_id: str, console: Any) -> None:
+def _encode(
+    rendered: Any,
+    timeline: tl.Timeline,
+    wav: Path,
+    target: Path,
+    enc: ffmpeg.EncodeSettings,
+    story_id: str,
+    console: Any,
+) -> None:
     import click
 
     quiet = console is None or getattr(console, "quiet", False)
@@ -352,8 +488,12 @@ def _encode(rendered: Any, timeline: tl.Timeline, wav: Path, target: Path,
         if quiet:
             ffmpeg.encode_stream(frames, timeline.total_frames, wav, tmp, enc)
             return
-        with click.progressbar(length=timeline.total_frames, label=f"{story_id}: video",
-                               file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(
+            length=timeline.total_frames,
+            label=f"{story_id}: video",
+            file=click.get_text_stream("stderr"),
+        ) as bar:
+
             def step(i: int) -> None:
                 if i % 10 == 9:
                     bar.update(10)

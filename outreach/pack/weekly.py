@@ -163,8 +163,20 @@ def build_pack(
     report.where = executor.where
     if scheduler:
         executor.connect()  # an unreachable cluster is a usage error: say so before any work
-    planned = _plan(stories_dir, week, pack_dir, kinds, force, platforms, include_drafts,
-                    themes_dirs, quality, cache, report, console)
+    planned = _plan(
+        stories_dir,
+        week,
+        pack_dir,
+        kinds,
+        force,
+        platforms,
+        include_drafts,
+        themes_dirs,
+        quality,
+        cache,
+        report,
+        console,
+    )
     try:
         _execute(planned, executor, cache, report, console)
     except BaseException:  # Ctrl-C: drop queued jobs; every finished file is already whole
@@ -190,9 +202,18 @@ def _diag(console: Any, d: Diagnostic) -> None:
 
 
 def _plan(
-    stories_dir: Path, week: str, pack_dir: Path, kinds: list[str], force: bool,
-    platforms: list[str] | None, include_drafts: bool, themes_dirs: tuple[Path, ...],
-    quality: str, cache: PackCache, report: PackReport, console: Any,
+    stories_dir: Path,
+    week: str,
+    pack_dir: Path,
+    kinds: list[str],
+    force: bool,
+    platforms: list[str] | None,
+    include_drafts: bool,
+    themes_dirs: tuple[Path, ...],
+    quality: str,
+    cache: PackCache,
+    report: PackReport,
+    console: Any,
 ) -> list[_Planned]:
     from outreach.model.loader import discover_stories, load_story
     from outreach.themes import ThemeError, load_theme
@@ -206,8 +227,13 @@ def _plan(
         try:
             loaded = load_story(story_path, root)
         except StoryError as exc:
-            status = StoryStatus(story_path.stem, display_path(story_path), 1, failed=1,
-                                 diagnostics=list(exc.diagnostics))
+            status = StoryStatus(
+                story_path.stem,
+                display_path(story_path),
+                1,
+                failed=1,
+                diagnostics=list(exc.diagnostics),
+            )
             _add_status(report, status, story_path)
             continue
         story = loaded.story
@@ -221,21 +247,31 @@ def _plan(
         status = StoryStatus(loaded.id, display_path(story_path))
         if loaded.id in report.stories:
             other = report.stories[loaded.id].path
-            status.diagnostics.append(loaded.diagnostic(
-                "error", ("id",), f"story id `{loaded.id}` is also used by {other}",
-                "give each story its own `id:` or file name"))
+            status.diagnostics.append(
+                loaded.diagnostic(
+                    "error",
+                    ("id",),
+                    f"story id `{loaded.id}` is also used by {other}",
+                    "give each story its own `id:` or file name",
+                )
+            )
             status.outputs = status.failed = 1
             _add_status(report, status, story_path)
             continue
         report.stories[loaded.id] = status
-        ref = StoryRef(str(story_path), str(Path(root).resolve()),
-                       tuple(str(Path(p).resolve()) for p in themes_dirs),
-                       tuple(platforms) if platforms else None)
+        ref = StoryRef(
+            str(story_path),
+            str(Path(root).resolve()),
+            tuple(str(Path(p).resolve()) for p in themes_dirs),
+            tuple(platforms) if platforms else None,
+        )
         chosen = _choose_platforms(loaded, platforms)
         status.platforms = [p.name for p in chosen]
         ref = dataclasses.replace(ref, requested=tuple(status.platforms))
         try:
-            theme_fp = theme_fingerprint(load_theme(story.theme, (*themes_dirs, loaded.root / "themes")))
+            theme_fp = theme_fingerprint(
+                load_theme(story.theme, (*themes_dirs, loaded.root / "themes"))
+            )
         except ThemeError as exc:  # the check job reports it with a line number
             theme_fp = f"unavailable: {exc}"
         check_key = output_key(loaded, "check", chosen, theme_fp)
@@ -250,11 +286,22 @@ def _plan(
         for kind, group in groups:
             status.outputs += len(group)
             if kind == CARDS:  # one record per platform: -p may regroup them next time
-                units = [(record_name(loaded.id, kind, p.name), [p],
-                          output_key(loaded, kind, [p], theme_fp)) for p in group]
+                units = [
+                    (
+                        record_name(loaded.id, kind, p.name),
+                        [p],
+                        output_key(loaded, kind, [p], theme_fp),
+                    )
+                    for p in group
+                ]
             else:  # the shared encode serves the whole group: one record
-                units = [(record_name(loaded.id, kind, None), group,
-                          output_key(loaded, kind, group, theme_fp, video_inputs))]
+                units = [
+                    (
+                        record_name(loaded.id, kind, None),
+                        group,
+                        output_key(loaded, kind, group, theme_fp, video_inputs),
+                    )
+                ]
             dirty: list[tuple[Any, str]] = []
             for name, members, key in units:
                 hit = None if force else cache.outputs(name, key)
@@ -264,10 +311,22 @@ def _plan(
                     status.entries += hit
                     status.skipped += len(members)
             if dirty:
-                keys = tuple(dict.fromkeys(k for _, k in dirty)) if kind == VIDEO else \
-                    tuple(k for _, k in dirty)
-                pending.append(OutputJob(ref, loaded.id, kind, tuple(p.name for p, _ in dirty),
-                                         str(pack_dir), keys, quality))
+                keys = (
+                    tuple(dict.fromkeys(k for _, k in dirty))
+                    if kind == VIDEO
+                    else tuple(k for _, k in dirty)
+                )
+                pending.append(
+                    OutputJob(
+                        ref,
+                        loaded.id,
+                        kind,
+                        tuple(p.name for p, _ in dirty),
+                        str(pack_dir),
+                        keys,
+                        quality,
+                    )
+                )
         cached_check = None if force else cache.check(loaded.id, check_key)
         if cached_check is not None:
             ok, diags = cached_check
@@ -292,8 +351,11 @@ def _store(cache: PackCache, job: OutputJob, entries: list[dict[str, Any]]) -> N
         cache.store_outputs(record_name(job.story_id, VIDEO, None), job.keys[0], entries)
         return
     for name in job.platforms:
-        cache.store_outputs(record_name(job.story_id, CARDS, name), job.key_for(name),
-                            [e for e in entries if e["platform"] == name])
+        cache.store_outputs(
+            record_name(job.story_id, CARDS, name),
+            job.key_for(name),
+            [e for e in entries if e["platform"] == name],
+        )
 
 
 def _choose_platforms(loaded: Any, requested: list[str] | None) -> list[Any]:
@@ -326,15 +388,24 @@ def _add_status(report: PackReport, status: StoryStatus, path: Path) -> None:
 # --- running: jobs on the executor ---------------------------------------------------------
 
 
-def _execute(planned: list[_Planned], executor: LazyExecutor, cache: PackCache,
-             report: PackReport, console: Any) -> None:
+def _execute(
+    planned: list[_Planned],
+    executor: LazyExecutor,
+    cache: PackCache,
+    report: PackReport,
+    console: Any,
+) -> None:
     import click
 
     total = sum(s.outputs for s in report.stories.values())
     quiet = console is None or console.quiet
-    bar = click.progressbar(length=max(total, 1), label=f"pack {report.week}",
-                            file=sys.stderr, show_pos=True,
-                            item_show_func=lambda s: s or "")
+    bar = click.progressbar(
+        length=max(total, 1),
+        label=f"pack {report.week}",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda s: s or "",
+    )
     if quiet:
         bar.is_hidden = True
     futures: dict[Any, tuple[str, _Planned, Any]] = {}
@@ -360,13 +431,29 @@ def _execute(planned: list[_Planned], executor: LazyExecutor, cache: PackCache,
                 try:
                     result: JobResult = fut.result()
                 except Exception as exc:  # noqa: BLE001 — a lost worker fails its job only
-                    result = JobResult(False, [], [Diagnostic(
-                        status.path, 0, 0, "error", "(pack)", f"the job was lost: {exc}",
-                        "run the pack again; it resumes where it stopped")])
+                    result = JobResult(
+                        False,
+                        [],
+                        [
+                            Diagnostic(
+                                status.path,
+                                0,
+                                0,
+                                "error",
+                                "(pack)",
+                                f"the job was lost: {exc}",
+                                "run the pack again; it resumes where it stopped",
+                            )
+                        ],
+                    )
                 if console is not None:
-                    what_ran = "check" if what == "check" else f"{job.kind} {'+'.join(job.platforms)}"
-                    console.debug(f"{status.id}: {what_ran}: {'ok' if result.ok else 'failed'} "
-                                  f"in {result.seconds:.2f} s")
+                    what_ran = (
+                        "check" if what == "check" else f"{job.kind} {'+'.join(job.platforms)}"
+                    )
+                    console.debug(
+                        f"{status.id}: {what_ran}: {'ok' if result.ok else 'failed'} "
+                        f"in {result.seconds:.2f} s"
+                    )
                     if result.trace:
                         console.debug(result.trace)
                 if what == "check":
@@ -409,16 +496,30 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
     pack_dir = report.pack_dir
     zip_name = f"{report.week}.zip"
     entries = [e for s in report.stories.values() for e in s.entries]
-    report.pruned = _prune(pack_dir, {e["path"] for e in entries} | {INDEX_NAME, MANIFEST_NAME, zip_name},
-                           report.started)
+    report.pruned = _prune(
+        pack_dir,
+        {e["path"] for e in entries} | {INDEX_NAME, MANIFEST_NAME, zip_name},
+        report.started,
+    )
     html = render_index(report).encode("utf-8")
     index = pack_dir / INDEX_NAME
     if not index.is_file() or index.read_bytes() != html:
         write_text(index, html.decode("utf-8"))
     sha = sha256_bytes(html)
-    entries.append({"path": INDEX_NAME, "story": "", "platform": "", "output": "index",
-                    "width": None, "height": None, "bytes": len(html), "sha256": sha,
-                    "text_boxes": [], "key": sha})
+    entries.append(
+        {
+            "path": INDEX_NAME,
+            "story": "",
+            "platform": "",
+            "output": "index",
+            "width": None,
+            "height": None,
+            "bytes": len(html),
+            "sha256": sha,
+            "text_boxes": [],
+            "key": sha,
+        }
+    )
     files = sorted(entries, key=lambda e: e["path"])
     text = json.dumps({"week": report.week, "files": files}, ensure_ascii=False, indent=2) + "\n"
     manifest = pack_dir / MANIFEST_NAME
@@ -428,9 +529,14 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
     zip_path = pack_dir / zip_name
     state = cache.pack_state()
     manifest_sha = sha256_bytes(text.encode("utf-8"))
-    if (state.get("manifest") != manifest_sha or not zip_path.is_file()
-            or zip_path.stat().st_size != state.get("zip_bytes")):
-        paths = list(dict.fromkeys(e["path"] for e in files))  # a shared video is listed per platform
+    if (
+        state.get("manifest") != manifest_sha
+        or not zip_path.is_file()
+        or zip_path.stat().st_size != state.get("zip_bytes")
+    ):
+        paths = list(
+            dict.fromkeys(e["path"] for e in files)
+        )  # a shared video is listed per platform
         _write_zip(zip_path, pack_dir, [*paths, MANIFEST_NAME])
         cache.store_pack_state({"manifest": manifest_sha, "zip_bytes": zip_path.stat().st_size})
     report.zip_path = zip_path
@@ -452,8 +558,11 @@ def _write_zip(target: Path, pack_dir: Path, paths: list[str]) -> None:
         for rel in paths:
             info = zipfile.ZipInfo(rel, ZIP_DATE)
             info.external_attr = 0o644 << 16
-            info.compress_type = (zipfile.ZIP_STORED if Path(rel).suffix.lower() in STORED_SUFFIXES
-                                  else zipfile.ZIP_DEFLATED)
+            info.compress_type = (
+                zipfile.ZIP_STORED
+                if Path(rel).suffix.lower() in STORED_SUFFIXES
+                else zipfile.ZIP_DEFLATED
+            )
             with open(pack_dir / rel, "rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
 

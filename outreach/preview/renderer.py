@@ -110,12 +110,19 @@ class StoryState:
 class PreviewRenderer:
     """Holds the state of every story under one stories folder and renders its cards."""
 
-    def __init__(self, stories_dir: Path, themes_dirs: tuple[Path, ...] = (),
-                 output_dirs: tuple[Path, ...] | None = None):
+    def __init__(
+        self,
+        stories_dir: Path,
+        themes_dirs: tuple[Path, ...] = (),
+        output_dirs: tuple[Path, ...] | None = None,
+    ):
         self.stories_dir = stories_dir.resolve()
         self.themes_dirs = tuple(Path(p).resolve() for p in themes_dirs)
-        self.output_dirs = output_dirs if output_dirs is not None else (
-            self.stories_dir.parent / "output", Path.cwd().resolve() / "output")
+        self.output_dirs = (
+            output_dirs
+            if output_dirs is not None
+            else (self.stories_dir.parent / "output", Path.cwd().resolve() / "output")
+        )
         self._states: dict[Path, StoryState] = {}
         self._recipes: dict[str, Recipe] = {}
         self._cache: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
@@ -172,8 +179,12 @@ class PreviewRenderer:
 
     def _load(self, path: Path, old: StoryState | None) -> StoryState:
         self._revision += 1
-        state = StoryState(path=path, id=old.id if old else slugify(path.stem),
-                           revision=self._revision, good=old.good if old else None)
+        state = StoryState(
+            path=path,
+            id=old.id if old else slugify(path.stem),
+            revision=self._revision,
+            good=old.good if old else None,
+        )
         try:
             loaded = load_story(path, self.stories_dir)
             state.id = loaded.id
@@ -193,15 +204,26 @@ class PreviewRenderer:
         story = loaded.story
         views = []
         for platform in platforms:
-            recipes = [Recipe(s, platform, theme, preview_digest(s, platform, theme))
-                       for s in plan_cards(loaded, platform, theme)]
+            recipes = [
+                Recipe(s, platform, theme, preview_digest(s, platform, theme))
+                for s in plan_cards(loaded, platform, theme)
+            ]
             views.append(PlatformView(platform, recipes))
-        return Snapshot(id=loaded.id, title=story.title, hook=story.hook, kind=story.kind,
-                        lang=story.lang, status=story.status, platforms=views,
-                        storyboard=self._storyboard(loaded, theme, views), at=time.time())
+        return Snapshot(
+            id=loaded.id,
+            title=story.title,
+            hook=story.hook,
+            kind=story.kind,
+            lang=story.lang,
+            status=story.status,
+            platforms=views,
+            storyboard=self._storyboard(loaded, theme, views),
+            at=time.time(),
+        )
 
-    def _storyboard(self, loaded: LoadedStory, theme: Theme, views: list[PlatformView]
-                    ) -> Storyboard | None:
+    def _storyboard(
+        self, loaded: LoadedStory, theme: Theme, views: list[PlatformView]
+    ) -> Storyboard | None:
         """One frame per scene of the first video platform, timed by the video timeline.
 
         Cover, quote, facts and CTA scenes show their cards; a beat scene shows the theme's
@@ -230,8 +252,9 @@ class PreviewRenderer:
                 frames.append((f"{label} · {sc.start / fps:.1f}–{sc.end / fps:.1f} s", recipe))
         return Storyboard(platform, frames, names, timeline.duration)
 
-    def _beat_frames(self, loaded: LoadedStory, theme: Theme, platform: Platform
-                     ) -> dict[int, Recipe]:
+    def _beat_frames(
+        self, loaded: LoadedStory, theme: Theme, platform: Platform
+    ) -> dict[int, Recipe]:
         try:
             theme.layers(platform.format, "beat")
         except ThemeError:
@@ -242,10 +265,16 @@ class PreviewRenderer:
             photos = {}
             if beat.media and Path(beat.media).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
                 photos["beat"] = (loaded.media_path(beat.media), beat.focus)
-            spec = CardSpec(f"scene-{i + 1:02d}", "beat", "slide", "",
-                            {**base, "beat_text": beat.text}, photos,
-                            {**sources, "beat_text": ("beats", i, "text")},
-                            f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}")
+            spec = CardSpec(
+                f"scene-{i + 1:02d}",
+                "beat",
+                "slide",
+                "",
+                {**base, "beat_text": beat.text},
+                photos,
+                {**sources, "beat_text": ("beats", i, "text")},
+                f"{theme.string('alt_beat', loaded.story.lang)}: {beat.text}",
+            )
             out[i] = Recipe(spec, platform, theme, preview_digest(spec, platform, theme))
         return out
 
@@ -383,8 +412,9 @@ class _CheckHelper:
 
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve_checks, args=(child,), daemon=True,
-                                 name="outreach-preview-check")
+        self._proc = ctx.Process(
+            target=_serve_checks, args=(child,), daemon=True, name="outreach-preview-check"
+        )
         self._proc.start()
         child.close()
 
@@ -415,8 +445,9 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def check_story(path: Path, root: Path, themes_dirs: tuple[Path, ...], generation: int
-                ) -> list[Diagnostic]:
+def check_story(
+    path: Path, root: Path, themes_dirs: tuple[Path, ...], generation: int
+) -> list[Diagnostic]:
     """`outreach check` for one story: its diagnostics, whatever goes wrong."""
     global _CHECKED_GENERATION
     if generation != _CHECKED_GENERATION:  # a theme changed since this process last looked
@@ -456,8 +487,10 @@ def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
     values = {k: v for k, v in spec.values.items() if k in used}
     # Pixels depend on the canvas, safe zone and layout family, not on the preset's name:
     # Reels, Story and Facebook Reels share one render, as `CardMemo` does for final renders.
-    twin = replace(platform, name=f"{platform.format}:{platform.canvas}:{platform.safe_rect}:"
-                                  f"{platform.keep_clear}")
+    twin = replace(
+        platform,
+        name=f"{platform.format}:{platform.canvas}:{platform.safe_rect}:{platform.keep_clear}",
+    )
     return replace(spec, values=values).digest(twin, theme)
 
 
@@ -466,9 +499,13 @@ def render_recipe(recipe: Recipe, scale: float) -> Rendered:
     start = time.perf_counter()
     result = compose(recipe.spec, recipe.platform, recipe.theme, scale)
     data = encode_jpeg(result.image) if scale >= 1 else _fast_jpeg(result.image)
-    return Rendered(data, tuple(result.records), tuple(result.outside),
-                    tuple(f"{e.field}: {e.message}" for e in result.errors),
-                    (time.perf_counter() - start) * 1000)
+    return Rendered(
+        data,
+        tuple(result.records),
+        tuple(result.outside),
+        tuple(f"{e.field}: {e.message}" for e in result.errors),
+        (time.perf_counter() - start) * 1000,
+    )
 
 
 def _fast_jpeg(image) -> bytes:
@@ -483,5 +520,9 @@ def _fast_jpeg(image) -> bytes:
 def percent_box(box: Box, platform: Platform) -> dict[str, float]:
     """A full-scale box as percentages of the canvas, for CSS positioning."""
     w, h = platform.canvas
-    return {"left": 100 * box.x / w, "top": 100 * box.y / h, "width": 100 * box.w / w,
-            "height": 100 * box.h / h}
+    return {
+        "left": 100 * box.x / w,
+        "top": 100 * box.y / h,
+        "width": 100 * box.w / w,
+        "height": 100 * box.h / h,
+    }

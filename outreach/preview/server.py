@@ -28,21 +28,32 @@ from outreach.preview.renderer import PreviewRenderer, StoryState, percent_box
 from outreach.preview.watch import ChangeSet, Watcher
 
 HERE = Path(__file__).resolve().parent
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 #: Mock UI chrome per preset; unknown presets fall back on their output kind.
-CHROME = {"tiktok": "tiktok", "youtube-shorts": "shorts", "instagram-reels": "reels",
-          "facebook-reels": "reels", "instagram-story": "story", "instagram-feed": "feed",
-          "facebook-feed": "feed", "instagram-carousel": "carousel",
-          "youtube-thumbnail": "thumbnail"}
+CHROME = {
+    "tiktok": "tiktok",
+    "youtube-shorts": "shorts",
+    "instagram-reels": "reels",
+    "facebook-reels": "reels",
+    "instagram-story": "story",
+    "instagram-feed": "feed",
+    "facebook-feed": "feed",
+    "instagram-carousel": "carousel",
+    "youtube-thumbnail": "thumbnail",
+}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self'; media-src 'self'; script-src 'self'; "
-        "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'"),
+        "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'"
+    ),
 }
 #: Seconds a story page spends drawing cards before it answers; the rest load as images.
 PAGE_BUDGET = 1.0
@@ -124,17 +135,20 @@ class PreviewApp:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=jinja2.select_autoescape(["html", "j2"]),
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         self.env.globals.update(percent_box=percent_box, chrome_kind=chrome_kind, clock=_clock)
         # The only files ever served from disk, read once: name -> bytes.
-        self.static = {p.name: p.read_bytes() for p in (HERE / "static").iterdir()
-                       if p.suffix in STATIC_TYPES and p.is_file()}
+        self.static = {
+            p.name: p.read_bytes()
+            for p in (HERE / "static").iterdir()
+            if p.suffix in STATIC_TYPES and p.is_file()
+        }
 
     def on_change(self, change: ChangeSet) -> list[str]:
         ids = self.renderer.refresh(None if change.everything else change.stories)
-        self.events.publish({"stories": ids, "everything": change.everything,
-                             "at": time.time()})
+        self.events.publish({"stories": ids, "everything": change.everything, "at": time.time()})
         return ids
 
     def handle(self, raw_path: str) -> Response:
@@ -149,21 +163,33 @@ class PreviewApp:
             if state is None:
                 return not_found()
             if m.group(2):
-                return self._html("_checks.html.j2", True, state=state,
-                                  report=self.renderer.report(state, timeout=60))
+                return self._html(
+                    "_checks.html.j2",
+                    True,
+                    state=state,
+                    report=self.renderer.report(state, timeout=60),
+                )
             return self._html("story.html.j2", fragment, **self._story(state))
         if m := RENDER_PATH.fullmatch(path):
             rendered = self.renderer.render(m.group(1), m.group(2))
             if rendered is None:
                 return not_found()
-            return Response(HTTPStatus.OK, rendered.jpeg, "image/jpeg",
-                            {"Cache-Control": "public, max-age=31536000, immutable"})
+            return Response(
+                HTTPStatus.OK,
+                rendered.jpeg,
+                "image/jpeg",
+                {"Cache-Control": "public, max-age=31536000, immutable"},
+            )
         if m := STATIC_PATH.fullmatch(path):
             name = m.group(1)
             if name not in self.static:
                 return not_found()
-            return Response(HTTPStatus.OK, self.static[name], STATIC_TYPES[Path(name).suffix],
-                            {"Cache-Control": "no-cache"})
+            return Response(
+                HTTPStatus.OK,
+                self.static[name],
+                STATIC_TYPES[Path(name).suffix],
+                {"Cache-Control": "no-cache"},
+            )
         if path == "/favicon.ico" and "favicon.svg" in self.static:
             return Response(HTTPStatus.OK, self.static["favicon.svg"], "image/svg+xml")
         return not_found()
@@ -184,8 +210,9 @@ class PreviewApp:
     def _html(self, template: str, fragment: bool, **context) -> Response:
         ctx = {"fragment": fragment, **context}
         body = self.env.get_template(template).render(**ctx).encode("utf-8")
-        return Response(HTTPStatus.OK, body, "text/html; charset=utf-8",
-                        {"Cache-Control": "no-store"})
+        return Response(
+            HTTPStatus.OK, body, "text/html; charset=utf-8", {"Cache-Control": "no-store"}
+        )
 
     def _gallery(self) -> list[dict]:
         out = []
@@ -217,8 +244,14 @@ class PreviewApp:
             frames = [(caption, recipe) for caption, recipe in snap.storyboard.frames]
         report = state.report if state.report_ready.is_set() else None
         video = self.renderer.video_file(snap) if snap else None
-        return {"state": state, "snap": snap, "platforms": platforms, "frames": frames,
-                "report": report, "video": video}
+        return {
+            "state": state,
+            "snap": snap,
+            "platforms": platforms,
+            "frames": frames,
+            "report": report,
+            "video": video,
+        }
 
 
 def chrome_kind(platform) -> str:
@@ -277,8 +310,14 @@ class Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _method_not_allowed(self) -> None:
-        self._send(Response(HTTPStatus.METHOD_NOT_ALLOWED, b"405 method not allowed\n",
-                            headers={"Allow": "GET, HEAD"}), head=False)
+        self._send(
+            Response(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                b"405 method not allowed\n",
+                headers={"Allow": "GET, HEAD"},
+            ),
+            head=False,
+        )
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
 
@@ -309,8 +348,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             response = app.handle(self.path)
         except Exception as exc:  # noqa: BLE001 — show the bug, keep serving
-            response = Response(HTTPStatus.INTERNAL_SERVER_ERROR,
-                                f"500 preview error: {type(exc).__name__}: {exc}\n".encode())
+            response = Response(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                f"500 preview error: {type(exc).__name__}: {exc}\n".encode(),
+            )
         self._send(response, head)
 
     def _send(self, response: Response, head: bool) -> None:
@@ -339,8 +380,14 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 start = max(0, size - int(m.group(2)))
             if start > end:
-                self._send(Response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b"",
-                                    headers={"Content-Range": f"bytes */{size}"}), head)
+                self._send(
+                    Response(
+                        HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                        b"",
+                        headers={"Content-Range": f"bytes */{size}"},
+                    ),
+                    head,
+                )
                 return
             status = HTTPStatus.PARTIAL_CONTENT
         try:
@@ -409,8 +456,12 @@ class Preview:
         return self.server.url
 
     def start_background(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, name="preview-http",
-                                       kwargs={"poll_interval": 0.2}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            name="preview-http",
+            kwargs={"poll_interval": 0.2},
+            daemon=True,
+        )
         self.thread.start()
 
     def close(self) -> None:
@@ -430,9 +481,14 @@ def watched_folders(stories_dir: Path, themes_dirs: tuple[Path, ...]) -> list[Pa
     return [stories_dir, *search_path(tuple(themes_dirs) + (stories_dir / "themes",))]
 
 
-def make_preview(stories_dir: Path, host: str = "127.0.0.1", port: int = 8000,
-                 allow_remote: bool = False, themes_dirs: tuple[Path, ...] = (),
-                 watch: bool = True) -> Preview:
+def make_preview(
+    stories_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    allow_remote: bool = False,
+    themes_dirs: tuple[Path, ...] = (),
+    watch: bool = True,
+) -> Preview:
     """Load the stories, bind the socket and start watching; call `serve_forever` next.
 
     Raises RemoteBindRefused for a non-loopback host unless `allow_remote` is set, and
@@ -441,7 +497,8 @@ def make_preview(stories_dir: Path, host: str = "127.0.0.1", port: int = 8000,
     if not is_loopback(host) and not allow_remote:
         raise RemoteBindRefused(
             f"refusing to serve on {host}: the preview shows unpublished stories — "
-            "it binds to 127.0.0.1 unless you ask for another host explicitly")
+            "it binds to 127.0.0.1 unless you ask for another host explicitly"
+        )
     renderer = PreviewRenderer(stories_dir, themes_dirs)
     app = PreviewApp(renderer)
     server = PreviewServer((host, port), app, loopback_only=is_loopback(host))  # fail fast

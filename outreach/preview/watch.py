@@ -34,7 +34,8 @@ def import_watchfiles():
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise MissingWatchfiles(
             "the preview needs the `watchfiles` package — install it with "
-            "`pip install 'outreach[preview]'`") from exc
+            "`pip install 'outreach[preview]'`"
+        ) from exc
     return watchfiles
 
 
@@ -81,12 +82,14 @@ def _is_story(path: Path, root: Path) -> bool:
 class Watcher:
     """Watches folders in a background thread and calls `on_change` with each ChangeSet."""
 
-    def __init__(self, folders: Iterable[Path], stories_dir: Path,
-                 on_change: Callable[[ChangeSet], None]):
+    def __init__(
+        self, folders: Iterable[Path], stories_dir: Path, on_change: Callable[[ChangeSet], None]
+    ):
         unique = [f for f in dict.fromkeys(Path(p).resolve() for p in folders) if f.is_dir()]
         # A folder inside another watched one (stories/themes) would report changes twice.
-        self.folders = [f for f in unique
-                        if not any(f != o and f.is_relative_to(o) for o in unique)]
+        self.folders = [
+            f for f in unique if not any(f != o and f.is_relative_to(o) for o in unique)
+        ]
         self.stories_dir = stories_dir
         self.on_change = on_change
         self._stop = threading.Event()
@@ -96,8 +99,9 @@ class Watcher:
 
     def start(self) -> None:
         watchfiles = import_watchfiles()
-        self._thread = threading.Thread(target=self._run, args=(watchfiles,),
-                                        name="preview-watch", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(watchfiles,), name="preview-watch", daemon=True
+        )
         self._thread.start()
         self._ready.wait(5)
 
@@ -105,8 +109,13 @@ class Watcher:
         try:
             self._ready.set()
             for changes in watchfiles.watch(
-                *self.folders, stop_event=self._stop, debounce=DEBOUNCE_MS, step=STEP_MS,
-                rust_timeout=500, yield_on_timeout=False, raise_interrupt=False,
+                *self.folders,
+                stop_event=self._stop,
+                debounce=DEBOUNCE_MS,
+                step=STEP_MS,
+                rust_timeout=500,
+                yield_on_timeout=False,
+                raise_interrupt=False,
                 watch_filter=None,
             ):
                 change = classify((Path(p) for _, p in changes), self.stories_dir)

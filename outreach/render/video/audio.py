@@ -25,8 +25,13 @@ class Cue:
     start: float  # seconds into the video
 
 
-def mix_args(duration: float, music: Path | None, narration: list[Cue], music_volume: float = 0.45,
-             fade: float = 1.5) -> list[str]:
+def mix_args(
+    duration: float,
+    music: Path | None,
+    narration: list[Cue],
+    music_volume: float = 0.45,
+    fade: float = 1.5,
+) -> list[str]:
     """ffmpeg arguments (inputs, filter graph, output options) for the soundtrack."""
     d = f"{duration:.6f}"
     args = ["-f", "lavfi", "-t", d, "-i", f"anullsrc=r={RATE}:cl=stereo"]
@@ -55,27 +60,60 @@ def mix_args(duration: float, music: Path | None, narration: list[Cue], music_vo
         # The voice track is padded to the full length: the ducking filter stops at the end
         # of its key input, which would silence the music after the last narration.
         if len(voices) > 1:
-            graph.append(f"{''.join(voices)}amix=inputs={len(voices)}:duration=longest:normalize=0,"
-                         f"apad=whole_dur={d}[voice]")
+            graph.append(
+                f"{''.join(voices)}amix=inputs={len(voices)}:duration=longest:normalize=0,"
+                f"apad=whole_dur={d}[voice]"
+            )
         else:
             graph.append(f"{voices[0]}apad=whole_dur={d}[voice]")
         if music_label:
             graph.append("[voice]asplit=2[voice1][key]")
-            graph.append(f"{music_label}[key]sidechaincompress=threshold=0.015:ratio=12:"
-                         "attack=30:release=450:makeup=1[ducked]")
+            graph.append(
+                f"{music_label}[key]sidechaincompress=threshold=0.015:ratio=12:"
+                "attack=30:release=450:makeup=1[ducked]"
+            )
             mixed += ["[ducked]", "[voice1]"]
         else:
             mixed.append("[voice]")
     elif music_label:
         mixed.append(music_label)
-    graph.append(f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:normalize=0,"
-                 f"atrim=0:{d},alimiter=limit=0.95:level=0:latency=1[out]")
-    return [*args, "-filter_complex", ";".join(graph), "-map", "[out]",
-            "-c:a", "pcm_s16le", "-ar", str(RATE), "-ac", "2"]
+    graph.append(
+        f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:normalize=0,"
+        f"atrim=0:{d},alimiter=limit=0.95:level=0:latency=1[out]"
+    )
+    return [
+        *args,
+        "-filter_complex",
+        ";".join(graph),
+        "-map",
+        "[out]",
+        "-c:a",
+        "pcm_s16le",
+        "-ar",
+        str(RATE),
+        "-ac",
+        "2",
+    ]
 
 
-def build_soundtrack(target: Path, duration: float, music: Path | None, narration: list[Cue],
-                     music_volume: float = 0.45, fade: float = 1.5) -> None:
+def build_soundtrack(
+    target: Path,
+    duration: float,
+    music: Path | None,
+    narration: list[Cue],
+    music_volume: float = 0.45,
+    fade: float = 1.5,
+) -> None:
     """Write the mixed soundtrack to `target` (a WAV file)."""
-    ffmpeg.run(["-y", "-v", "error", *mix_args(duration, music, narration, music_volume, fade),
-                "-f", "wav", str(target)], "could not mix the soundtrack")
+    ffmpeg.run(
+        [
+            "-y",
+            "-v",
+            "error",
+            *mix_args(duration, music, narration, music_volume, fade),
+            "-f",
+            "wav",
+            str(target),
+        ],
+        "could not mix the soundtrack",
+    )

@@ -46,11 +46,21 @@ class Chunk:
         return None
 
 
-def caption_style(font: str, emoji_font: str, size: tuple[int, int],
-                  keep_together: tuple[str, ...]) -> TextStyle:
-    return TextStyle(font=font, emoji_font=emoji_font, max_size=size[0], min_size=size[1],
-                     max_lines=2, align="center", valign="bottom", balance=True,
-                     leading=1.18, keep_together=keep_together)
+def caption_style(
+    font: str, emoji_font: str, size: tuple[int, int], keep_together: tuple[str, ...]
+) -> TextStyle:
+    return TextStyle(
+        font=font,
+        emoji_font=emoji_font,
+        max_size=size[0],
+        min_size=size[1],
+        max_lines=2,
+        align="center",
+        valign="bottom",
+        balance=True,
+        leading=1.18,
+        keep_together=keep_together,
+    )
 
 
 def caption_box(safe: Box, style: TextStyle) -> Box:
@@ -84,7 +94,7 @@ def _balanced(lines: list[str], box: Box, style: TextStyle, field_name: str) -> 
     texts = [" ".join(g) for g in groups if g]
     if all(_fits(t, box, style, field_name) for t in texts):
         return texts
-    return [" ".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+    return [" ".join(lines[i : i + 2]) for i in range(0, len(lines), 2)]
 
 
 def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list[TextBlock]:
@@ -105,8 +115,9 @@ def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list
         if _fits(clause, box, fixed, field_name):
             pieces.append(clause)
             continue
-        wrapped = layout_text(clause, tall, replace(fixed, max_lines=10_000, balance=False),
-                              field_name)
+        wrapped = layout_text(
+            clause, tall, replace(fixed, max_lines=10_000, balance=False), field_name
+        )
         pieces += _balanced([line.text for line in wrapped.lines], box, fixed, field_name)
     merged: list[str] = []
     for piece in pieces:
@@ -142,16 +153,22 @@ def _split(start: int, end: int, weights: list[float]) -> list[tuple[int, int]]:
     return [(bounds[i], bounds[i + 1]) for i in range(n)]
 
 
-def time_chunks(blocks: list[TextBlock], start: int, end: int,
-                field: tuple[str | int, ...] = ()) -> list[Chunk]:
+def time_chunks(
+    blocks: list[TextBlock], start: int, end: int, field: tuple[str | int, ...] = ()
+) -> list[Chunk]:
     """Show the chunks one after another over [start, end), each word lit in turn."""
     texts = [" ".join(line.text for line in b.lines) for b in blocks]
     chunks: list[Chunk] = []
     for block, (a, b) in zip(blocks, _split(start, end, _weights(texts)), strict=True):
-        words_in = [(li, wi, w) for li, line in enumerate(block.lines)
-                    for wi, w in enumerate(line.text.split(" "))]
+        words_in = [
+            (li, wi, w)
+            for li, line in enumerate(block.lines)
+            for wi, w in enumerate(line.text.split(" "))
+        ]
         spans = _split(a, b, _weights([w for _, _, w in words_in]))
-        words = tuple(Word(li, wi, w, s, e) for (li, wi, w), (s, e) in zip(words_in, spans, strict=True))
+        words = tuple(
+            Word(li, wi, w, s, e) for (li, wi, w), (s, e) in zip(words_in, spans, strict=True)
+        )
         chunks.append(Chunk(block, a, b, words, field))
     return chunks
 
@@ -170,14 +187,20 @@ def _stamp(frame: int, fps: int, sep: str) -> str:
 def to_srt(chunks: list[Chunk], fps: int) -> str:
     cues = []
     for n, c in enumerate(chunks, start=1):
-        cues.append(f"{n}\n{_stamp(c.start, fps, ',')} --> {_stamp(c.end, fps, ',')}\n"
-                    + "\n".join(c.lines) + "\n")
+        cues.append(
+            f"{n}\n{_stamp(c.start, fps, ',')} --> {_stamp(c.end, fps, ',')}\n"
+            + "\n".join(c.lines)
+            + "\n"
+        )
     return "\n".join(cues)
 
 
 def to_vtt(chunks: list[Chunk], fps: int) -> str:
     cues = ["WEBVTT\n"]
     for c in chunks:
-        cues.append(f"{_stamp(c.start, fps, '.')} --> {_stamp(c.end, fps, '.')}\n"
-                    + "\n".join(c.lines) + "\n")
+        cues.append(
+            f"{_stamp(c.start, fps, '.')} --> {_stamp(c.end, fps, '.')}\n"
+            + "\n".join(c.lines)
+            + "\n"
+        )
     return "\n".join(cues)

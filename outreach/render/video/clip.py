@@ -25,7 +25,10 @@ def as_moviepy(timeline: Timeline, rendered: Any) -> Any:
     fps = timeline.fps
     clips = []
     for i, sc in enumerate(timeline.scenes):
-        def frame(t: float, i: int = i, start: int = sc.start, last: int = sc.end - 1) -> np.ndarray:
+
+        def frame(
+            t: float, i: int = i, start: int = sc.start, last: int = sc.end - 1
+        ) -> np.ndarray:
             f = min(last, start + int(round(t * fps)))
             return to_rgb(scene_frame(timeline, rendered.renderers, rendered.captions, i, f))
 

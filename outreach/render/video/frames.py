@@ -107,9 +107,18 @@ _KG = 1 - _KR - _KB
 _YS, _CS = 219 / 255, 224 / 255
 #: RGB -> (Y, Cb, Cr) as one affine matrix, so Pillow converts in C.
 _MATRIX = (
-    _YS * _KR, _YS * _KG, _YS * _KB, 16.0,
-    -_CS * _KR / (2 * (1 - _KB)), -_CS * _KG / (2 * (1 - _KB)), _CS / 2, 128.0,
-    _CS / 2, -_CS * _KG / (2 * (1 - _KR)), -_CS * _KB / (2 * (1 - _KR)), 128.0,
+    _YS * _KR,
+    _YS * _KG,
+    _YS * _KB,
+    16.0,
+    -_CS * _KR / (2 * (1 - _KB)),
+    -_CS * _KG / (2 * (1 - _KB)),
+    _CS / 2,
+    128.0,
+    _CS / 2,
+    -_CS * _KG / (2 * (1 - _KR)),
+    -_CS * _KB / (2 * (1 - _KR)),
+    128.0,
 )
 
 
@@ -124,8 +133,12 @@ def to_rgb(planes: Planes) -> np.ndarray:
     """yuv420p planes back to an RGB array (for previews and checks, not the encode path)."""
     w, h = planes.size
     y = (np.asarray(planes.y, dtype=np.float32) - 16) / 219
-    cb = (np.asarray(planes.u.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32) - 128) / 224
-    cr = (np.asarray(planes.v.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32) - 128) / 224
+    cb = (
+        np.asarray(planes.u.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32) - 128
+    ) / 224
+    cr = (
+        np.asarray(planes.v.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32) - 128
+    ) / 224
     r = y + 2 * (1 - _KR) * cr
     b = y + 2 * (1 - _KB) * cb
     g = (y - _KR * r - _KB * b) / _KG
@@ -153,7 +166,9 @@ def to_overlay(image: Image.Image, x: int, y: int) -> Overlay:
     return Overlay(Planes(_l(yy), _l(u), _l(v)), _l(a * 255), _l(a_half * 255), x, y)
 
 
-def _pad(image: Image.Image, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0) -> Image.Image:
+def _pad(
+    image: Image.Image, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0
+) -> Image.Image:
     out = Image.new("RGBA", (image.width + left + right, image.height + top + bottom), (0, 0, 0, 0))
     out.paste(image, (left, top))
     return out
@@ -203,9 +218,11 @@ class MotionRenderer:
         else:
             k = self.SS
             up = Image.Resampling.BILINEAR  # then point-sampled: as smooth as bicubic here
-            self.plate = Planes(plate.y.resize((plate.y.width * k, plate.y.height * k), up),
-                                plate.u.resize((plate.u.width * k, plate.u.height * k), up),
-                                plate.v.resize((plate.v.width * k, plate.v.height * k), up))
+            self.plate = Planes(
+                plate.y.resize((plate.y.width * k, plate.y.height * k), up),
+                plate.u.resize((plate.u.width * k, plate.u.height * k), up),
+                plate.v.resize((plate.v.width * k, plate.v.height * k), up),
+            )
 
     def window(self, t: float) -> tuple[float, float, float, float]:
         """(x, y, w, h) of the visible part of the 1x plate at time t in [0, 1]."""
@@ -239,9 +256,11 @@ class MotionRenderer:
         s = self.SS
         box = (x * s, y * s, (x + cw) * s, (y + ch) * s)
         cbox = tuple(c / 2 for c in box)
-        return Planes(self.plate.y.resize((w, h), NEAREST, box=box),
-                      self.plate.u.resize((w // 2, h // 2), NEAREST, box=cbox),
-                      self.plate.v.resize((w // 2, h // 2), NEAREST, box=cbox))
+        return Planes(
+            self.plate.y.resize((w, h), NEAREST, box=box),
+            self.plate.u.resize((w // 2, h // 2), NEAREST, box=cbox),
+            self.plate.v.resize((w // 2, h // 2), NEAREST, box=cbox),
+        )
 
 
 class CountRenderer:
@@ -251,8 +270,15 @@ class CountRenderer:
     a frame is the card without its number plus one patch.
     """
 
-    def __init__(self, base: Planes, final: Planes, patches: dict[str, Planes],
-                 at: tuple[int, int], schedule: list[str], delay: int):
+    def __init__(
+        self,
+        base: Planes,
+        final: Planes,
+        patches: dict[str, Planes],
+        at: tuple[int, int],
+        schedule: list[str],
+        delay: int,
+    ):
         self.base = base
         self.final = final
         self.patches = patches
@@ -277,8 +303,15 @@ class CountRenderer:
 class RevealRenderer:
     """A fact card whose big value slides up and fades in once the scene has faded in."""
 
-    def __init__(self, base: Planes, final: Planes, region: tuple[int, int, int, int],
-                 frames: int, rise: int, delay: int = 0):
+    def __init__(
+        self,
+        base: Planes,
+        final: Planes,
+        region: tuple[int, int, int, int],
+        frames: int,
+        rise: int,
+        delay: int = 0,
+    ):
         self.base = base
         self.final = final
         self.region = tuple(c - c % 2 for c in region)
@@ -329,7 +362,9 @@ class CaptionArt:
             self.lit.paste(dst, self.rects[(word.line, word.index)])
 
 
-def word_rects(chunk: Chunk, scale: float, origin: tuple[int, int]) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+def word_rects(
+    chunk: Chunk, scale: float, origin: tuple[int, int]
+) -> dict[tuple[int, int], tuple[int, int, int, int]]:
     """Each word's box in overlay pixels: its advance, from the marks to the descenders."""
     block = chunk.block
     rects = {}
@@ -398,10 +433,13 @@ def frame_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) 
             yield blend(fa, fb, t).tobytes()
 
 
-def scene_frame(timeline: Timeline, renderers: list, captions: dict[int, list[CaptionArt]],
-                i: int, f: int) -> Planes:
+def scene_frame(
+    timeline: Timeline, renderers: list, captions: dict[int, list[CaptionArt]], i: int, f: int
+) -> Planes:
     """Scene i alone at global frame f, with its caption: one layer of the composition."""
-    return _draw(timeline.scenes[i], _get(renderers[i]), _caption_at(_get(captions.get(i, [])), f), f)
+    return _draw(
+        timeline.scenes[i], _get(renderers[i]), _caption_at(_get(captions.get(i, [])), f), f
+    )
 
 
 def _caption_at(arts: list[CaptionArt], f: int) -> CaptionArt | None:

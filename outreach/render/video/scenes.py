@@ -67,19 +67,22 @@ class CaptionError(ValueError):
         super().__init__(f"{message} — {hint}")
 
 
-def plan_captions(timeline: Timeline, theme: Theme, platform: Platform, s: VideoSettings
-                  ) -> dict[int, list[Chunk]]:
+def plan_captions(
+    timeline: Timeline, theme: Theme, platform: Platform, s: VideoSettings
+) -> dict[int, list[Chunk]]:
     """Caption chunks of every beat scene, timed inside the scene's own window.
 
     Raises CaptionError (naming the beat's text field) if a word cannot fit the band.
     """
-    style = caption_style(theme.font("heading"), theme.emoji_font, s.caption_size,
-                          theme.keep_together)
+    style = caption_style(
+        theme.font("heading"), theme.emoji_font, s.caption_size, theme.keep_together
+    )
     safe = Box.from_rect(platform.safe_rect)
     box = caption_box(safe, style)
     # With no photo the text is the picture: larger, centred in the safe zone.
-    big = replace(style, max_size=round(style.max_size * 1.35), min_size=style.max_size,
-                  valign="center")
+    big = replace(
+        style, max_size=round(style.max_size * 1.35), min_size=style.max_size, valign="center"
+    )
     big_box = caption_box(safe, big)
     big_box = replace(big_box, y=safe.y + (safe.h - big_box.h) / 2)
     out: dict[int, list[Chunk]] = {}
@@ -105,8 +108,9 @@ def _cards(loaded: Any, platform: Platform, theme: Theme) -> dict[str, CardSpec]
     return {spec.name: spec for spec in plan_cards(loaded, platform, theme)}
 
 
-def _rgb(spec: CardSpec, platform: Platform, theme: Theme, scale: float, size: tuple[int, int]
-         ) -> Image.Image:
+def _rgb(
+    spec: CardSpec, platform: Platform, theme: Theme, scale: float, size: tuple[int, int]
+) -> Image.Image:
     img = compose(spec, platform, theme, scale).image
     return img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
 
@@ -116,8 +120,11 @@ def _scrim(img: Image.Image, color: tuple[int, int, int, int]) -> Image.Image:
     pos = np.linspace(0.0, 1.0, h, dtype=np.float32)
     a = np.interp(pos, [p for p, _ in SCRIM], [o for _, o in SCRIM])
     column = Image.fromarray(np.rint(a * 255).astype(np.uint8)[:, None])
-    return Image.composite(Image.new("RGB", img.size, color[:3]), img,
-                           column.resize(img.size, Image.Resampling.NEAREST))
+    return Image.composite(
+        Image.new("RGB", img.size, color[:3]),
+        img,
+        column.resize(img.size, Image.Resampling.NEAREST),
+    )
 
 
 def _background(theme: Theme, size: tuple[int, int]) -> Image.Image:
@@ -129,7 +136,9 @@ def _background(theme: Theme, size: tuple[int, int]) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(np.broadcast_to(col[:, None, :], (h, w, 3))))
 
 
-def _plate(photo: Any, motion: str, size: tuple[int, int], s: VideoSettings, theme: Theme) -> Planes:
+def _plate(
+    photo: Any, motion: str, size: tuple[int, int], s: VideoSettings, theme: Theme
+) -> Planes:
     w, h = size
     if photo is None:
         return to_planes(_background(theme, size))
@@ -146,8 +155,9 @@ def _shifted(block: TextBlock, dx: float, dy: float) -> TextBlock:
     return replace(block, lines=lines)
 
 
-def caption_art(chunk: Chunk, theme: Theme, s: VideoSettings, scale: float,
-                size: tuple[int, int]) -> CaptionArt:
+def caption_art(
+    chunk: Chunk, theme: Theme, s: VideoSettings, scale: float, size: tuple[int, int]
+) -> CaptionArt:
     """Draw a chunk once plain and once highlighted, with a soft shadow for legibility."""
     block = chunk.block
     b = block.bounds
@@ -163,7 +173,9 @@ def caption_art(chunk: Chunk, theme: Theme, s: VideoSettings, scale: float,
     halo = theme.color(s.scrim_color)[:3]
     glyphs = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     draw_block(glyphs, local, (255, 255, 255, 255), scale)
-    spread = glyphs.getchannel("A").filter(ImageFilter.GaussianBlur(max(1.0, block.size * scale * 0.12)))
+    spread = glyphs.getchannel("A").filter(
+        ImageFilter.GaussianBlur(max(1.0, block.size * scale * 0.12))
+    )
     shadow = Image.new("RGBA", (w, h), (*halo, 0))
     shadow.putalpha(spread.point(lambda v: min(255, int(v * 1.6))))
 
@@ -180,8 +192,15 @@ def caption_art(chunk: Chunk, theme: Theme, s: VideoSettings, scale: float,
     return CaptionArt(chunk, plain, lit, rects)
 
 
-def _scene_renderer(sc: Any, cards: dict[str, CardSpec], platform: Platform, theme: Theme,
-                    s: VideoSettings, scale: float, size: tuple[int, int]) -> Any:
+def _scene_renderer(
+    sc: Any,
+    cards: dict[str, CardSpec],
+    platform: Platform,
+    theme: Theme,
+    s: VideoSettings,
+    scale: float,
+    size: tuple[int, int],
+) -> Any:
     if sc.kind in ("quote", "cta"):
         return StillRenderer(to_planes(_rgb(cards[sc.kind], platform, theme, scale, size)))
     if sc.kind == "fact":
@@ -195,36 +214,60 @@ def _scene_renderer(sc: Any, cards: dict[str, CardSpec], platform: Platform, the
         blank_rgb = _rgb(blank, platform, theme, scale, size)
         base = to_planes(blank_rgb)
         delay = sc.own_start - sc.start
-        counter = _counter(spec.values["fact_value"], blank_rgb, base, final, platform, theme,
-                           s, scale, delay)
+        counter = _counter(
+            spec.values["fact_value"], blank_rgb, base, final, platform, theme, s, scale, delay
+        )
         if counter is not None:
             return counter
         x0, y0, x1, y1 = rec.box.inset(-rec.box.h * 0.1, -2).scaled(scale).rounded()
         region = (max(0, x0), max(0, y0), min(size[0], x1), min(size[1], y1))
         return RevealRenderer(base, final, region, round(0.7 * s.fps), round(90 * scale), delay)
-    return MotionRenderer(_plate(sc.photo, sc.motion, size, s, theme), size,
-                          sc.motion if sc.photo else "none")
+    return MotionRenderer(
+        _plate(sc.photo, sc.motion, size, s, theme), size, sc.motion if sc.photo else "none"
+    )
 
 
 _NUMBER = re.compile(r"(\D{0,3})(\d{1,7})(\D{0,4})")
 
 
-def _counter(value: str, blank_rgb: Image.Image, base: Planes, final: Planes, platform: Platform,
-             theme: Theme, s: VideoSettings, scale: float, delay: int) -> CountRenderer | None:
+def _counter(
+    value: str,
+    blank_rgb: Image.Image,
+    base: Planes,
+    final: Planes,
+    platform: Platform,
+    theme: Theme,
+    s: VideoSettings,
+    scale: float,
+    delay: int,
+) -> CountRenderer | None:
     """A count-up for a whole-number fact value like 24, 72% or 200+ (else None)."""
     m = _NUMBER.fullmatch(value.strip())
-    layer = next((ly for ly in theme.layers(platform.format, "fact")
-                  if ly.get("type") == "text" and ly.get("field") == "fact_value"), None)
+    layer = next(
+        (
+            ly
+            for ly in theme.layers(platform.format, "fact")
+            if ly.get("type") == "text" and ly.get("field") == "fact_value"
+        ),
+        None,
+    )
     if m is None or layer is None or int(m.group(2)) < 3:
         return None
     prefix, number, suffix = m.group(1), int(m.group(2)), m.group(3)
     max_size, min_size = layer.get("size", [64, 32])
     style = TextStyle(
-        font=theme.font(layer.get("font", "body")), emoji_font=theme.emoji_font,
-        max_size=int(max_size), min_size=int(min_size), max_lines=int(layer.get("max_lines", 99)),
-        align=layer.get("align", "left"), valign=layer.get("valign", "top"),
-        balance=bool(layer.get("balance", False)), uppercase=bool(layer.get("uppercase", False)),
-        leading=float(layer.get("leading", 1.15)), keep_together=theme.keep_together)
+        font=theme.font(layer.get("font", "body")),
+        emoji_font=theme.emoji_font,
+        max_size=int(max_size),
+        min_size=int(min_size),
+        max_lines=int(layer.get("max_lines", 99)),
+        align=layer.get("align", "left"),
+        valign=layer.get("valign", "top"),
+        balance=bool(layer.get("balance", False)),
+        uppercase=bool(layer.get("uppercase", False)),
+        leading=float(layer.get("leading", 1.15)),
+        keep_together=theme.keep_together,
+    )
     box = Box.from_rect(platform.safe_rect).within(tuple(layer.get("box", (0, 0, 1, 1))))
     try:
         block = layout_text(value, box, style, "fact_value")
@@ -240,14 +283,17 @@ def _counter(value: str, blank_rgb: Image.Image, base: Planes, final: Planes, pl
     x1, y1 = x1 - (x1 - x0) % 2, y1 - (y1 - y0) % 2
     color = theme.color(layer.get("color", "text"))
     frames = round(0.9 * s.fps)
-    schedule = [f"{prefix}{round(number * (1 - (1 - (j + 1) / frames) ** 3))}{suffix}"
-                for j in range(frames)]
+    schedule = [
+        f"{prefix}{round(number * (1 - (1 - (j + 1) / frames) ** 3))}{suffix}"
+        for j in range(frames)
+    ]
     patches: dict[str, Planes] = {}
     for text in dict.fromkeys(schedule):
         # Same size and baseline as the final number; re-aligned for its own width.
         width = measure(text, style.font, style.emoji_font, block.size)
         x = {"left": line.x, "right": line.x + line.width - width}.get(
-            style.align, line.x + (line.width - width) / 2)
+            style.align, line.x + (line.width - width) / 2
+        )
         step = replace(block, lines=(replace(line, text=text, x=x, width=width),))
         patch = blank_rgb.crop((x0, y0, x1, y1)).convert("RGBA")
         draw_block(patch, _shifted(step, x0 / scale, y0 / scale), color, scale)
@@ -255,8 +301,15 @@ def _counter(value: str, blank_rgb: Image.Image, base: Planes, final: Planes, pl
     return CountRenderer(base, final, patches, (x0, y0), schedule, delay)
 
 
-def render_scenes(loaded: Any, theme: Theme, platform: Platform, timeline: Timeline,
-                  chunks: dict[int, list[Chunk]], s: VideoSettings, scale: float) -> Rendered:
+def render_scenes(
+    loaded: Any,
+    theme: Theme,
+    platform: Platform,
+    timeline: Timeline,
+    chunks: dict[int, list[Chunk]],
+    s: VideoSettings,
+    scale: float,
+) -> Rendered:
     """Every scene's stills and caption bitmaps, each made when the encoder first needs it.
 
     Only the cover is drawn up front (it is also cover.jpg). The others are `Lazy`, so
@@ -271,9 +324,12 @@ def render_scenes(loaded: Any, theme: Theme, platform: Platform, timeline: Timel
         if sc.kind == "cover":
             renderers.append(StillRenderer(to_planes(cover_rgb)))
         else:
-            renderers.append(Lazy(lambda sc=sc: _scene_renderer(sc, cards, platform, theme, s,
-                                                                 scale, size)))
-    captions = {i: Lazy(lambda cs=cs: [caption_art(c, theme, s, scale, size) for c in cs])
-                for i, cs in chunks.items()}
+            renderers.append(
+                Lazy(lambda sc=sc: _scene_renderer(sc, cards, platform, theme, s, scale, size))
+            )
+    captions = {
+        i: Lazy(lambda cs=cs: [caption_art(c, theme, s, scale, size) for c in cs])
+        for i, cs in chunks.items()
+    }
     all_chunks = [c for i in sorted(chunks) for c in chunks[i]]
     return Rendered(renderers, captions, all_chunks, cover_rgb)

@@ -179,7 +179,8 @@ def fit(scenes: list[Scene], s: VideoSettings, limit: float, limit_name: str) ->
         f"the video would run {total:.1f} s even at the fastest reading speed "
         f"({s.fastest_words_per_second:g} words/s), over {limit_name} of {limit:g} s",
         f"cut {names} (about {excess:.1f} s) or shorten their text"
-        if cut else f"shorten the story by about {excess:.1f} s",
+        if cut
+        else f"shorten the story by about {excess:.1f} s",
         ("beats",),
     )
 
@@ -216,8 +217,9 @@ def place(scenes: list[Scene], s: VideoSettings) -> tuple[int, int]:
     return total, xf
 
 
-def build(plan: list[Scene], s: VideoSettings, max_seconds: float | None = None,
-          max_name: str = "") -> Timeline:
+def build(
+    plan: list[Scene], s: VideoSettings, max_seconds: float | None = None, max_name: str = ""
+) -> Timeline:
     """Pace and place the planned scenes; raise TimelineTooLong when they cannot fit."""
     scenes = [replace(sc) for sc in plan]
     limit, name = s.target_max, "the target length"
@@ -247,18 +249,30 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
     person_photo: Photo | None = None
     if story.person and story.person.photo:
         person_photo = (loaded.media_path(story.person.photo), story.person.focus)
-    scenes = [Scene("cover", -1, ("title",), s.cover_seconds, base=s.cover_seconds,
-                    least=s.cover_least)]
+    scenes = [
+        Scene("cover", -1, ("title",), s.cover_seconds, base=s.cover_seconds, least=s.cover_least)
+    ]
     motions = s.motions or DEFAULT_MOTIONS
     for i, beat in enumerate(story.beats):
         media_is_image = bool(beat.media and _is_image(beat.media))
         if not beat.text and not beat.media:
-            raise EmptyBeat(f"beat {i + 1} has no text and no media",
-                            "add `text:` or `media:` to it, or remove the beat", ("beats", i))
+            raise EmptyBeat(
+                f"beat {i + 1} has no text and no media",
+                "add `text:` or `media:` to it, or remove the beat",
+                ("beats", i),
+            )
         photo = (loaded.media_path(beat.media), beat.focus) if media_is_image else person_photo
         words = count_words(beat.text)
-        sc = Scene("beat", i, ("beats", i), 0.0, words=words, text=beat.text, photo=photo,
-                   motion=beat.motion or motions[i % len(motions)])
+        sc = Scene(
+            "beat",
+            i,
+            ("beats", i),
+            0.0,
+            words=words,
+            text=beat.text,
+            photo=photo,
+            motion=beat.motion or motions[i % len(motions)],
+        )
         if i in narration_seconds:
             sc.own, sc.fixed = narration_seconds[i] + s.narration_pad, True
             sc.narration = loaded.media_path(beat.narration)
@@ -271,12 +285,17 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
         scenes.append(sc)
     if story.quote:
         words = count_words(story.quote) + count_words(story.speaker)
-        scenes.append(Scene("quote", -1, ("quote",), reading_seconds(words, s.words_per_second, s),
-                            words=words))
+        scenes.append(
+            Scene(
+                "quote", -1, ("quote",), reading_seconds(words, s.words_per_second, s), words=words
+            )
+        )
     for i, _fact in enumerate(story.facts):
-        scenes.append(Scene("fact", i, ("facts", i), s.fact_seconds, base=s.fact_seconds,
-                            least=s.fact_least))
+        scenes.append(
+            Scene("fact", i, ("facts", i), s.fact_seconds, base=s.fact_seconds, least=s.fact_least)
+        )
     if story.cta:
-        scenes.append(Scene("cta", -1, ("cta",), s.cta_seconds, base=s.cta_seconds,
-                            least=s.cta_least))
+        scenes.append(
+            Scene("cta", -1, ("cta",), s.cta_seconds, base=s.cta_seconds, least=s.cta_least)
+        )
     return scenes
