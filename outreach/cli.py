@@ -46,6 +46,33 @@ def common(fn):
     return fn
 
 
+# Options shared by several commands, defined once so they read the same everywhere.
+themes_dir_option = click.option(
+    "--themes-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    help="Extra folder of user themes, searched first.",
+)
+quality_option = click.option(
+    "--quality",
+    type=click.Choice(["fast", "archive"]),
+    default="fast",
+    show_default=True,
+    help="Video encoder preset: fast (x264 veryfast) or archive (slow, for masters).",
+)
+only_option = click.option(
+    "--only",
+    type=click.Choice(["cards", "video"]),
+    default=None,
+    help="Render only cards (with post text) or only videos.",
+)
+no_highlight_option = click.option(
+    "--no-highlight",
+    is_flag=True,
+    help="Video captions without the karaoke highlight of the word being read.",
+)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="outreach")
 def main() -> None:
@@ -109,12 +136,7 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
     type=click.Choice(_platform_names()),
     help="Check only these platforms (repeatable).",
 )
-@click.option(
-    "--themes-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    multiple=True,
-    help="Extra folder of user themes, searched first.",
-)
+@themes_dir_option
 @common
 def check(
     paths: tuple[Path, ...],
@@ -172,12 +194,7 @@ def check(
     type=click.Choice(_platform_names()),
     help="Render only these platforms (repeatable). Default: the story's list, else all.",
 )
-@click.option(
-    "--only",
-    type=click.Choice(["cards", "video"]),
-    default=None,
-    help="Render only cards (with post text) or only videos.",
-)
+@only_option
 @click.option(
     "-o",
     "--output",
@@ -187,24 +204,9 @@ def check(
     show_default=True,
     help="Output folder.",
 )
-@click.option(
-    "--quality",
-    type=click.Choice(["fast", "archive"]),
-    default="fast",
-    show_default=True,
-    help="Video encoder preset: fast (veryfast) or archive (slow, for masters).",
-)
-@click.option(
-    "--themes-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    multiple=True,
-    help="Extra folder of user themes, searched first.",
-)
-@click.option(
-    "--no-highlight",
-    is_flag=True,
-    help="Video captions without the karaoke highlight of the word being read.",
-)
+@quality_option
+@themes_dir_option
+@no_highlight_option
 @common
 def render(
     stories: tuple[Path, ...],
@@ -294,7 +296,7 @@ def platforms_cmd(quiet: bool, verbose: bool) -> None:
 
 
 @main.command(name="themes", context_settings=CONTEXT)
-@click.option("--themes-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True)
+@themes_dir_option
 @common
 def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
     """List the themes found (user folders first, then the built-ins).
@@ -343,12 +345,7 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
     help="Parallel local jobs. Default: the number of cores.",
 )
 @click.option("--force", is_flag=True, help="Render everything again, ignoring the cache.")
-@click.option(
-    "--only",
-    type=click.Choice(["cards", "video"]),
-    default=None,
-    help="Pack only cards (with post text) or only videos.",
-)
+@only_option
 @click.option(
     "-p",
     "--platform",
@@ -364,24 +361,9 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
     default=None,
     help="Run the jobs on this Dask scheduler instead of local processes.",
 )
-@click.option(
-    "--quality",
-    type=click.Choice(["fast", "archive"]),
-    default="fast",
-    show_default=True,
-    help="Video encoder preset.",
-)
-@click.option(
-    "--themes-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    multiple=True,
-    help="Extra folder of user themes, searched first.",
-)
-@click.option(
-    "--no-highlight",
-    is_flag=True,
-    help="Video captions without the karaoke highlight of the word being read.",
-)
+@quality_option
+@themes_dir_option
+@no_highlight_option
 @common
 def pack(
     stories_dir: Path,
@@ -496,12 +478,7 @@ def pack(
     show_default=True,
     help="Open the gallery in a browser (only when a desktop session is available).",
 )
-@click.option(
-    "--themes-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    multiple=True,
-    help="Extra folder of user themes, searched first (and watched).",
-)
+@themes_dir_option
 @common
 def preview(
     stories_dir: Path,
