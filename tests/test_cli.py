@@ -16,27 +16,18 @@ from tests.conftest import write_story
 from tests.test_cards import STORY_VI
 
 
+def render_cards(story: Path, out: Path, *platforms: str):
+    """`outreach render STORY --only cards -q -p ...` through click's test runner."""
+    args = ["render", str(story), "-o", str(out), "--only", "cards", "-q"]
+    for platform in platforms:
+        args += ["-p", platform]
+    return CliRunner().invoke(main, args)
+
+
 def test_render_writes_cards_posts_and_a_true_manifest(story_dir: Path, tmp_path: Path) -> None:
     story = write_story(story_dir, "agrilink.yaml", STORY_VI)
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        main,
-        [
-            "render",
-            str(story),
-            "-o",
-            str(out),
-            "--only",
-            "cards",
-            "-p",
-            "tiktok",
-            "-p",
-            "instagram-feed",
-            "-p",
-            "youtube-thumbnail",
-            "-q",
-        ],
-    )
+    result = render_cards(story, out, "tiktok", "instagram-feed", "youtube-thumbnail")
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     files = manifest["files"]
@@ -184,22 +175,7 @@ def test_nfd_story_renders_byte_identical_to_its_nfc_twin(story_dir: Path, tmp_p
     outs = []
     for i, story in enumerate((nfc, nfd)):
         out = tmp_path / f"out{i}"
-        res = CliRunner().invoke(
-            main,
-            [
-                "render",
-                str(story),
-                "-o",
-                str(out),
-                "--only",
-                "cards",
-                "-p",
-                "tiktok",
-                "-p",
-                "youtube-thumbnail",
-                "-q",
-            ],
-        )
+        res = render_cards(story, out, "tiktok", "youtube-thumbnail")
         assert res.exit_code == 0, res.output
         outs.append(out)
     files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*.jpg"))
@@ -216,20 +192,7 @@ def test_sample_stories_check_clean_and_one_renders(tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert "5 stories checked: 0 errors, 0 warnings" in checked.output
     out = tmp_path / "out"
-    res = runner.invoke(
-        main,
-        [
-            "render",
-            str(STORIES / "startup-agrilink.yaml"),
-            "-o",
-            str(out),
-            "--only",
-            "cards",
-            "-p",
-            "instagram-carousel",
-            "-q",
-        ],
-    )
+    res = render_cards(STORIES / "startup-agrilink.yaml", out, "instagram-carousel")
     assert res.exit_code == 0, res.output
     files = json.loads((out / "manifest.json").read_text())["files"]
     assert {e["path"] for e in files} == {
