@@ -255,3 +255,16 @@ def test_focus_keeps_the_point_in_frame(tmp_path: Path) -> None:
     focused = photo_fill(tmp_path / "wide.png", (200, 200), (0.95, 0.5))
     assert centred.getpixel((199, 100))[0] < 20
     assert focused.getpixel((199, 100))[0] > 240
+
+
+def test_a_long_vietnamese_title_still_fits_every_platform(story_dir: Path) -> None:
+    title = (
+        "Hành trình hai mươi bốn tháng của một ứng dụng nông nghiệp Việt Nam "
+        "từ Đồng Tháp đến những siêu thị ở Tokyo và Singapore"
+    )
+    text = STORY_VI.replace('title: "Từ Đồng Tháp đến Tokyo"', f'title: "{title}"')
+    validated = load_and_validate(write_story(story_dir, "long-title.yaml", text), story_dir)
+    titles = [d for d in validated.diagnostics if d.field == "title"]
+    # Only the YouTube title (over 100 characters) is shortened, as a warning.
+    assert {d.severity for d in titles} == {"warning"}
+    assert all("allows 100" in d.message for d in titles)
