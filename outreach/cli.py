@@ -66,6 +66,20 @@ only_option = click.option(
     default=None,
     help="Render only cards (with post text) or only videos.",
 )
+
+
+def platforms_option(help_text: str):
+    """-p/--platform, repeatable, limited to the known presets."""
+    return click.option(
+        "-p",
+        "--platform",
+        "platforms",
+        multiple=True,
+        type=click.Choice(_platform_names()),
+        help=help_text,
+    )
+
+
 no_highlight_option = click.option(
     "--no-highlight",
     is_flag=True,
@@ -128,14 +142,7 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "-p",
-    "--platform",
-    "platforms",
-    multiple=True,
-    type=click.Choice(_platform_names()),
-    help="Check only these platforms (repeatable).",
-)
+@platforms_option("Check only these platforms (repeatable).")
 @themes_dir_option
 @common
 def check(
@@ -186,14 +193,7 @@ def check(
 
 @main.command(context_settings=CONTEXT)
 @click.argument("stories", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "-p",
-    "--platform",
-    "platforms",
-    multiple=True,
-    type=click.Choice(_platform_names()),
-    help="Render only these platforms (repeatable). Default: the story's list, else all.",
-)
+@platforms_option("Render only these platforms (repeatable). Default: the story's list, else all.")
 @only_option
 @click.option(
     "-o",
@@ -346,14 +346,7 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 )
 @click.option("--force", is_flag=True, help="Render everything again, ignoring the cache.")
 @only_option
-@click.option(
-    "-p",
-    "--platform",
-    "platforms",
-    multiple=True,
-    type=click.Choice(_platform_names()),
-    help="Pack only these platforms (repeatable). Default: each story's list, else all.",
-)
+@platforms_option("Pack only these platforms (repeatable). Default: each story's list, else all.")
 @click.option("--include-drafts", is_flag=True, help="Also render stories not yet approved.")
 @click.option(
     "--scheduler",

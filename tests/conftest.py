@@ -13,6 +13,17 @@ REPO = Path(__file__).resolve().parent.parent
 STORIES = REPO / "stories"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+#: Debian's Chromium, driven by Playwright (which cannot download browsers here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
