@@ -47,6 +47,12 @@ def common(fn):
 
 
 # Options shared by several commands, defined once so they read the same everywhere.
+stories_dir_argument = click.argument(
+    "stories_dir",
+    required=False,
+    default=Path("stories"),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
 themes_dir_option = click.option(
     "--themes-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -316,12 +322,7 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument(
-    "stories_dir",
-    required=False,
-    default=Path("stories"),
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
+@stories_dir_argument
 @click.option(
     "--week",
     default=None,
@@ -445,12 +446,7 @@ def pack(
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument(
-    "stories_dir",
-    required=False,
-    default=Path("stories"),
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
+@stories_dir_argument
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),

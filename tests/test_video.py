@@ -168,6 +168,12 @@ def test_cover_is_the_first_frame_and_manifest_points_to_one_shared_file(rendere
     assert np.abs(cover - first).mean() < 6
 
 
+def volume_report(video: Path) -> subprocess.CompletedProcess:
+    """ffmpeg's volumedetect over the video's audio; the figures are in stderr."""
+    args = ["-hide_banner", "-i", str(video), "-af", "volumedetect", "-vn", "-f", "null", "-"]
+    return subprocess.run([ffmpeg.ffmpeg_exe(), *args], capture_output=True, text=True)
+
+
 def test_odd_audio_formats_are_resampled(tmp_path: Path) -> None:
     root = tmp_path / "s"
     story = make_root(root)
@@ -188,43 +194,13 @@ def test_odd_audio_formats_are_resampled(tmp_path: Path) -> None:
     plan = tl.plan(validated.loaded, s, {1: 2.2})
     assert plan[2].own == pytest.approx(2.2 + s.narration_pad)
     # The audio is not silent, and it is longer than the music file: the bed loops.
-    vol = subprocess.run(
-        [
-            ffmpeg.ffmpeg_exe(),
-            "-hide_banner",
-            "-i",
-            str(video),
-            "-af",
-            "volumedetect",
-            "-vn",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    vol = volume_report(video)
     assert "mean_volume: -inf" not in vol.stderr and "mean_volume" in vol.stderr
     assert next(e for e in entries if e.output == "video").extra["duration"] > 3.0
 
 
 def test_silent_track_when_there_is_no_audio(rendered: dict) -> None:
-    vol = subprocess.run(
-        [
-            ffmpeg.ffmpeg_exe(),
-            "-hide_banner",
-            "-i",
-            str(rendered["video"]),
-            "-af",
-            "volumedetect",
-            "-vn",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    vol = volume_report(rendered["video"])
     assert "max_volume: -91" in vol.stderr or "max_volume: -inf" in vol.stderr
 
 
