@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from outreach.diagnostics import Diagnostic
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -32,7 +39,7 @@ class _Console:
         if self.verbose and not self.quiet:
             click.echo(msg, err=True)
 
-    def diag(self, d) -> None:  # errors always print; warnings unless quiet
+    def diag(self, d: Diagnostic) -> None:  # errors always print; warnings unless quiet
         if d.severity == "error" or not self.quiet:
             color = "red" if d.severity == "error" else "yellow"
             click.echo(
@@ -40,7 +47,7 @@ class _Console:
             )
 
 
-def common(fn):
+def common(fn: F) -> F:
     fn = click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")(fn)
     fn = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")(fn)
     return fn
@@ -74,7 +81,7 @@ only_option = click.option(
 )
 
 
-def platforms_option(help_text: str):
+def platforms_option(help_text: str) -> Callable[[F], F]:
     """-p/--platform, repeatable, limited to the known presets."""
     return click.option(
         "-p",

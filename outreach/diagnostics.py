@@ -6,6 +6,7 @@ Every problem a user can cause is reported in the same compiler-like form,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -53,7 +54,7 @@ class DiagnosticList:
         for d in diags:
             self.add(d)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)
 
     def __len__(self) -> int:

@@ -14,7 +14,7 @@ import re
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,7 +227,7 @@ def _widen_pipe(fd: int) -> None:
 
 
 def encode_stream(
-    frames: Callable[[], object],
+    frames: Callable[[], Iterable[bytes | memoryview]],
     n_frames: int,
     audio: Path,
     target: Path,
@@ -284,7 +284,7 @@ def encode_stream(
         for raw in proc.stderr:
             tail.append(raw.decode("utf-8", "replace").rstrip())
 
-    q: queue.Queue[bytes | None] = queue.Queue(maxsize=6)
+    q: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=6)
     broken: list[BaseException] = []
 
     def write_frames() -> None:
@@ -308,7 +308,7 @@ def encode_stream(
     reader.start()
     writer.start()
     try:
-        for i, data in enumerate(frames()):  # type: ignore[call-overload]
+        for i, data in enumerate(frames()):
             if broken:
                 break
             q.put(data)

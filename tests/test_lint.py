@@ -20,3 +20,14 @@ def test_ruff(args: list[str]) -> None:
         [*ruff.split(), *args, *PATHS], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy() -> None:
+    """The package type-checks with the configuration in pyproject.toml (zero errors)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -7,6 +7,7 @@ renderer downstream only ever sees a `LoadedStory`.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from outreach.diagnostics import Diagnostic, StoryError, display_path
+from outreach.diagnostics import Diagnostic, Severity, StoryError, display_path
 from outreach.model.story import Story
 from outreach.model.text import nfc, normalize_hashtag, slugify
 
@@ -43,12 +44,12 @@ class LoadedStory:
         return _locate(self.positions, path)
 
     def diagnostic(
-        self, severity: str, path: FieldPath, message: str, hint: str = ""
+        self, severity: Severity, path: FieldPath, message: str, hint: str = ""
     ) -> Diagnostic:
         line, col = self.locate(path)
         return Diagnostic(
             display_path(self.path), line, col, severity, format_field(path), message, hint
-        )  # type: ignore[arg-type]
+        )
 
     def media_path(self, relative: str) -> Path:
         """The resolved media file; validity was checked at load time."""
@@ -192,7 +193,9 @@ def _describe(value: Any) -> str:
     return f"`{value}`"
 
 
-def _error_to_diag(err: dict, rel: str, positions: dict, key_positions: dict) -> Diagnostic:
+def _error_to_diag(
+    err: Mapping[str, Any], rel: str, positions: dict, key_positions: dict
+) -> Diagnostic:
     loc: FieldPath = tuple(
         p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")
     )

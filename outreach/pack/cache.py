@@ -66,7 +66,9 @@ def theme_fingerprint(theme: Any) -> str:
 
 
 def platform_fingerprint(platform: Any) -> Any:
-    return dataclasses.asdict(platform) if dataclasses.is_dataclass(platform) else repr(platform)
+    if dataclasses.is_dataclass(platform) and not isinstance(platform, type):
+        return dataclasses.asdict(platform)
+    return repr(platform)
 
 
 def story_fields(story: Any, kind: str) -> dict[str, Any]:

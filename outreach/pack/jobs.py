@@ -190,12 +190,12 @@ def run_output(job: OutputJob) -> JobResult:
 
             made = render_cards(validated, pack_dir, _shared_memo(), validated.platforms)
         else:
-            from outreach.pack.video import render_videos  # type: ignore[import-not-found]
+            from outreach.pack.video import render_videos
 
             made = render_videos(validated, pack_dir, job.quality, _NullConsole())
         entries = []
         for entry in made:
-            d = entry.as_dict() if hasattr(entry, "as_dict") else dict(entry)
+            d = entry.as_dict()
             if d.get("output") == "video" and d.get("duration") is None:
                 d["duration"] = _probe_duration(pack_dir / d["path"])
             d["key"] = job.key_for(d["platform"])

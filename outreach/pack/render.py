@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def render_stories(
                 with click.progressbar(
                     validated.platforms,
                     label=f"{validated.loaded.id}: cards",
-                    file=None if not console.quiet else _Null(),
+                    file=None if not console.quiet else io.StringIO(),
                     item_show_func=lambda p: p.name if p else "",
                 ) as bar:
                     for platform in bar:
@@ -61,11 +62,3 @@ def render_stories(
             f"{validated.loaded.id}: {len(entries)} files in {out_dir / validated.loaded.id}"
         )
     return all_ok
-
-
-class _Null:
-    def write(self, *_: object) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass

@@ -407,7 +407,7 @@ def _execute(
         item_show_func=lambda s: s or "",
     )
     if quiet:
-        bar.is_hidden = True
+        bar.hidden = True
     futures: dict[Any, tuple[str, _Planned, Any]] = {}
 
     def submit_outputs(plan: _Planned) -> None:

@@ -13,7 +13,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from outreach.diagnostics import Diagnostic, StoryError
 from outreach.layout.geometry import Box
@@ -418,7 +420,7 @@ class _CheckHelper:
         self._proc.start()
         child.close()
 
-    def run(self, *args) -> list[Diagnostic]:
+    def run(self, *args: Any) -> list[Diagnostic]:
         self._conn.send(args)
         return self._conn.recv()
 
@@ -428,7 +430,7 @@ class _CheckHelper:
         self._conn.close()
 
 
-def _serve_checks(conn) -> None:
+def _serve_checks(conn: Connection) -> None:
     _ignore_interrupts()
     while True:
         try:
@@ -459,7 +461,7 @@ def check_story(
         return describe_error(path, exc)
 
 
-def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform):
+def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform) -> Any:
     """The video renderer's timeline for this story (narration not probed), or None."""
     try:
         from outreach.render.video import timeline as tl
@@ -508,7 +510,7 @@ def render_recipe(recipe: Recipe, scale: float) -> Rendered:
     )
 
 
-def _fast_jpeg(image) -> bytes:
+def _fast_jpeg(image: Any) -> bytes:
     """Preview JPEGs skip `optimize`: a few kB bigger, several ms faster."""
     import io
 

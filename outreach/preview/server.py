@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
+from outreach.platforms import Platform
 from outreach.preview.renderer import PreviewRenderer, StoryState, percent_box
 from outreach.preview.watch import ChangeSet, Watcher
 
@@ -207,7 +209,7 @@ class PreviewApp:
 
     # --- views ---------------------------------------------------------------------------
 
-    def _html(self, template: str, fragment: bool, **context) -> Response:
+    def _html(self, template: str, fragment: bool, **context: Any) -> Response:
         ctx = {"fragment": fragment, **context}
         body = self.env.get_template(template).render(**ctx).encode("utf-8")
         return Response(
@@ -254,7 +256,7 @@ class PreviewApp:
         }
 
 
-def chrome_kind(platform) -> str:
+def chrome_kind(platform: Platform) -> str:
     if platform.name in CHROME:
         return CHROME[platform.name]
     if platform.outputs == "thumbnail":
@@ -284,7 +286,8 @@ class PreviewServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
     def shutdown(self) -> None:
@@ -299,7 +302,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 120  # idle keep-alive connections do not hold a thread forever
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 — only with -v
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — only with -v
         if self.server.log is not None:
             self.server.log(f"{self.address_string()} {format % args}")
 

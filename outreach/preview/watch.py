@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from outreach.atomic import is_temp_file
 from outreach.model.loader import STORY_SUFFIXES
@@ -27,7 +28,7 @@ class MissingWatchfiles(RuntimeError):
     pass
 
 
-def import_watchfiles():
+def import_watchfiles() -> Any:
     """watchfiles is an optional extra; say how to get it instead of a traceback."""
     try:
         import watchfiles
@@ -83,7 +84,7 @@ class Watcher:
     """Watches folders in a background thread and calls `on_change` with each ChangeSet."""
 
     def __init__(
-        self, folders: Iterable[Path], stories_dir: Path, on_change: Callable[[ChangeSet], None]
+        self, folders: Iterable[Path], stories_dir: Path, on_change: Callable[[ChangeSet], object]
     ):
         unique = [f for f in dict.fromkeys(Path(p).resolve() for p in folders) if f.is_dir()]
         # A folder inside another watched one (stories/themes) would report changes twice.
@@ -105,7 +106,7 @@ class Watcher:
         self._thread.start()
         self._ready.wait(5)
 
-    def _run(self, watchfiles) -> None:
+    def _run(self, watchfiles: Any) -> None:
         try:
             self._ready.set()
             for changes in watchfiles.watch(

@@ -8,6 +8,7 @@ as a warning; `check --strict` makes that an error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jinja2
@@ -35,7 +36,7 @@ class PostText:
     issues: list[PostIssue] = field(default_factory=list)
 
 
-def shorten(text: str, limit: int, measure=len) -> str:
+def shorten(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
     """Cut `text` at a word boundary so that it plus '…' fits `limit` (by `measure`)."""
     if measure(text) <= limit:
         return text

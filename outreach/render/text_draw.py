@@ -20,6 +20,7 @@ def _emoji_bitmap(run: str, emoji_font: str) -> tuple[Image.Image, int]:
     left, top, right, bottom = probe.textbbox(
         (0, 0), run, font=font, anchor="ls", embedded_color=True
     )
+    left, top, right, bottom = (int(v) for v in (left, top, right, bottom))
     img = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
     ImageDraw.Draw(img).text((-left, -top), run, font=font, anchor="ls", embedded_color=True)
     return img, -top

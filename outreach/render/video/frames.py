@@ -255,7 +255,7 @@ class MotionRenderer:
         x, y, cw, ch = self.window(k / max(1, n - 1))
         s = self.SS
         box = (x * s, y * s, (x + cw) * s, (y + ch) * s)
-        cbox = tuple(c / 2 for c in box)
+        cbox = (box[0] / 2, box[1] / 2, box[2] / 2, box[3] / 2)
         return Planes(
             self.plate.y.resize((w, h), NEAREST, box=box),
             self.plate.u.resize((w // 2, h // 2), NEAREST, box=cbox),

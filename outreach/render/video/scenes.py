@@ -6,6 +6,7 @@ Everything here runs once per scene or per caption chunk; `frames` does the per-
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -153,6 +154,12 @@ def _plate(
 def _shifted(block: TextBlock, dx: float, dy: float) -> TextBlock:
     lines = tuple(replace(line, x=line.x - dx, baseline=line.baseline - dy) for line in block.lines)
     return replace(block, lines=lines)
+
+
+def _caption_arts(
+    chunks: list[Chunk], theme: Theme, s: VideoSettings, scale: float, size: tuple[int, int]
+) -> list[CaptionArt]:
+    return [caption_art(c, theme, s, scale, size) for c in chunks]
 
 
 def caption_art(
@@ -325,10 +332,10 @@ def render_scenes(
             renderers.append(StillRenderer(to_planes(cover_rgb)))
         else:
             renderers.append(
-                Lazy(lambda sc=sc: _scene_renderer(sc, cards, platform, theme, s, scale, size))
+                Lazy(functools.partial(_scene_renderer, sc, cards, platform, theme, s, scale, size))
             )
     captions = {
-        i: Lazy(lambda cs=cs: [caption_art(c, theme, s, scale, size) for c in cs])
+        i: Lazy(functools.partial(_caption_arts, cs, theme, s, scale, size))
         for i, cs in chunks.items()
     }
     all_chunks = [c for i in sorted(chunks) for c in chunks[i]]
