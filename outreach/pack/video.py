@@ -39,9 +39,6 @@ from outreach.render.video.scenes import CaptionError, frame_size, plan_captions
 QUALITY = {"fast": ("veryfast", 20), "archive": ("slow", 18)}
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
-#: OUTREACH_VIDEO_HIGHLIGHT=0 switches the word highlight off for one run (the theme's
-#: `video: {highlight: false}` switches it off for good).
-HIGHLIGHT_ENV = "OUTREACH_VIDEO_HIGHLIGHT"
 #: Bumped when a change alters the video's bytes; part of the cache key.
 VIDEO_VERSION = "1"
 #: What the last render of a shared folder was made from, and its files.
@@ -109,6 +106,62 @@ def _error(loaded: Any, field: tuple, message: str, hint: str) -> StoryError:
     return StoryError([loaded.diagnostic("error", field, message, hint)])
 
 
+#: Audio files already decoded in this process: (path, size, mtime) -> seconds.
+_AUDIO_SECONDS: dict[tuple[str, int, int], float] = {}
+
+
+def _audio_problem(path: Path, rel: str, what: str) -> tuple[float | None, str, str]:
+    """(seconds, message, hint): seconds when the file is usable audio, else a plain reason
+    (never FFmpeg's or the OS's own wording)."""
+    from outreach.model.media import media_kind
+
+    kind = media_kind(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return (
+            None,
+            f"{what} `{rel}` cannot be read ({(exc.strerror or 'error').lower()})",
+            ("check that the file exists and is readable"),
+        )
+    if st.st_size == 0:
+        return (
+            None,
+            f"{what} `{rel}` is an empty file (0 bytes)",
+            ("export the audio again; the copy may have failed"),
+        )
+    if kind == "image":
+        return (
+            None,
+            f"{what} `{rel}` is a picture, not audio",
+            ("point to a sound file (WAV, MP3, M4A, OGG or FLAC)"),
+        )
+    if kind == "video":
+        return (
+            None,
+            f"{what} `{rel}` is a video file, not audio",
+            ("export its sound as an audio file (M4A, MP3 or WAV) and point to that"),
+        )
+    memo = (str(path), st.st_size, st.st_mtime_ns)
+    if memo in _AUDIO_SECONDS:
+        return _AUDIO_SECONDS[memo], "", ""
+    try:
+        seconds = ffmpeg.audio_duration(path)
+    except ffmpeg.FFmpegError as exc:
+        reason = "it has no sound track" if "no audio stream" in str(exc) else "it does not decode"
+        return (
+            None,
+            f"{what} `{rel}` is not readable audio ({reason})",
+            ("export it again as WAV, MP3, M4A, OGG or FLAC"),
+        )
+    except (OSError, TimeoutError):
+        return None, f"{what} `{rel}` could not be decoded", "export it again as WAV or M4A"
+    if seconds <= 0.05:
+        return None, f"{what} `{rel}` has no sound in it (0 seconds)", ("export the audio again")
+    _AUDIO_SECONDS[memo] = seconds
+    return seconds, "", ""
+
+
 def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagnostic]]:
     """Narration lengths by beat, the music file, and a diagnostic per unusable file."""
     story = loaded.story
@@ -123,28 +176,9 @@ def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagn
     music: Path | None = None
     for field, rel, what in todo:
         path = loaded.media_path(rel)
-        if not path.is_file():
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    field,
-                    f"{what} `{rel}` does not exist",
-                    f"check the path; it is relative to {loaded.path.name}",
-                )
-            )
-            continue
-        try:
-            seconds = ffmpeg.audio_duration(path)
-        except ffmpeg.FFmpegError as exc:
-            reason = exc.tail[-1].strip() if exc.tail else exc.what
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    field,
-                    f"{what} `{rel}` is not readable audio ({reason})",
-                    "export it again as WAV, MP3, M4A, OGG or FLAC",
-                )
-            )
+        seconds, message, hint = _audio_problem(path, rel, what)
+        if seconds is None:
+            diags.append(loaded.diagnostic("error", field, message, hint))
             continue
         if field[0] == "music":
             music = path
@@ -153,73 +187,149 @@ def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagn
     return narration, music, diags
 
 
+def video_settings(theme: Any, lang: str, highlight: bool | None = None) -> tl.VideoSettings:
+    """The one answer to "how is this story's video paced and drawn": the theme's `video:`
+    settings for the story's language, with the run's --no-highlight (an argument, never
+    an environment variable). Render, pack, validation and the preview all call this."""
+    settings = tl.VideoSettings.from_theme(theme.video, lang)
+    if highlight is False:
+        settings = dataclasses.replace(settings, highlight=False)
+    return settings
+
+
+@dataclasses.dataclass
+class GroupPlan:
+    """One encode: the stand-in preset, the platforms it serves, its timeline and captions."""
+
+    shared: Platform
+    asked: list[Platform]
+    folder_name: str
+    timeline: tl.Timeline
+    chunks: dict
+
+
+@dataclasses.dataclass
+class VideoPlan:
+    settings: tl.VideoSettings
+    music: Path | None
+    groups: list[GroupPlan]
+
+
+def _too_long(loaded: Any, exc: tl.TimelineError, plan: list[tl.Scene], limit: float) -> StoryError:
+    """Advice that fits the fault: when the narration alone is longer than the limit,
+    say the audio is too long, not the text."""
+    narrated = [sc for sc in plan if sc.kind == "beat" and sc.narration is not None]
+    spoken = sum(sc.own for sc in narrated)
+    if narrated and spoken > limit * 0.8:
+        longest = max(narrated, key=lambda sc: sc.own)
+        rel = loaded.story.beats[longest.index].narration
+        return _error(
+            loaded,
+            ("beats", longest.index, "narration"),
+            f"the narration runs {spoken:.1f} s in all (beat {longest.index + 1}'s "
+            f"`{rel}` alone {longest.own:.1f} s); {exc.message.split(', over ')[-1]}",
+            "the audio is too long for the platform: trim or re-record the narration",
+        )
+    return _error(loaded, exc.field, exc.message, exc.hint)
+
+
+def plan_videos(
+    loaded: Any, theme: Any, platforms: list[Platform], highlight: bool | None = None
+) -> VideoPlan | None:
+    """Everything a video needs decided before a frame is drawn: audio decodes, the
+    timeline fits each chosen platform's limit, every caption fits its band.
+
+    Raises StoryError with every problem found; None when no platform has a video. This
+    is the video part of the one validation (check, render, pack, preview).
+    """
+    video_groups = groups(platforms)
+    if not video_groups:
+        return None
+    settings = video_settings(theme, loaded.story.lang, highlight)
+    narration, music, diags = _check_audio(loaded)
+    if music is None and not loaded.story.music and theme.music:
+        music = Path(theme.music)
+        _seconds, message, hint = _audio_problem(music, music.name, f"theme `{theme.name}` music")
+        if message:
+            diags.append(
+                loaded.diagnostic("error", ("theme",), message, "fix `music:` in theme.yaml")
+            )
+    if diags:
+        raise StoryError(diags)
+    try:
+        scenes = tl.plan(loaded, settings, narration)
+    except tl.TimelineError as exc:
+        raise _error(loaded, exc.field, exc.message, exc.hint) from None
+    planned: list[GroupPlan] = []
+    for shared, asked, folder_name in video_groups:
+        strictest = min(asked, key=lambda p: p.video.max_seconds if p.video else 1e9)
+        limit = strictest.video.max_seconds if strictest.video else None
+        try:
+            timeline = tl.build(scenes, settings, limit, f"the {strictest.label} maximum")
+        except tl.TimelineError as exc:
+            cap = min(settings.target_max, limit or settings.target_max)
+            raise _too_long(loaded, exc, scenes, cap) from None
+        try:
+            chunks = plan_captions(timeline, theme, shared, settings)
+        except CaptionError as exc:
+            raise _error(loaded, exc.field, exc.message, exc.hint) from None
+        planned.append(GroupPlan(shared, asked, folder_name, timeline, chunks))
+    return VideoPlan(settings, music, planned)
+
+
+def video_scale(value: str | None = None) -> float:
+    """The test-only reduced render size, read once in the main process (workers get it
+    as an argument)."""
+    raw = os.environ.get(SCALE_ENV, "1") if value is None else value
+    try:
+        return min(1.0, max(0.1, float(raw or 1)))
+    except ValueError:
+        return 1.0
+
+
 def render_videos(
     validated: Any,
     out_dir: Path,
     quality: str = "fast",
     console: Any = None,
     scale: float | None = None,
+    highlight: bool | None = None,
+    record_dir: Path | None = None,
+    links: bool = True,
 ) -> list[ManifestEntry]:
-    """Render the story's video(s) for every requested video platform; return manifest entries."""
+    """Render the story's video(s) for every requested video platform; return manifest entries.
+
+    `record_dir` keeps the encode's cache record outside the output folder (the pack puts
+    it in its `.cache/`, which survives clean-up); `links=False` skips the convenience
+    symlinks in each platform folder (a pack's folder holds exactly its manifest's files).
+    """
     loaded, theme = validated.loaded, validated.theme
-    video_groups = groups(validated.platforms)
-    if not video_groups:
+    plan = plan_videos(loaded, theme, validated.platforms, highlight)
+    if plan is None:
         return []
     if scale is None:
-        try:
-            scale = min(1.0, max(0.1, float(os.environ.get(SCALE_ENV, "1") or 1)))
-        except ValueError:
-            scale = 1.0
-    settings = tl.VideoSettings.from_theme(theme.video, loaded.story.lang)
-    if os.environ.get(HIGHLIGHT_ENV, "").strip().lower() in ("0", "off", "no", "false"):
-        settings = dataclasses.replace(settings, highlight=False)
-    narration, music, diags = _check_audio(loaded)
-    if music is None and not loaded.story.music and theme.music:
-        music = Path(theme.music)
-        try:
-            ffmpeg.audio_duration(music)
-        except ffmpeg.FFmpegError as exc:
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    ("theme",),
-                    f"theme `{theme.name}` music `{music.name}` is not readable "
-                    f"audio ({exc.tail[-1].strip() if exc.tail else exc.what})",
-                    "fix `music:` in the theme's theme.yaml",
-                )
-            )
-    if diags:
-        raise StoryError(diags)
-    try:
-        plan = tl.plan(loaded, settings, narration)
-    except tl.TimelineError as exc:
-        raise _error(loaded, exc.field, exc.message, exc.hint) from None
+        scale = video_scale()
     entries: list[ManifestEntry] = []
-    for shared, asked, folder_name in video_groups:
-        strictest = min(asked, key=lambda p: p.video.max_seconds if p.video else 1e9)
-        limit = strictest.video.max_seconds if strictest.video else None
-        try:
-            timeline = tl.build(plan, settings, limit, f"the {strictest.label} maximum")
-        except tl.TimelineError as exc:
-            raise _error(loaded, exc.field, exc.message, exc.hint) from None
-        try:
-            chunks = plan_captions(timeline, theme, shared, settings)
-        except CaptionError as exc:
-            raise _error(loaded, exc.field, exc.message, exc.hint) from None
-        folder = out_dir / loaded.id / folder_name
+    for group in plan.groups:
+        folder = out_dir / loaded.id / group.folder_name
+        record = (
+            record_dir / f"{loaded.id}--{group.folder_name}.json" if record_dir else folder / RECORD
+        )
         entries += _render_group(
             validated,
-            shared,
-            asked,
-            timeline,
-            chunks,
-            settings,
-            music,
+            group.shared,
+            group.asked,
+            group.timeline,
+            group.chunks,
+            plan.settings,
+            plan.music,
             folder,
             out_dir,
             quality,
             console,
             scale,
+            record,
+            links,
         )
     return entries
 
@@ -232,15 +342,15 @@ def cache_key(
     quality: str,
     scale: float,
 ) -> str:
-    """Content hash of everything that decides the video's bytes (media by size and mtime)."""
+    """Content hash of everything that decides the video's bytes (media by content)."""
     from outreach import RENDERER_VERSION
+    from outreach.fingerprint import file_digest
 
     loaded, theme = validated.loaded, validated.theme
     media = []
     paths = [loaded.media_path(rel) for _f, rel in loaded.story.media_fields()]
     for path in sorted({*paths, *([music] if music else [])}):
-        st = path.stat()
-        media.append([str(path), st.st_size, st.st_mtime_ns])
+        media.append([str(path), file_digest(path)])
     payload = json.dumps(
         [
             RENDERER_VERSION,
@@ -274,17 +384,21 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _cached(folder: Path, key: str) -> dict | None:
+def _cached(folder: Path, key: str, record_path: Path | None = None) -> dict | None:
     """The record of a previous identical render whose files are all still there."""
     try:
-        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        record = json.loads((record_path or folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if record.get("key") != key:
         return None
+    from outreach.fingerprint import file_digest
+
     for f in record.get("files", {}).values():
         path = folder / f["name"]
         if not path.is_file() or path.stat().st_size != f["bytes"]:
+            return None
+        if file_digest(path) != f["sha256"]:  # edited or replaced since it was made
             return None
     return record
 
@@ -302,16 +416,20 @@ def _render_group(
     quality: str,
     console: Any,
     scale: float,
+    record_path: Path | None = None,
+    links: bool = True,
 ) -> list[ManifestEntry]:
     loaded = validated.loaded
     key = cache_key(validated, shared, settings, music, quality, scale)
-    record = _cached(folder, key)
+    record = _cached(folder, key, record_path)
     if record is None:
         record = _produce(
             validated, shared, timeline, chunks, settings, music, folder, quality, console, scale
         )
         record["key"] = key
-        write_text(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        write_text(
+            record_path or folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+        )
     elif console is not None and not getattr(console, "quiet", False):
         console.debug(f"{loaded.id}: video unchanged, reusing {folder / 'video.mp4'}")
     size_bytes = record["files"]["video"]["bytes"]
@@ -341,7 +459,8 @@ def _render_group(
                     extra={**f.get("extra", {}), "shared": shared_with},
                 )
             )
-        _link_into(out_dir / loaded.id / p.name, folder)
+        if links:
+            _link_into(out_dir / loaded.id / p.name, folder)
     return entries
 
 
@@ -488,7 +607,8 @@ def _encode(
         if quiet:
             ffmpeg.encode_stream(frames, timeline.total_frames, wav, tmp, enc)
             return
-        with click.progressbar(
+        progressbar: Any = click.progressbar  # typed oddly in click 8.2+
+        with progressbar(
             length=timeline.total_frames,
             label=f"{story_id}: video",
             file=click.get_text_stream("stderr"),

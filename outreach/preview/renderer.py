@@ -20,6 +20,7 @@ from typing import Any
 from outreach.diagnostics import Diagnostic, StoryError
 from outreach.layout.geometry import Box
 from outreach.model.loader import LoadedStory, discover_stories, load_story
+from outreach.model.media import is_image
 from outreach.model.text import slugify
 from outreach.pack.story import describe_error, load_and_validate, validate
 from outreach.platforms import Platform
@@ -265,7 +266,7 @@ class PreviewRenderer:
         out: dict[int, Recipe] = {}
         for i, beat in enumerate(loaded.story.beats):
             photos = {}
-            if beat.media and Path(beat.media).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
+            if beat.media and is_image(beat.media):
                 photos["beat"] = (loaded.media_path(beat.media), beat.focus)
             spec = CardSpec(
                 f"scene-{i + 1:02d}",

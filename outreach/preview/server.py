@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.platforms import Platform
 from outreach.preview.renderer import PreviewRenderer, StoryState, percent_box
@@ -134,7 +135,7 @@ class PreviewApp:
         self.renderer = renderer
         self.events = Broadcaster()
         self.page_budget = PAGE_BUDGET
-        self.env = jinja2.Environment(
+        self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=jinja2.select_autoescape(["html", "j2"]),
             trim_blocks=True,

@@ -143,16 +143,9 @@ def _cover_photo(loaded: LoadedStory) -> tuple[Path, tuple[float, float] | None]
 
 
 def _is_image(path: str) -> bool:
-    return Path(path).suffix.lower() in {
-        ".jpg",
-        ".jpeg",
-        ".png",
-        ".webp",
-        ".tif",
-        ".tiff",
-        ".bmp",
-        ".gif",
-    }
+    from outreach.model.media import is_image
+
+    return is_image(path)
 
 
 def _alt(theme: Theme, lang: str, key: str, *parts: str) -> str:
