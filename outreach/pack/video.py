@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -607,11 +608,10 @@ def _encode(
         if quiet:
             ffmpeg.encode_stream(frames, timeline.total_frames, wav, tmp, enc)
             return
-        progressbar: Any = click.progressbar  # typed oddly in click 8.2+
-        with progressbar(
+        with click.progressbar(
             length=timeline.total_frames,
             label=f"{story_id}: video",
-            file=click.get_text_stream("stderr"),
+            file=sys.stderr,
         ) as bar:
 
             def step(i: int) -> None:
