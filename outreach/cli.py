@@ -561,7 +561,7 @@ def preview(
             f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
             f"pass another --port (0 picks a free one)"
         )
-        sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_ERRORS)
     states = running.server.app.renderer.stories()
     broken = sum(s.broken for s in states)
     note = f" ({broken} do not load; the page shows why)" if broken else ""

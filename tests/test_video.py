@@ -287,14 +287,12 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
         assert np.abs(model - fast).mean() < 1.0, f
 
 
-def test_word_highlight_can_be_switched_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_word_highlight_can_be_switched_off(tmp_path: Path) -> None:
     accent = np.array([255, 197, 51])
 
-    def yellow_pixels(root: Path, story: Path) -> int:
+    def yellow_pixels(root: Path, story: Path, highlight: bool = True) -> int:
         validated = load_and_validate(story, root, ["tiktok"])
-        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE)
+        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE, highlight=highlight)
         s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
         timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
         chunk = plan_captions(timeline, validated.theme, pv.groups(validated.platforms)[0][0], s)[
@@ -318,6 +316,6 @@ def test_word_highlight_can_be_switched_off(
         "fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0, highlight: false}\n",
     )
     assert yellow_pixels(tmp_path / "off", off) == 0
-    monkeypatch.setenv(pv.HIGHLIGHT_ENV, "0")
-    env_off = make_root(tmp_path / "env")
-    assert yellow_pixels(tmp_path / "env", env_off) == 0
+    # --no-highlight reaches the renderer as an argument (never an environment variable).
+    flag_off = make_root(tmp_path / "flag")
+    assert yellow_pixels(tmp_path / "flag", flag_off, highlight=False) == 0

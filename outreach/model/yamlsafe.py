@@ -34,29 +34,50 @@ class YamlProblem(Exception):
         return f"{self.line}:{self.col}: {self.message} — {self.hint}"
 
 
-class SafeComposer(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and deep nesting while composing."""
+try:  # libyaml parses 7x faster; the composing (and our guards) stays in Python
+    from yaml._yaml import CParser as _Parser
+
+    class _Base(
+        yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+    ):
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover — PyYAML built without libyaml
+    _Base = yaml.SafeLoader  # type: ignore[assignment,misc]
+
+
+class SafeComposer(_Base):
+    """A YAML composer that refuses aliases and deep nesting."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
+    def _where(self) -> tuple[int, int]:
+        event: Any = self.peek_event()
+        mark = getattr(event, "start_mark", None)
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
+            line, col = self._where()
             raise YamlProblem(
-                mark.line + 1,
-                mark.column + 1,
+                line,
+                col,
                 "uses a YAML alias (`*name`), which story and theme files do not allow",
                 "write the value out in full instead of repeating it with & and *",
             )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                line, col = self._where()
                 raise YamlProblem(
-                    mark.line + 1,
-                    mark.column + 1,
+                    line,
+                    col,
                     f"nests lists and fields more than {MAX_DEPTH} levels deep",
                     "a story is a few fields with short lists; check the brackets",
                 )
@@ -82,7 +103,8 @@ def compose(text: str) -> yaml.Node | None:
             1, 1, "nests too deeply to read", "check the brackets and the indentation"
         ) from None
     finally:
-        loader.dispose()
+        if hasattr(loader, "dispose"):
+            loader.dispose()
 
 
 def safe_load(text: str) -> Any:

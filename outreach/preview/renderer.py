@@ -463,12 +463,15 @@ def check_story(
 
 
 def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform) -> Any:
-    """The video renderer's timeline for this story (narration not probed), or None."""
+    """The video renderer's timeline for this story (the same settings, language and
+    narration lengths as the render), or None."""
     try:
+        from outreach.pack.video import _check_audio, video_settings
         from outreach.render.video import timeline as tl
 
-        settings = tl.VideoSettings.from_theme(theme.video)
-        scenes = tl.plan(loaded, settings, {})
+        settings = video_settings(theme, loaded.story.lang)
+        narration, _music, _problems = _check_audio(loaded)  # decoded once per file version
+        scenes = tl.plan(loaded, settings, narration)
         limit = platform.video.max_seconds if platform.video else None
         return tl.build(scenes, settings, limit, f"the {platform.label} maximum")
     except Exception:  # noqa: BLE001 — no video package or an unfit story: cards only
