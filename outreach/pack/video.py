@@ -203,7 +203,9 @@ def render_videos(
         except tl.TimelineError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         try:
-            chunks = plan_captions(timeline, theme, shared, settings)
+            chunks = plan_captions(
+                timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
+            )
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         folder = out_dir / loaded.id / folder_name
