@@ -94,9 +94,14 @@ def main() -> None:
     med = {k: statistics.median(r[k] for r in results) for k in ("cold", "warm", "floor")}
     ratios = [r["cold"] / r["floor"] for r in results]
     print(f"story: {story.name}, {results[0]['cards']} unique cards, {args.runs} fresh processes")
-    print(f"per unique card: {med['cold'] * 1000:.1f} ms (median), floor {med['floor'] * 1000:.1f} ms")
-    print(f"ratio against the floor: {statistics.median(ratios):.2f}x (runs: "
-          + ", ".join(f"{r:.2f}" for r in ratios) + ")")
+    print(
+        f"per unique card: {med['cold'] * 1000:.1f} ms (median), floor {med['floor'] * 1000:.1f} ms"
+    )
+    print(
+        f"ratio against the floor: {statistics.median(ratios):.2f}x (runs: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + ")"
+    )
     if args.warm:
         warm = [r["warm"] / r["floor"] for r in results]
         print(f"warm re-render (same process): {statistics.median(warm):.2f}x the floor")

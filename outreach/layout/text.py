@@ -18,18 +18,13 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from outreach.layout.fonts import (
-    EMOJI_STRIKE,
-    codepoints,
-    ignorable,
-    is_emoji_modifier,
-    is_regional_indicator,
-    load_font,
-)
+from PIL import ImageFont
+
 from outreach.layout.breaking import (
     LINE,
     STEP,
@@ -39,6 +34,16 @@ from outreach.layout.breaking import (
     Measured,
     best_lines,
     min_lines,
+)
+from outreach.layout.fonts import (
+    EMOJI_STRIKE,
+    codepoints,
+    fallback_chain,
+    has_ink,
+    ignorable,
+    is_emoji_modifier,
+    is_regional_indicator,
+    load_font,
 )
 from outreach.layout.geometry import Box
 from outreach.layout.words import INF, WORD_BREAK, Paragraph, line_text, paragraph, uppercase
@@ -69,12 +74,27 @@ class LayoutError(ValueError):
 class MissingGlyphs(LayoutError):
     def __init__(self, chars: Sequence[str], field: str = ""):
         self.chars = list(chars)
-        shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in self.chars)
+        shown = ", ".join(_describe(c) for c in self.chars)
+        cjk = any(_is_cjk(c) for c in self.chars)
         super().__init__(
             f"no bundled font has a glyph for {shown}",
-            "remove or replace the character; the cards would show an empty box",
+            "Chinese, Japanese and Korean characters need a CJK font, which is not bundled: "
+            "write the name in Latin letters (pinyin, romaji, romaja)"
+            if cjk
+            else "remove or replace the character; the cards would show an empty box",
             field,
         )
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x2E80 <= cp <= 0x9FFF
+        or 0xAC00 <= cp <= 0xD7AF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF
+        or 0x20000 <= cp <= 0x3FFFF
+    )
 
 
 class TextOverflow(LayoutError):
@@ -105,8 +125,13 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class Run:
+    """Consecutive characters drawn by one font: the text font, a fallback, or emoji."""
+
     text: str
     emoji: bool
+    font: str = ""  # the font file of a text run
+    scale: float = 1.0  # size relative to the text size (fallbacks match the cap height)
+    stroke: float = 0.0  # synthetic bold for a fallback lighter than the text font, in ems
 
 
 @dataclass(frozen=True)
@@ -155,17 +180,30 @@ def prepare(text: str, uppercase: bool = False) -> str:
     return text
 
 
+def _text_font_for(
+    ch: str, chain: Sequence[tuple[str, float, float]]
+) -> tuple[str, float, float] | None:
+    for path, scale, stroke in chain:
+        if ch.isspace():
+            if ord(ch) in codepoints(path):
+                return path, scale, stroke
+        elif has_ink(path, ch):
+            return path, scale, stroke
+    return None
+
+
 def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
-    """Split text into runs for the text font and for the colour-emoji font."""
+    """Split text into runs: the text font first, then colour emoji, then the fallbacks."""
     text_cps = codepoints(text_font)
     emoji_cps = codepoints(emoji_font)
+    chain = ((text_font, 1.0, 0.0), *fallback_chain(text_font))
     runs: list[Run] = []
     chars = list(text)
-    i = 0
-    while i < len(chars):
-        cp = ord(chars[i])
+    for i, ch in enumerate(chars):
+        cp = ord(ch)
         nxt = ord(chars[i + 1]) if i + 1 < len(chars) else 0
-        if runs and runs[-1].emoji and (is_emoji_modifier(cp) or _prev_is_zwj(runs)):
+        prev = runs[-1] if runs else None
+        if prev and prev.emoji and (is_emoji_modifier(cp) or _prev_is_zwj(runs)):
             want_emoji = True
         elif is_regional_indicator(cp) or cp >= 0x1F000:
             want_emoji = True
@@ -174,12 +212,22 @@ def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
         elif cp == 0xFE0E:
             want_emoji = False
         else:
-            want_emoji = cp not in text_cps and cp in emoji_cps and not ignorable(chars[i])
-        if runs and runs[-1].emoji == want_emoji:
-            runs[-1] = Run(runs[-1].text + chars[i], want_emoji)
+            want_emoji = (
+                not has_ink(text_font, ch)
+                and cp in text_cps | emoji_cps
+                and cp in emoji_cps
+                and not ignorable(ch)
+            )
+        if want_emoji:
+            font, scale, stroke = "", 1.0, 0.0
+        elif prev and not prev.emoji and unicodedata.combining(ch):
+            font, scale, stroke = prev.font, prev.scale, prev.stroke  # a mark stays with its base
         else:
-            runs.append(Run(chars[i], want_emoji))
-        i += 1
+            font, scale, stroke = _text_font_for(ch, chain) or (text_font, 1.0, 0.0)
+        if prev and prev.emoji == want_emoji and prev.font == font:
+            runs[-1] = Run(prev.text + ch, want_emoji, font, scale, stroke)
+        else:
+            runs.append(Run(ch, want_emoji, font, scale, stroke))
     return runs
 
 
@@ -187,17 +235,25 @@ def _prev_is_zwj(runs: list[Run]) -> bool:
     return bool(runs) and runs[-1].text.endswith("\u200d")
 
 
+def _describe(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    if unicodedata.category(ch)[0] in "CZ" or not ch.isprintable():
+        return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+    return f"'{ch}' (U+{ord(ch):04X})"
+
+
 def missing_glyphs(text: str, text_font: str, emoji_font: str) -> list[str]:
-    """Characters that neither the text font nor the emoji font can draw."""
-    text_cps = codepoints(text_font)
+    """Characters that no bundled font draws with ink (text, fallbacks, emoji)."""
     emoji_cps = codepoints(emoji_font)
     missing: list[str] = []
     for run in split_runs(nfc(text), emoji_font, text_font):
-        cps = emoji_cps if run.emoji else text_cps
         for ch in run.text:
-            if ignorable(ch) or is_emoji_modifier(ord(ch)):
+            if ignorable(ch) or is_emoji_modifier(ord(ch)) or ch in missing:
                 continue
-            if ord(ch) not in cps and ch not in missing:
+            if run.emoji:
+                if ord(ch) not in emoji_cps:
+                    missing.append(ch)
+            elif not has_ink(run.font, ch):
                 missing.append(ch)
     return missing
 
@@ -209,16 +265,21 @@ def emoji_scale(size: int) -> float:
     return size * EMOJI_EM / EMOJI_STRIKE
 
 
+def run_font(run: Run, size: float) -> ImageFont.FreeTypeFont:
+    """The face that draws a text run at a text size (fallbacks scaled to match)."""
+    return load_font(run.font, max(1, round(size * run.scale)))
+
+
+def run_width(run: Run, emoji_font: str, size: int) -> float:
+    if run.emoji:
+        return load_font(emoji_font, EMOJI_STRIKE).getlength(run.text) * emoji_scale(size)
+    return float(run_font(run, size).getlength(run.text))
+
+
 @functools.lru_cache(maxsize=65536)
 def measure(text: str, text_font: str, emoji_font: str, size: int) -> float:
     """Advance width of a single line of mixed text and emoji, in pixels."""
-    total = 0.0
-    for run in split_runs(text, emoji_font, text_font):
-        if run.emoji:
-            total += load_font(emoji_font, EMOJI_STRIKE).getlength(run.text) * emoji_scale(size)
-        else:
-            total += load_font(text_font, size).getlength(run.text)
-    return total
+    return sum(run_width(run, emoji_font, size) for run in split_runs(text, emoji_font, text_font))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -239,7 +300,8 @@ def line_ink(text: str, text_font: str, emoji_font: str, size: int) -> tuple[flo
             k = emoji_scale(size)
             above, below = max(above, -box[1] * k), max(below, box[3] * k)
         else:
-            box = load_font(text_font, size).getbbox(run.text, anchor="ls")
+            stroke = run.stroke * size
+            box = run_font(run, size).getbbox(run.text, anchor="ls", stroke_width=stroke)
             above, below = max(above, -box[1]), max(below, box[3])
     return float(above), float(below)
 
@@ -328,9 +390,7 @@ def _options(
     return out or None
 
 
-def _combine(
-    choices: list[list[tuple[int, Breaks]]], most: int
-) -> list[list[tuple[int, Breaks]]]:
+def _combine(choices: list[list[tuple[int, Breaks]]], most: int) -> list[list[tuple[int, Breaks]]]:
     """Per-paragraph choices combined under the line budget, cheapest first (a few)."""
     combos: list[tuple[float, int, list[tuple[int, Breaks]]]] = [(0.0, 0, [])]
     for options in choices:
@@ -379,9 +439,7 @@ def _at_size(
         too_wide = False
         for picked in _combine(choices, most):
             lines = [t for m, (_, b) in zip(measured, picked, strict=True) for t in _texts(m, b)]
-            if any(
-                measure(t, style.font, style.emoji_font, size) > box.w + 0.01 for t in lines
-            ):
+            if any(measure(t, style.font, style.emoji_font, size) > box.w + 0.01 for t in lines):
                 too_wide = True  # kerning across a space: measure the line as a whole
                 continue
             above, below, lh = block_metrics(lines, style, size)
@@ -450,9 +508,7 @@ def _place(text: str, c: _Candidate, box: Box, style: TextStyle) -> TextBlock:
         else:
             x = box.x
         placed.append(Line(line_text_, x, top + above + i * c.line_height, width))
-    return TextBlock(
-        text, c.size, tuple(placed), c.line_height, above, below, box, style, c.split
-    )
+    return TextBlock(text, c.size, tuple(placed), c.line_height, above, below, box, style, c.split)
 
 
 def _overflow(

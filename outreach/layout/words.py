@@ -56,10 +56,87 @@ NUMBER = re.compile(r"^[~≈<>±+\-−$€£¥₫]?\d[\d.,:/]*$")
 CURRENCY = frozenset({"$", "US$", "€", "£", "¥", "₫", "VND", "USD", "EUR"})
 #: Units that stay with the number before them (compared case-insensitively).
 UNITS = frozenset(
-    """% ‰ ° °c °f độ km m cm mm µm nm km² m² m2 km2 m³ m3 ha kg g mg t tấn tạ yến lít l ml
-    km/h m/s kwh mwh gwh kw mw gw w v mah gb tb mb kb gb/s mbps ghz mhz hz x lần
-    usd vnd vnđ đ đồng eur € $ tỷ tỉ triệu nghìn ngàn trăm vạn bn tr k
-    giây phút giờ ngày tuần tháng năm quý thập kỷ thế kỷ tuổi người""".split()
+    [
+        "%",
+        "‰",
+        "°",
+        "°c",
+        "°f",
+        "độ",
+        "km",
+        "m",
+        "cm",
+        "mm",
+        "µm",
+        "nm",
+        "km²",
+        "m²",
+        "m2",
+        "km2",
+        "m³",
+        "m3",
+        "ha",
+        "kg",
+        "g",
+        "mg",
+        "t",
+        "tấn",
+        "tạ",
+        "yến",
+        "lít",
+        "l",
+        "ml",
+        "km/h",
+        "m/s",
+        "kwh",
+        "mwh",
+        "gwh",
+        "kw",
+        "mw",
+        "gw",
+        "w",
+        "v",
+        "mah",
+        "gb",
+        "tb",
+        "mb",
+        "kb",
+        "gb/s",
+        "mbps",
+        "ghz",
+        "mhz",
+        "hz",
+        "x",
+        "lần",
+        "usd",
+        "vnd",
+        "vnđ",
+        "đ",
+        "đồng",
+        "eur",
+        "€",
+        "$",
+        "tỷ",
+        "tỉ",
+        "triệu",
+        "nghìn",
+        "ngàn",
+        "trăm",
+        "vạn",
+        "bn",
+        "tr",
+        "k",
+        "giây",
+        "phút",
+        "giờ",
+        "ngày",
+        "tuần",
+        "tháng",
+        "năm",
+        "quý",
+        "tuổi",
+        "người",
+    ]
 )
 VIETNAMESE_LETTERS = re.compile(
     "[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.I
@@ -305,11 +382,14 @@ def paragraph(text: str, names: tuple[str, ...] = (), lang: str = "") -> Paragra
                 kind = "glue" if kind == "space" else kind
             pieces.append(Piece(chunk, glue, cost, kind, unit, letters))
         current.append(atom)
-        if k < len(atoms) - 1 and pieces[-1].kind in ("space", "glue"):
-            if pieces[-1].glue not in NO_BREAK_SPACES:
-                words.append(" ".join(current))
-                current = []
-                unit += 1
+        if (
+            k < len(atoms) - 1
+            and pieces[-1].kind in ("space", "glue")
+            and pieces[-1].glue not in NO_BREAK_SPACES
+        ):
+            words.append(" ".join(current))
+            current = []
+            unit += 1
     if current:
         words.append(" ".join(current))
     return Paragraph(tuple(pieces), tuple(words))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -22,7 +23,11 @@ Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-
 
 def _clean_text(value: str) -> str:
     """NFC, invisible characters removed, separators as newlines, marks in order."""
-    return clean_text(value).strip()
+    cleaned = clean_text(value).strip()
+    for ch in cleaned:
+        if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
+            raise ValueError(f"contains U+{ord(ch):04X}, a control character that draws nothing")
+    return cleaned
 
 
 def _non_empty(value: str) -> str:

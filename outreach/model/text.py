@@ -54,7 +54,11 @@ def _strip_invisible(text: str) -> str:
         cp = ord(ch)
         if ch == _ZWJ and before and after and _is_emoji_part(before) and _is_emoji_part(after):
             out.append(ch)  # inside an emoji sequence: 👨‍👩‍👧
-        elif 0xE0020 <= cp <= 0xE007F and before and (before == "\U0001f3f4" or 0xE0020 <= ord(before) <= 0xE007F):
+        elif (
+            0xE0020 <= cp <= 0xE007F
+            and before
+            and (before == "\U0001f3f4" or 0xE0020 <= ord(before) <= 0xE007F)
+        ):
             out.append(ch)  # tag sequence of a subdivision flag
     return "".join(out)
 
