@@ -117,6 +117,66 @@ def count(stories: Path, verbose: bool) -> tuple[int, int]:
     return inside, breaks
 
 
+def count_captions(stories: Path, verbose: bool) -> tuple[int, int, int, int]:
+    """(line breaks inside words, line breaks, cue cuts inside words, cue cuts) of the
+    video captions of every beat, in the shared vertical caption band."""
+    from outreach.layout.geometry import Box
+    from outreach.model.loader import load_story
+    from outreach.render.video.captions import caption_box, caption_style, chunk_blocks
+    from outreach.render.video.timeline import VideoSettings
+    from outreach.themes import load_theme
+
+    counts = [0, 0, 0, 0]
+    for path in sorted(stories.glob("*.yaml")):
+        story = load_story(path, stories).story
+        theme = load_theme(story.theme)
+        size = VideoSettings.from_theme(theme.video, story.lang).caption_size
+        try:
+            style = caption_style(
+                theme.font("heading"),
+                theme.emoji_font,
+                size,
+                theme.keep_together,
+                story.names,
+                story.lang,
+            )
+        except (TypeError, AttributeError):  # the engine before word segmentation
+            style = caption_style(
+                theme.font("heading"), theme.emoji_font, size, theme.keep_together
+            )
+        box = caption_box(Box(65, 288, 823, 960), style)
+        names = [n for n in re.split(r"\s*[,;·]\s*", ", ".join(_names(story))) if n]
+        for beat in story.beats:
+            if not beat.text:
+                continue
+            blocks = chunk_blocks(beat.text, box, style, "beats")
+            lines = [ln.text for b in blocks for ln in b.lines]
+            flat = [w for ln in lines for w in ln.replace("\u00a0", " ").split()]
+            gaps = word_gaps(" ".join(flat), names, story.lang)
+            pos = -1
+            for b in blocks:
+                for li, ln in enumerate(b.lines):
+                    pos += len(ln.text.replace("\u00a0", " ").split())
+                    if b is blocks[-1] and li == len(b.lines) - 1:
+                        continue
+                    cue = li == len(b.lines) - 1
+                    counts[3 if cue else 1] += 1
+                    if pos in gaps:
+                        counts[2 if cue else 0] += 1
+                        if verbose:
+                            print(f"{path.name}: {'cue' if cue else 'line'}: {lines}")
+    return counts[0], counts[1], counts[2], counts[3]
+
+
+def _names(story) -> list[str]:  # type: ignore[no-untyped-def]
+    p = story.person
+    return [
+        x
+        for x in (p.name if p else "", p.org if p else "", p.place if p else "", story.quote_by)
+        if x
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stories", nargs="?", type=Path, default=REPO / "stories")
@@ -125,6 +185,8 @@ def main() -> None:
     inside, breaks = count(args.stories.resolve(), args.verbose)
     share = 100 * inside / breaks if breaks else 0.0
     print(f"{inside} of {breaks} card line breaks fall inside a word ({share:.0f}%)")
+    li, lb, ci, cb = count_captions(args.stories.resolve(), args.verbose)
+    print(f"captions: {li} of {lb} line breaks and {ci} of {cb} cue cuts fall inside a word")
     sys.exit(0)
 
 

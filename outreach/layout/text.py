@@ -516,13 +516,16 @@ def _overflow(
 ) -> TextOverflow:
     size = style.min_size
     measured = _measured(paras, style, size)
-    widest = max((m.widest_piece() for m in measured), default=0.0)
+    # The widest run that cannot break (a word, or words joined by no-break spaces).
+    widest, word = 0.0, ""
+    for m in measured:
+        start = 0
+        for k in range(m.n):
+            if k == m.n - 1 or m.pieces[k].cost < INF:
+                if m.width(start, k + 1) > widest:
+                    widest, word = m.width(start, k + 1), line_text(m.pieces[start : k + 1])
+                start = k + 1
     if widest > box.w + 0.01:
-        par, i = max(
-            ((p, i) for p, m in zip(paras, measured, strict=True) for i in range(m.n)),
-            key=lambda pi: measured[list(paras).index(pi[0])].text_w[pi[1]],
-        )
-        word = par.pieces[i].text
         return TextOverflow(
             f"the word `{word}` is {math.ceil(widest - box.w)} px too wide "
             f"for its {round(box.w)} px box even at the smallest size ({size} px)",

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from outreach.model.text import NBSP, nfc
 
 INF = math.inf
+#: Breaking against a punctuation rule (a line starting with `»`): only if a group of
+#: glued words is wider than the box, which would otherwise be an error.
+PUNCT_BREAK = 1e8
 #: Breaking inside a story name or a `keep_together` entry (a last resort).
 NAME_BREAK = 1e6
 #: Breaking inside a segmenter word (only when nothing else fits).
@@ -307,17 +310,17 @@ def _is_unit(atom: str) -> bool:
 
 
 def _space_rule(left: str, right: str) -> float | None:
-    """INF when a break between these two atoms is never allowed, else None."""
+    """PUNCT_BREAK when typography forbids a break between these two atoms, else None."""
     if right.startswith(CLOSING) or left.endswith(OPENING):
-        return INF
+        return PUNCT_BREAK
     if right in DASHES or (right[:1] in DASHES and len(right) > 1 and not right[1].isalnum()):
-        return INF  # a spaced dash stays with the word before it
+        return PUNCT_BREAK  # a spaced dash stays with the word before it
     if _is_number(left) and (_is_unit(right) or re.fullmatch(r"\d{3}\W?", right)):
-        return INF  # 50 %, 3 km, 24 tháng, 1 000 000
+        return PUNCT_BREAK  # 50 %, 3 km, 24 tháng, 1 000 000
     if left in CURRENCY and _is_number(right):
-        return INF
+        return PUNCT_BREAK
     if right in ('"', "'") or left in ('"', "'"):
-        return INF  # an ambiguous straight quote standing alone: keep it with its neighbour
+        return PUNCT_BREAK  # an ambiguous straight quote standing alone: keep it with its neighbour
     return None
 
 
