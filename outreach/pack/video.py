@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -493,7 +494,7 @@ def _encode(
         with click.progressbar(
             length=timeline.total_frames,
             label=f"{story_id}: video",
-            file=click.get_text_stream("stderr"),
+            file=sys.stderr,  # click 8.5 types get_text_stream as a non-callable
         ) as bar:
 
             def step(i: int) -> None:
