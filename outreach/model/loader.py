@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from outreach.diagnostics import Diagnostic, Severity, StoryError, display_path
 from outreach.model import yamlsafe
 from outreach.model.story import Story, safe_id
-from outreach.model.text import nfc, normalize_hashtag
+from outreach.model.text import mark_order_slips, nfc, normalize_hashtag
 
 FieldPath = tuple[str | int, ...]
 PROJECT_MARKER = "outreach.toml"
@@ -153,19 +153,14 @@ def _problem(
 
 
 def _text_problem(value: str) -> tuple[str, str] | None:
-    """Characters no story text may hold: lone surrogates, NUL and other control codes."""
+    """Characters no text can hold: a lone surrogate (from a `\\ud800` escape) cannot even
+    be written to a file. Control characters are the model's concern (`clean_text`)."""
     for ch in value:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
             return (
                 f"contains a broken character (a lone surrogate, U+{code:04X})",
                 "remove the \\u escape or write the character itself",
-            )
-        if unicodedata.category(ch) == "Cc" and ch not in "\n\t\r":
-            name = "NUL" if code == 0 else f"U+{code:04X}"
-            return (
-                f"contains the invisible control character {name}",
-                "delete it; it often comes from copying out of a PDF or a spreadsheet",
             )
     return None
 
@@ -279,6 +274,37 @@ def parse_yaml(text: str) -> tuple[Any, dict, dict, list[Problem]]:
         return None, reader.positions, reader.key_positions, reader.problems
     data = reader.data(node, ())
     return data, reader.positions, reader.key_positions, reader.problems
+
+
+def _mark_order_warnings(
+    value: Any, path: FieldPath, positions: dict, rel: str
+) -> list[Diagnostic]:
+    """A warning for each field where a tone mark was typed before the circumflex, breve or
+    horn (`QUYÉ̂T`): NFC cannot fix that, `clean_text` reorders it."""
+    out: list[Diagnostic] = []
+    if isinstance(value, str):
+        slips = mark_order_slips(value)
+        if slips:
+            line, col = _locate(positions, path)
+            shown = ", ".join(f"`{typed}` is drawn as `{fixed}`" for typed, fixed in slips)
+            out.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "warning",
+                    format_field(path),
+                    f"tone mark typed before the vowel mark: {shown}",
+                    "retype the word; set the keyboard (Unikey, EVKey) to Unicode dựng sẵn",
+                )
+            )
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _mark_order_warnings(v, (*path, i), positions, rel)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out += _mark_order_warnings(v, (*path, k), positions, rel)
+    return out
 
 
 def _nfc_tree(value: Any) -> Any:
@@ -402,6 +428,8 @@ def _error_to_diag(
         }.get(str(loc[-1]) if loc else "", "fix the value")
         if "empty" in message and not hint.startswith("write"):
             hint = "write some text or remove the field"
+        if "control character" in message:
+            hint = "delete it (it often comes with pasted text)"
     elif etype == "string_too_long":
         limit = err.get("ctx", {}).get("max_length", 0)
         length = len(given) if isinstance(given, str) else 0
@@ -641,6 +669,7 @@ def load_story(path: Path, root: Path | None = None, source: bytes | None = None
     if diags:  # unreadable characters, dates that do not exist, swallowed values
         raise StoryError(sorted(diags, key=lambda d: (d.line, d.col)))
     data = _nfc_tree(data)
+    warnings += _mark_order_warnings(data, (), positions, rel)
     warnings += _hashtag_warnings(data.get("hashtags"), rel, positions)
     if "id" not in data:
         data["id"] = safe_id(path.stem)

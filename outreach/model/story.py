@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -19,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from outreach.model.text import nfc, normalize_hashtag
+from outreach.model.text import clean_text, normalize_hashtag
 
 Kind = Literal["startup", "engineer", "student", "explainer"]
 Lang = Literal["vi", "en"]
@@ -28,7 +29,12 @@ Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-
 
 
 def _clean_text(value: str) -> str:
-    return nfc(value).strip()
+    """NFC, invisible characters removed, separators as newlines, marks in order."""
+    cleaned = clean_text(value).strip()
+    for ch in cleaned:
+        if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
+            raise ValueError(f"contains U+{ord(ch):04X}, a control character that draws nothing")
+    return cleaned
 
 
 def _non_empty(value: str) -> str:
@@ -247,6 +253,17 @@ class Story(_Strict):
     def _drop_empty_hashtags(cls, v: list[str]) -> list[str]:
         # `!!!` or a flag emoji normalise to nothing; the loader warns about each one.
         return [t for t in v if t]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The story's own names (person, organisation, place, quote author): one unit each.
+
+        A list such as `Cao Lãnh, Đồng Tháp` gives each of its parts."""
+        raw = [self.quote_by]
+        if self.person:
+            raw += [self.person.name, self.person.org, self.person.place]
+        parts = (p.strip() for r in raw for p in re.split(r"[,;·/|()]", r))
+        return tuple(dict.fromkeys(p for p in parts if len(p.split()) > 1))
 
     @property
     def speaker(self) -> str:

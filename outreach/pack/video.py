@@ -271,7 +271,9 @@ def plan_videos(
             cap = min(settings.target_max, limit or settings.target_max)
             raise _too_long(loaded, exc, scenes, cap) from None
         try:
-            chunks = plan_captions(timeline, theme, shared, settings)
+            chunks = plan_captions(
+                timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
+            )
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         planned.append(GroupPlan(shared, asked, folder_name, timeline, chunks))
@@ -611,7 +613,7 @@ def _encode(
         with click.progressbar(
             length=timeline.total_frames,
             label=f"{story_id}: video",
-            file=sys.stderr,
+            file=sys.stderr,  # click 8.5 types get_text_stream as a non-callable
         ) as bar:
 
             def step(i: int) -> None:

@@ -144,7 +144,7 @@ def _decoded(
 
 
 #: Modes `Image.reduce` handles; other modes are thinned with a nearest-pixel resize.
-_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK", "I;16"}
+_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F"}
 
 
 def _reduce(im: Image.Image, side: int) -> Image.Image:
@@ -156,7 +156,10 @@ def _reduce(im: Image.Image, side: int) -> Image.Image:
     if factor < 2:
         return im
     if im.mode in _REDUCIBLE:
-        return im.reduce(factor)
+        try:
+            return im.reduce(factor)
+        except ValueError:
+            pass
     return im.resize((im.width // factor, im.height // factor), Image.Resampling.NEAREST)
 
 
