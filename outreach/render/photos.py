@@ -144,7 +144,7 @@ def _decoded(
 
 
 #: Modes `Image.reduce` handles; other modes are thinned with a nearest-pixel resize.
-_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F"}
+_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK", "I;16"}
 
 
 def _reduce(im: Image.Image, side: int) -> Image.Image:
