@@ -192,7 +192,9 @@ def _owner(job: OutputJob) -> Any:
     from outreach.fingerprint import file_digest
 
     pack_dir = Path(job.pack_dir).resolve()
-    owned = {rel: (size, sha) for rel, size, sha in job.owned}
+    owned: dict[str, set[tuple[int, str]]] = {}
+    for rel, size, sha in job.owned:  # a path may have several known versions
+        owned.setdefault(rel, set()).add((size, sha))
 
     def owns(path: Path) -> bool:
         try:
@@ -201,9 +203,9 @@ def _owner(job: OutputJob) -> Any:
             return False
         if rel not in owned or path.is_symlink():
             return False
-        size, sha = owned[rel]
         try:
-            return path.stat().st_size == size and file_digest(path) == sha
+            size = path.stat().st_size
+            return any(size == s and file_digest(path) == sha for s, sha in owned[rel])
         except OSError:
             return False
 

@@ -524,7 +524,7 @@ def _owned_files(
     was deleted) the last manifest."""
     from outreach.pack.manifest import MANIFEST_NAME, read_manifest
 
-    seen: dict[str, tuple[str, int, str]] = {}
+    seen: dict[tuple[str, str], tuple[str, int, str]] = {}
     entries = [e for rec in previous.values() for e in rec["entries"]]
     if not entries:
         for candidate in (
@@ -536,7 +536,7 @@ def _owned_files(
                 break
     for e in entries:
         try:
-            seen[e["path"]] = (str(e["path"]), int(e["bytes"]), str(e["sha256"]))
+            seen[(e["path"], e["sha256"])] = (str(e["path"]), int(e["bytes"]), str(e["sha256"]))
         except (KeyError, TypeError, ValueError):
             continue
     # Writes of a run that was killed before it could record them.
@@ -547,7 +547,7 @@ def _owned_files(
             rel = Path(path).resolve().relative_to(cache.pack_dir).as_posix()
         except ValueError:
             continue
-        seen.setdefault(rel, (rel, size, sha))
+        seen.setdefault((rel, sha), (rel, size, sha))
     return list(seen.values())
 
 
