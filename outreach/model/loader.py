@@ -253,7 +253,7 @@ class _Reader:
             bad = _text_problem(value)
             if bad:
                 self.problems.append(_problem(path, node, "error", *bad))
-            elif node.style is None and '"' in value and (value.count('"') % 2 == 1):
+            elif node.style in (None, "") and '"' in value and (value.count('"') % 2 == 1):
                 self.problems.append(
                     _problem(
                         path,

@@ -194,7 +194,7 @@ class Story(_Strict):
         description="Written without '#' and without diacritics.",
     )
     credits: ShortText = ""
-    theme: str = Field(default="default", max_length=64)
+    theme: str = "default"
     platforms: list[str] | None = Field(
         default=None, description="Platform presets to render; missing means every preset."
     )

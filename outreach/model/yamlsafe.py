@@ -203,10 +203,14 @@ def _mark(exc: yaml.YAMLError) -> tuple[int, int]:
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> YamlProblem:
-    before = text[: exc.position]
-    line = before.count("\n") + 1
-    col = exc.position - (before.rfind("\n") + 1) + 1
+    pos = exc.position
     char = exc.character
+    if not (0 <= pos < len(text) and (text[pos] == char or ord(text[pos]) == char)):
+        # libyaml counts bytes of the UTF-8 text, the pure-Python reader characters
+        pos = len(text.encode("utf-8")[:pos].decode("utf-8", "ignore"))
+    before = text[:pos]
+    line = before.count("\n") + 1
+    col = pos - (before.rfind("\n") + 1) + 1
     code = f"U+{ord(char):04X}" if isinstance(char, str) else f"byte {char!r}"
     name = "NUL" if char in ("\0", 0) else "control character"
     return YamlProblem(
@@ -214,11 +218,22 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> YamlProblem:
         col,
         f"contains a {name} ({code}) that cannot be in a text file",
         "delete it; it usually comes from copying out of a PDF or a damaged file",
+        _field(scan(text), line),
     )
 
 
 #: Parser problems -> (message, hint), by a fragment of the parser's text.
 _GENERIC: tuple[tuple[str, str, str], ...] = (
+    (
+        "nesting depth",
+        f"nests lists and fields more than {MAX_DEPTH} levels deep",
+        "a story is a few fields with short lists; check the brackets",
+    ),
+    (
+        "invalid Unicode character escape",
+        "a \\u escape in double-quoted text names no real character (a lone surrogate)",
+        "remove the \\u escape or write the character itself",
+    ),
     (
         "mapping values are not allowed",
         "a `: ` inside a value makes it look like a new field",
@@ -308,7 +323,11 @@ def explain(exc: yaml.YAMLError, text: str) -> YamlProblem:
         )
     # 4. A bracket opened and never closed: point at the line that opens it.
     opened = [ln for ln in upto if ln.flow_open]
-    if opened and any(f in problem for f in ("expected ','", "end of stream", "flow")):
+    if (
+        opened
+        and "nesting depth" not in problem
+        and any(f in problem for f in ("expected ','", "end of stream", "flow"))
+    ):
         first = opened[-1]
         raw = text.splitlines()[first.number - 1]
         col = max(raw.find("["), raw.find("{")) + 1 or 1
@@ -344,7 +363,9 @@ def _field(lines: list[_Line], number: int) -> str:
 
 def quote_runs_on(text: str, node: yaml.ScalarNode) -> YamlProblem | None:
     """A quoted value that swallowed the next field's line (`title: "abc` + `hook: x"`)."""
-    if node.style not in ('"', "'") or node.end_mark.line == node.start_mark.line:
+    if (
+        node.style not in ('"', "'") or node.end_mark.line == node.start_mark.line
+    ):  # plain: None or ""
         return None
     source = text.splitlines()
     for number in range(node.start_mark.line + 1, min(node.end_mark.line, len(source) - 1) + 1):
@@ -363,7 +384,7 @@ def quote_runs_on(text: str, node: yaml.ScalarNode) -> YamlProblem | None:
 
 def comment_swallowed(text: str, node: yaml.ScalarNode) -> str | None:
     """The `#word` that made an empty value (`- #HoiNhap` or `hashtags: #HoiNhap`)."""
-    if node.style is not None or node.value not in ("", "~", "null"):
+    if node.style not in (None, "") or node.value not in ("", "~", "null"):
         return None
     source = text.splitlines()
     row = node.start_mark.line

@@ -436,9 +436,9 @@ def _serve_checks(conn: Connection) -> None:
     while True:
         try:
             args = conn.recv()
-        except (EOFError, OSError):
+            conn.send(check_story(*args))
+        except (EOFError, OSError):  # the preview stopped: so does its helper, quietly
             return
-        conn.send(check_story(*args))
 
 
 def _ignore_interrupts() -> None:
