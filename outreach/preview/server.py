@@ -507,6 +507,17 @@ class Preview:
             self.thread.join(timeout=5)
 
 
+def _warm_up() -> None:
+    """Load the text engine's word model (about 2 s, once) before the first page is asked
+    for, so that page draws its cards within its time budget."""
+    try:
+        from outreach.layout.words import segment
+
+        segment("Việt Nam hội nhập")
+    except Exception:  # noqa: BLE001 — the first card will load it instead
+        pass
+
+
 def watched_folders(stories_dir: Path, themes_dirs: tuple[Path, ...]) -> list[Path]:
     """The stories folder (YAML, media, its themes/) plus every theme search folder."""
     from outreach.themes import search_path
@@ -536,6 +547,7 @@ def make_preview(
     app = PreviewApp(renderer)
     server = PreviewServer((host, port), app, loopback_only=is_loopback(host))  # fail fast
     renderer.scan()
+    _warm_up()
     watcher = None
     if watch:
         watcher = Watcher(watched_folders(stories_dir, themes_dirs), stories_dir, app.on_change)
