@@ -108,6 +108,12 @@ class Story(_Strict):
     )
     youtube_title: Text = Field(default="", description="Overrides the title on YouTube.")
     music: MediaPath | None = Field(default=None, description="Music bed for the video.")
+    music_mood: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="Mood of the bundled music bed when `music:` is not given: calm, warm, "
+        "drive or bright (assets/music/beds.yaml).",
+    )
     week: str | None = Field(
         default=None, description="ISO week this story belongs to, e.g. 2026-W48."
     )
