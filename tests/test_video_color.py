@@ -30,9 +30,13 @@ FLAT = {
 
 def test_ciede2000_matches_the_published_test_data() -> None:
     # Sharma, Wu and Dalal (2005), pairs 1, 3, 7 and 34.
-    assert delta_e2000_lab((50, 2.6772, -79.7751), (50, 0, -82.7485)) == pytest.approx(2.0425, abs=1e-4)
+    assert delta_e2000_lab((50, 2.6772, -79.7751), (50, 0, -82.7485)) == pytest.approx(
+        2.0425, abs=1e-4
+    )
     assert delta_e2000_lab((50, 2.5, 0), (73, 25, -18)) == pytest.approx(27.1492, abs=1e-4)
-    assert delta_e2000_lab((50, -1.3802, -84.2814), (50, 0, -82.7485)) == pytest.approx(1.0, abs=1e-4)
+    assert delta_e2000_lab((50, -1.3802, -84.2814), (50, 0, -82.7485)) == pytest.approx(
+        1.0, abs=1e-4
+    )
     assert delta_e2000_lab((2.0776, 0.0795, -1.135), (0.9033, -0.0636, -0.5514)) == pytest.approx(
         0.9082, abs=1e-4
     )
@@ -43,7 +47,18 @@ def _encode_flat(tmp_path: Path, colors: list[tuple[int, int, int]], size=(256, 
     frames = [to_planes(Image.new("RGB", size, c)).tobytes() for c in colors for _ in range(4)]
     wav = tmp_path / "silence.wav"
     ffmpeg.run(
-        ["-y", "-v", "error", "-f", "lavfi", "-t", "1", "-i", "anullsrc=r=48000:cl=stereo", str(wav)],
+        [
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-t",
+            "1",
+            "-i",
+            "anullsrc=r=48000:cl=stereo",
+            str(wav),
+        ],
         "silence",
     )
     target = tmp_path / "flat.mp4"

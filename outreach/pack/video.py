@@ -42,6 +42,7 @@ from outreach.render.video.captions import (
     SidecarCue,
     card_cues,
     chunk_cues,
+    cue_chars,
     cue_report,
     to_srt,
     to_vtt,
@@ -376,11 +377,43 @@ def plan_videos(
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         try:
             chunks = plan_captions(timeline, theme, shared, settings)
+            floors = caption_floors(timeline, chunks, timing)
+            if floors:  # some scene is too short for its captions: give it their time
+                floored = [dataclasses.replace(sc) for sc in plan]
+                for i, need in floors.items():
+                    floored[i].floor = need
+                timeline = tl.build(
+                    floored,
+                    settings,
+                    limit,
+                    f"the {strictest.label} maximum",
+                    grid=music.grid if music else None,
+                )
+                chunks = plan_captions(timeline, theme, shared, settings)
         except CaptionError as exc:
+            raise _error(loaded, exc.field, exc.message, exc.hint) from None
+        except tl.TimelineError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         cues = sidecar_cues(timeline, chunks, shared, theme, settings, timing)
         plans.append(VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing))
     return plans
+
+
+def caption_floors(
+    timeline: tl.Timeline, chunks: dict[int, list[Chunk]], timing: CueTiming
+) -> dict[int, float]:
+    """Scenes whose window is shorter than their cues need (each at least `min_cue`, at
+    most `max_cps`): scene index -> seconds needed, with a frame of margin per cue."""
+    out = {}
+    fps = timeline.fps
+    for i, cs in chunks.items():
+        sc = timeline.scenes[i]
+        need = sum(
+            max(timing.min_cue, cue_chars(c.text) / (timing.max_cps * 0.97)) + 1 / fps for c in cs
+        )
+        if (sc.own_end - sc.own_start) / fps < need - 1e-6:
+            out[i] = need
+    return out
 
 
 def sidecar_cues(

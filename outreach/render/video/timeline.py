@@ -136,6 +136,7 @@ class Scene:
     own_start: int = 0  # first frame fully on screen: captions and narration start
     own_end: int = 0  # the cut to the next scene
     shots: tuple[int, ...] = ()  # global frames where a punch-in cuts closer
+    floor: float = 0.0  # seconds its captions need at the fastest allowed reading speed
 
     @property
     def frames(self) -> int:
@@ -208,7 +209,9 @@ def reading_seconds(
 
 
 def _length(scenes: list[Scene], s: VideoSettings) -> float:
-    return sum(sc.own for sc in scenes)
+    """Seconds of the whole video: every scene's own time plus the pushes into cards."""
+    pushes = sum(transition_into(a, b) == "push" for a, b in zip(scenes, scenes[1:], strict=False))
+    return sum(sc.own for sc in scenes) + pushes * s.push_seconds
 
 
 def _pace(scenes: list[Scene], tight: float, s: VideoSettings) -> float:
@@ -219,7 +222,7 @@ def _pace(scenes: list[Scene], tight: float, s: VideoSettings) -> float:
         if sc.fixed:
             continue
         if sc.kind in ("beat", "quote"):
-            sc.own = reading_seconds(sc.words, wps, s, sc.chars, cps)
+            sc.own = max(sc.floor, reading_seconds(sc.words, wps, s, sc.chars, cps))
         elif sc.base:
             base = sc.base - (sc.base - min(sc.base, sc.least)) * tight
             # A fact label or CTA is read too: never faster than the caption pace.
@@ -361,6 +364,15 @@ def build(
     """
     scenes = [replace(sc) for sc in plan]
     notes: list[str] = []
+    for sc in scenes:
+        if sc.fixed and sc.own < sc.floor:
+            # A `duration:` (or narration) too short for its captions at 20 characters a
+            # second would flash them: the scene gets the time they need.
+            notes.append(
+                f"beat {sc.index + 1} lasts {sc.floor:.1f} s instead of {sc.own:.1f} s, "
+                "so its captions stay readable"
+            )
+            sc.own = sc.floor
     hard = max_seconds if max_seconds is not None else None
     target = s.target_max if hard is None else min(s.target_max, hard)
     try:
