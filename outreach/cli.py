@@ -191,19 +191,30 @@ def check(
         sys.exit(EXIT_USAGE)
     errors = warnings = 0
     for story_path, root in found:
+        report: list[str] = []
         try:
             validated = load_and_validate(
                 story_path, root, list(platforms) or None, themes_dir, strict
             )
             diags = validated.diagnostics
+            report = _video_report(validated)
         except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
             diags = describe_error(story_path, exc)
         for d in diags:
             console.diag(d)
+        for line in report:
+            console.info(line)
         errors += sum(d.severity == "error" for d in diags)
         warnings += sum(d.severity == "warning" for d in diags)
     console.info(f"{len(found)} stories checked: {errors} errors, {warnings} warnings")
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def _video_report(validated: Any) -> list[str]:
+    """The planned video's length, motion and cue timing (no render; see pack.video)."""
+    from outreach.pack.video import check_lines
+
+    return check_lines(validated)
 
 
 # --- render --------------------------------------------------------------------------------

@@ -357,3 +357,136 @@ def test_word_highlight_can_be_switched_off(
     monkeypatch.setenv(pv.HIGHLIGHT_ENV, "0")
     env_off = make_root(tmp_path / "env")
     assert yellow_pixels(tmp_path / "env", env_off) == 0
+
+
+def _freezes(video: Path) -> tuple[float, list[tuple[float, float]]]:
+    """ffmpeg's own freezedetect (0.5 s stills, -60 dB): (duration, [(start, length)])."""
+    import re
+
+    err = subprocess.run(
+        [
+            ffmpeg.ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(video),
+            "-an",
+            "-vf",
+            "freezedetect=n=-60dB:d=0.5",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    ).stderr
+    starts = [float(x) for x in re.findall(r"freeze_start: ([\d.]+)", err)]
+    lengths = [float(x) for x in re.findall(r"freeze_duration: ([\d.]+)", err)]
+    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", err)
+    assert m
+    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    ends = [float(x) for x in re.findall(r"freeze_end: ([\d.]+)", err)]
+    if len(starts) > len(lengths):  # a still that runs to the end
+        lengths.append(duration - starts[-1])
+    del ends
+    return duration, list(zip(starts, lengths, strict=True))
+
+
+def test_it_moves_from_the_first_frame_and_never_freezes(rendered: dict) -> None:
+    """freezedetect: the first frames already move, no still of 1.5 s, at most 10% frozen."""
+    duration, stills = _freezes(rendered["video"])
+    assert not any(start < 0.5 for start, _ in stills), stills  # moving within 0.5 s
+    assert all(length < 1.5 for _, length in stills), stills
+    assert sum(length for _, length in stills) <= 0.10 * duration, stills
+    # The manifest says the same, measured on the way to the encoder.
+    video = next(e for e in rendered["entries"] if e.output == "video")
+    motion = video.extra["motion"]
+    assert motion["first_motion_s"] < 0.5 and motion["frozen_share"] <= 0.10
+    assert motion["longest_still_s"] < 1.5
+
+
+def test_manifest_reports_loudness_cue_timing_and_shots(rendered: dict) -> None:
+    video = next(e for e in rendered["entries"] if e.output == "video")
+    assert video.extra["loudness"] is None  # the short theme has no music: silent track
+    cues = video.extra["cue_timing"]
+    assert cues["problems"] == [] and cues["shortest_s"] >= 0.83 and cues["fastest_cps"] <= 20
+    assert cues["longest_line"] <= 42 and cues["most_lines"] <= 2
+    assert video.extra["shots"]["count"] >= len(rendered["timeline"].scenes)
+
+
+def test_text_cards_push_and_never_dissolve(rendered: dict) -> None:
+    """Mid-push, the frame is the two cards side by side, not a blend of both."""
+    from outreach.render.video.frames import plane_stream, scene_frame, to_rgb
+    from outreach.render.video.scenes import render_scenes
+
+    validated, vp = rendered["validated"], rendered["plan"]
+    timeline = vp.timeline
+    pushes = [sc for sc in timeline.scenes if sc.transition == "push"]
+    assert pushes and all(sc.is_card for sc in pushes)
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
+    r = render_scenes(validated.loaded, validated.theme, vp.shared, timeline, vp.chunks, s, SCALE)
+    sc = pushes[0]
+    i = timeline.scenes.index(sc)
+    mid = (sc.start + sc.own_start) // 2
+    during = None
+    for f, planes in enumerate(plane_stream(timeline, r.renderers, r.captions)):
+        if sc.start <= f < sc.own_start:
+            # Every push frame is a picture: as bright as the two scenes, never blank.
+            ya = np.asarray(scene_frame(timeline, r.renderers, r.captions, i - 1, f).y).mean()
+            yb = np.asarray(scene_frame(timeline, r.renderers, r.captions, i, f).y).mean()
+            assert np.asarray(planes.y).mean() >= 0.8 * min(ya, yb), f
+        if f == mid:
+            during = to_rgb(planes).astype(np.int16)
+        if f >= sc.own_start:
+            break
+    assert during is not None
+    before = to_rgb(scene_frame(timeline, r.renderers, r.captions, i - 1, mid)).astype(np.int16)
+    after = to_rgb(scene_frame(timeline, r.renderers, r.captions, i, mid)).astype(np.int16)
+    # Left: the outgoing scene moved left; right: the incoming one, its left edge showing.
+    w = during.shape[1]
+    q = w // 4
+    left_ok = min(np.abs(during[:, :q] - before[:, o : o + q]).mean() for o in range(0, w - q, 2))
+    right_ok = min(
+        np.abs(during[:, w - q :] - after[:, o : o + q]).mean() for o in range(0, w - q, 2)
+    )
+    # ...and it is no blend: half-and-half of the two pictures would be far from both.
+    blend = (before + after) // 2
+    assert np.abs(during - blend).mean() > 5
+    assert left_ok < 3 and right_ok < 3, (left_ok, right_ok, i)
+
+
+def test_archive_master_and_clean_video(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    story = make_root(tmp_path / "s")
+    out = tmp_path / "out"
+    fast = pv.render_videos(
+        load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None, scale=SCALE
+    )
+    fast_kbps = next(e for e in fast if e.output == "video").extra["bitrate_kbps"]
+    monkeypatch.setenv(pv.CLEAN_ENV, "1")
+    arch = pv.render_videos(
+        load_and_validate(story, story.parent, ["tiktok"]),
+        tmp_path / "arch",
+        "archive",
+        None,
+        scale=SCALE,
+    )
+    video = next(e for e in arch if e.output == "video" and e.path.endswith("video.mp4"))
+    assert video.extra["quality"] == "archive" and video.extra["crf"] == 12
+    assert video.extra["bitrate_kbps"] > 1.8 * fast_kbps
+    clean = tmp_path / "arch" / "vtest" / "_video" / "video-clean.mp4"
+    assert (
+        clean.is_file()
+        and (tmp_path / "arch" / "vtest" / "tiktok" / "video-clean.mp4").is_symlink()
+    )
+    # The clean master has no captions where the captioned one has them.
+    vp = pv.plan_videos(load_and_validate(story, story.parent, ["tiktok"]))[0]
+    chunk = vp.chunks[1][0]
+    mid = (chunk.start + chunk.end) // 2
+    b = chunk.block.bounds.scaled(SCALE)
+    region = (slice(int(b.y), int(b.bottom)), slice(int(b.x), int(b.right)))
+    with_caps = np.asarray(frame_at(tmp_path / "arch" / "vtest" / "_video" / "video.mp4", mid))[
+        region
+    ]
+    without = np.asarray(frame_at(clean, mid))[region]
+    assert (with_caps.min(axis=2) > 215).sum() > 150
+    assert (without.min(axis=2) > 215).sum() < 20

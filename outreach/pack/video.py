@@ -399,6 +399,39 @@ def plan_videos(
     return plans
 
 
+def check_lines(validated: Any) -> list[str]:
+    """One line per planned video for `outreach check`: length, motion and cue timing.
+
+    Planning only (no frames): first motion and frozen time come from what the timeline
+    schedules to move; the measured values are in the manifest after a render.
+    """
+    try:
+        plans = plan_videos(validated)
+    except StoryError:
+        return []  # reported as diagnostics by the validation
+    lines = []
+    for vp in plans:
+        r = vp.report()
+        m, c, sh = r["motion"], r["cues"], r["shots"]
+        music = (
+            f"{r['music']} {r['bpm']:g} BPM"
+            if r["music"] and r["bpm"]
+            else r["music"] or "no music"
+        )
+        lines.append(
+            f"{validated.loaded.id} video ({', '.join(p.name for p in vp.asked)}): "
+            f"{r['duration_s']:.1f} s; first motion {m['first_motion_s']:.2f} s, "
+            f"frozen {m['frozen_s']:.1f} s ({m['frozen_share']:.0%}); "
+            f"{c['cues']} cues, shortest {c['shortest_s']:.2f} s, "
+            f"fastest {c['fastest_cps']:.1f} chars/s, longest line {c['longest_line']}; "
+            f"{sh['count']} shots of {sh['mean_s']:.1f} s on average, "
+            f"{sh['cuts_on_beat']}/{sh['cuts']} cuts on the beat ({music})"
+        )
+        lines += [f"  note: {n}" for n in r["notes"]]
+        lines += [f"  cue problem: {p}" for p in c["problems"]]
+    return lines
+
+
 def caption_floors(
     timeline: tl.Timeline, chunks: dict[int, list[Chunk]], timing: CueTiming
 ) -> dict[int, float]:

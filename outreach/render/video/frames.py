@@ -41,11 +41,23 @@ class Planes:
         return Planes(self.y.copy(), self.u.copy(), self.v.copy())
 
     def tobytes(self) -> bytes:
-        return self.y.tobytes() + self.u.tobytes() + self.v.tobytes()
+        return b"".join(_raw(p) for p in (self.y, self.u, self.v))
 
     @property
     def size(self) -> tuple[int, int]:
         return self.y.size
+
+
+def _raw(image: Image.Image) -> bytes:
+    """An "L" image's bytes in one encoder call (Image.tobytes encodes 64 KB at a time and
+    joins the pieces: 4.5 ms for a 1080x1920 plane, against 0.2 ms here)."""
+    size = image.size[0] * image.size[1]
+    encoder = Image._getencoder(image.mode, "raw", (image.mode, 0, 1))
+    encoder.setimage(image.im)
+    _length, status, data = encoder.encode(size)
+    if status != 1 or len(data) != size:  # never for "L"; keep the safe path anyway
+        return image.tobytes()
+    return data
 
 
 @dataclass
@@ -216,6 +228,9 @@ class SuperPlate:
     """
 
     SS = 4
+    #: Chroma is half resolution and smooth: half a chroma pixel (one luma pixel) is
+    #: precise enough, and a 2x chroma plate costs a quarter of a 4x one.
+    SS_CHROMA = 2
 
     def __init__(self, planes: Planes):
         self.base = planes
@@ -230,10 +245,11 @@ class SuperPlate:
             k = self.SS
             up = Image.Resampling.BILINEAR
             b = self.base
+            kc = self.SS_CHROMA
             self._up = Planes(
                 b.y.resize((b.y.width * k, b.y.height * k), up),
-                b.u.resize((b.u.width * k, b.u.height * k), up),
-                b.v.resize((b.v.width * k, b.v.height * k), up),
+                b.u.resize((b.u.width * kc, b.u.height * kc), up),
+                b.v.resize((b.v.width * kc, b.v.height * kc), up),
             )
         return self._up
 
@@ -243,9 +259,9 @@ class SuperPlate:
         if (x, y, cw, ch) == (0.0, 0.0, float(w), float(h)) and self.base.size == size:
             return self.base
         p = self._planes()
-        k = self.SS
+        k, kc = self.SS, self.SS_CHROMA / 2
         box = (x * k, y * k, (x + cw) * k, (y + ch) * k)
-        cbox = (box[0] / 2, box[1] / 2, box[2] / 2, box[3] / 2)
+        cbox = (x * kc, y * kc, (x + cw) * kc, (y + ch) * kc)
         return Planes(
             p.y.resize((w, h), NEAREST, box=box),
             p.u.resize((w // 2, h // 2), NEAREST, box=cbox),
@@ -455,7 +471,7 @@ def push(a: Planes, b: Planes, t: float) -> Planes:
         dst: Image.Image = getattr(out, name)
         o, ww, hh = off // div, w // div, h // div
         dst.paste(src_a.crop((o, 0, ww, hh)), (0, 0))
-        dst.paste(src_b.crop((0, 0, ww - o, hh)), (ww - o, 0))
+        dst.paste(src_b.crop((0, 0, o, hh)), (ww - o, 0))
     return out
 
 
@@ -473,9 +489,10 @@ def frame_stream(
     measures frozen time on the way.
     """
     for planes in plane_stream(timeline, renderers, captions):
+        data = planes.tobytes()
         if meter is not None:
-            meter.add(planes)
-        yield planes.tobytes()
+            meter.add(data, planes.size)
+        yield data
 
 
 def plane_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) -> Iterator[Planes]:
@@ -495,11 +512,11 @@ def plane_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) 
         if len(active) == 1:
             i = active[0]
             r, arts = live[i]
-            yield _draw(scenes[i], r, _caption_at(arts, f), f)
+            yield _draw(scenes[i], r, _caption_at(arts, f, scenes[i]), f)
         else:
             a, b = active[0], active[-1]
-            fa = _draw(scenes[a], live[a][0], _caption_at(live[a][1], f), f)
-            fb = _draw(scenes[b], live[b][0], _caption_at(live[b][1], f), f)
+            fa = _draw(scenes[a], live[a][0], _caption_at(live[a][1], f, scenes[a]), f)
+            fb = _draw(scenes[b], live[b][0], _caption_at(live[b][1], f, scenes[b]), f)
             sb = scenes[b]
             span = max(1, sb.own_start - sb.start)
             yield push(fa, fb, (f - sb.start + 1) / (span + 1))
@@ -509,12 +526,13 @@ def scene_frame(
     timeline: Timeline, renderers: list, captions: dict[int, list[CaptionArt]], i: int, f: int
 ) -> Planes:
     """Scene i alone at global frame f, with its caption: one layer of the composition."""
-    return _draw(
-        timeline.scenes[i], _get(renderers[i]), _caption_at(_get(captions.get(i, [])), f), f
-    )
+    sc = timeline.scenes[i]
+    return _draw(sc, _get(renderers[i]), _caption_at(_get(captions.get(i, [])), f, sc), f)
 
 
-def _caption_at(arts: list[CaptionArt], f: int) -> CaptionArt | None:
+def _caption_at(arts: list[CaptionArt], f: int, scene: Scene | None = None) -> CaptionArt | None:
+    if scene is not None and arts and f >= scene.own_end:
+        f = scene.own_end - 1  # pushed out: the last caption goes with the picture
     for art in arts:
         if art.chunk.start <= f < art.chunk.end:
             return art
@@ -526,7 +544,8 @@ def _draw(scene: Scene, renderer: object, art: CaptionArt | None, f: int) -> Pla
     if art is None:
         return planes
     planes = planes.copy() if _shared(renderer, planes) else planes
-    art.paste(planes, f)
+    # While a scene is pushed out, its last caption (and word) stays and slides with it.
+    art.paste(planes, min(f, scene.own_end - 1))
     return planes
 
 
@@ -561,8 +580,11 @@ class FreezeMeter:
         self._frames = 0
         self._stills: list[int] = []  # lengths (frames) of finished stills
 
-    def add(self, planes: Planes) -> None:
-        y = np.asarray(planes.y)[::4, ::4].astype(np.int16)
+    def add(self, frame: bytes, size: tuple[int, int]) -> None:
+        """One frame, as the yuv420p bytes sent to the encoder (luma first)."""
+        w, h = size
+        luma = np.frombuffer(frame, dtype=np.uint8, count=w * h).reshape(h, w)
+        y = luma[::8, ::8].astype(np.int16)
         k = self._frames
         self._frames += 1
         if self._ref is None:

@@ -322,7 +322,13 @@ def _pieces(
     fa = np.asarray(full, dtype=np.int16)
     ba = np.asarray(blank, dtype=np.int16)
     diff = (np.abs(fa - ba).max(axis=2) > 2).astype(np.uint8) * 255
-    mask_all = np.array(Image.fromarray(diff).filter(ImageFilter.MaxFilter(3)))
+    mask_all = np.zeros_like(diff)
+    ys, xs = np.nonzero(diff)
+    if ys.size:  # grow by a pixel, only around the text (a full-frame filter is slow)
+        y0, y1 = max(0, int(ys.min()) - 2), int(ys.max()) + 3
+        x0, x1 = max(0, int(xs.min()) - 2), int(xs.max()) + 3
+        grown = Image.fromarray(diff[y0:y1, x0:x1]).filter(ImageFilter.MaxFilter(3))
+        mask_all[y0:y1, x0:x1] = np.asarray(grown)
     if exclude is not None:  # drawn by the counter instead
         ex0, ey0, ex1, ey1 = exclude
         mask_all[ey0:ey1, ex0:ex1] = 0
