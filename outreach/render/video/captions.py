@@ -404,8 +404,17 @@ def card_cues(
 ) -> list[SidecarCue]:
     """Sidecar cues for a card's on-screen text, timed over its scene by reading speed.
 
-    Each line of `text` (title and hook, CTA and link) starts cues of its own."""
-    parts = [cue for para in text.split("\n") for cue in text_cues(para, timing)]
+    Each line of `text` (title and hook, CTA and link) starts cues of its own. Lines that
+    cannot be read in the time (more than `max_cps`, or cues under `min_cue`) are left
+    out from the last one, so what is kept is always readable."""
+    paras = [p for p in text.split("\n") if p.strip()]
+    parts: list[tuple[str, ...]] = []
+    while paras:
+        parts = [cue for para in paras for cue in text_cues(para, timing)]
+        need = sum(max(timing.min_cue, cue_chars(" ".join(c)) / timing.max_cps) for c in parts)
+        if need * timing.fps <= end - start or len(paras) == 1:
+            break
+        paras = paras[:-1]
     if not parts:
         return []
     spans = split_by_reading(start, end, [" ".join(p) for p in parts], timing)

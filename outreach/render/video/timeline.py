@@ -60,6 +60,7 @@ class VideoSettings:
     shot_max: float = 3.0  # photo shots longer than this get a punch-in
     punch_zoom: float = 1.16  # how much closer a punch-in frames the photo
     cover_seconds: float = 2.0
+    cover_max: float = 3.5  # the cover never holds longer, whatever its text
     fact_seconds: float = 3.0
     cta_seconds: float = 3.5
     # When a story is long, the cover, facts and CTA shrink towards these first-glance times.
@@ -415,11 +416,13 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
     scenes = [
         Scene("cover", -1, ("title",), s.cover_seconds, base=s.cover_seconds, least=s.cover_least)
     ]
-    # The cover's title and hook are read too (and in the sidecars): give them time.
+    # The cover is the hook: on screen at once and short. Its title and hook are in the
+    # sidecars when they can be read in its time (at most cover_max seconds).
     scenes[0].text = "\n".join(x for x in (story.title, story.hook) if x)
     scenes[0].chars = count_chars(story.title) + count_chars(story.hook)
-    scenes[0].base = scenes[0].own = max(
-        s.cover_seconds, s.lead_seconds + scenes[0].chars / s.fastest_chars_per_second
+    scenes[0].base = scenes[0].own = min(
+        s.cover_max,
+        max(s.cover_seconds, s.lead_seconds + scenes[0].chars / s.max_chars_per_second),
     )
     motions = s.motions or DEFAULT_MOTIONS
     for i, beat in enumerate(story.beats):
