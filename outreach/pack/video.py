@@ -376,7 +376,9 @@ def plan_videos(
         except tl.TimelineError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         try:
-            chunks = plan_captions(timeline, theme, shared, settings)
+            chunks = plan_captions(
+                timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
+            )
             floors = caption_floors(timeline, chunks, timing)
             if floors:  # some scene is too short for its captions: give it their time
                 floored = [dataclasses.replace(sc) for sc in plan]
@@ -389,7 +391,9 @@ def plan_videos(
                     f"the {strictest.label} maximum",
                     grid=music.grid if music else None,
                 )
-                chunks = plan_captions(timeline, theme, shared, settings)
+                chunks = plan_captions(
+                    timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
+                )
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         except tl.TimelineError as exc:

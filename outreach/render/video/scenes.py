@@ -85,24 +85,35 @@ def cue_timing(s: VideoSettings) -> CueTiming:
     return CueTiming(s.fps, s.min_cue, s.max_chars_per_second)
 
 
-def caption_geometry(theme: Theme, platform: Platform, s: VideoSettings) -> tuple[TextStyle, Box]:
+def caption_geometry(
+    theme: Theme,
+    platform: Platform,
+    s: VideoSettings,
+    names: tuple[str, ...] = (),
+    lang: str = "",
+) -> tuple[TextStyle, Box]:
     """The caption style and band: centred on the frame inside the safe zone."""
     style = caption_style(
-        theme.font("heading"), theme.emoji_font, s.caption_size, theme.keep_together
+        theme.font("heading"), theme.emoji_font, s.caption_size, theme.keep_together, names, lang
     )
     safe = Box.from_rect(platform.safe_rect)
     return style, caption_box(safe, style, platform.width)
 
 
 def plan_captions(
-    timeline: Timeline, theme: Theme, platform: Platform, s: VideoSettings
+    timeline: Timeline,
+    theme: Theme,
+    platform: Platform,
+    s: VideoSettings,
+    names: tuple[str, ...] = (),
+    lang: str = "",
 ) -> dict[int, list[Chunk]]:
     """Caption chunks of every beat scene, timed inside the scene's own window.
 
     Pure planning (layout, no pixels), so validation can call it. Raises CaptionError
     (naming the beat's text field) if a word cannot fit the band.
     """
-    style, box = caption_geometry(theme, platform, s)
+    style, box = caption_geometry(theme, platform, s, names, lang)
     safe = centred_band(Box.from_rect(platform.safe_rect), platform.width)
     timing = cue_timing(s)
     # With no photo the text is the picture: larger, centred in the safe zone.
