@@ -349,6 +349,8 @@ class CardRenderer:
         settle: int,
         zoom: float,
         anchor: tuple[float, float] = (0.5, 0.45),
+        punches: tuple[int, ...] = (),
+        punch: float = 1.06,
     ):
         self.base = base
         self.full = SuperPlate(full)
@@ -358,6 +360,8 @@ class CardRenderer:
         self.settle = settle
         self.zoom = zoom
         self.anchor = anchor
+        self.punches = tuple(p for p in punches if p > settle + 15)
+        self.punch = punch
         self.static = False
 
     def frame(self, k: int, n: int) -> Planes:
@@ -365,6 +369,7 @@ class CardRenderer:
 
         if k >= self.settle:
             z = card_zoom(k, self.settle, n, self.zoom)
+            z *= self.punch ** sum(1 for p in self.punches if k >= p)  # a cut closer
             return self.full.sample(card_window(z, self.size, self.anchor), self.size)
         out = self.base.copy()
         if self.counter is not None and k >= self.counter.start:

@@ -429,8 +429,17 @@ def _card_renderer(
     if counter is not None:
         settle = max(settle, counter.end + 2)
     # Everything after `settle` is the composed card itself (the pieces have landed).
+    punches = tuple(f - sc.start for f in sc.shots)
     return CardRenderer(
-        to_planes(base_img), to_planes(full), size, anims, counter, settle, s.card_zoom
+        to_planes(base_img),
+        to_planes(full),
+        size,
+        anims,
+        counter,
+        settle,
+        s.card_zoom,
+        (0.5, 0.45),
+        punches,
     )
 
 

@@ -64,7 +64,7 @@ class VideoSettings:
     fact_seconds: float = 3.0
     cta_seconds: float = 3.5
     # When a story is long, the cover, facts and CTA shrink towards these first-glance times.
-    cover_least: float = 1.5
+    cover_least: float = 2.0
     fact_least: float = 2.4
     cta_least: float = 2.8
     highlight: bool = True
@@ -226,8 +226,10 @@ def _pace(scenes: list[Scene], tight: float, s: VideoSettings) -> float:
             sc.own = max(sc.floor, reading_seconds(sc.words, wps, s, sc.chars, cps))
         elif sc.base:
             base = sc.base - (sc.base - min(sc.base, sc.least)) * tight
-            # A fact label or CTA is read too: never faster than the caption pace.
-            sc.own = max(base, s.lead_seconds + sc.chars / cps if sc.chars else 0.0)
+            # A fact label or CTA is read too: never faster than the caption pace. (The
+            # cover is a glance: its length is set in `plan`, capped by cover_max.)
+            reading = s.lead_seconds + sc.chars / cps if sc.chars and sc.kind != "cover" else 0.0
+            sc.own = max(base, reading)
     return wps
 
 
@@ -331,10 +333,18 @@ def place(scenes: list[Scene], s: VideoSettings, grid: BeatGrid | None = None) -
 
 
 def _punch_ins(sc: Scene, s: VideoSettings, grid: BeatGrid | None) -> tuple[int, ...]:
-    """Frames inside a photo beat where it cuts closer, evenly spaced and on beats."""
+    """Frames inside a photo beat where it cuts closer, evenly spaced and on beats; a long
+    card (a quote, a long fact) gets one punch-in after its text has landed."""
+    fps = s.fps
+    if sc.is_card and sc.kind != "cover":
+        length = (sc.own_end - sc.own_start) / fps
+        if length <= s.shot_max + 1.0:
+            return ()
+        t = sc.own_start / fps + max(1.8, length * 0.55)
+        f = _snap(t, t - 0.3, grid, fps) if grid else round(t * fps)
+        return (f,) if sc.own_start + fps <= f <= sc.own_end - fps else ()
     if sc.kind != "beat" or sc.photo is None:
         return ()
-    fps = s.fps
     length = (sc.own_end - sc.start) / fps
     shots = math.ceil(length / s.shot_max - 1e-6)
     if shots < 2:
@@ -420,10 +430,16 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
     # sidecars when they can be read in its time (at most cover_max seconds).
     scenes[0].text = "\n".join(x for x in (story.title, story.hook) if x)
     scenes[0].chars = count_chars(story.title) + count_chars(story.hook)
+    title_needs = count_chars(story.title) / (0.95 * s.max_chars_per_second) + 2 / s.fps
     scenes[0].base = scenes[0].own = min(
         s.cover_max,
-        max(s.cover_seconds, s.lead_seconds + scenes[0].chars / s.max_chars_per_second),
+        max(
+            s.cover_seconds,
+            title_needs,
+            s.lead_seconds + scenes[0].chars / s.max_chars_per_second,
+        ),
     )
+    scenes[0].least = min(s.cover_max, max(s.cover_least, title_needs))
     motions = s.motions or DEFAULT_MOTIONS
     for i, beat in enumerate(story.beats):
         media_is_image = bool(beat.media and _is_image(beat.media))
