@@ -119,8 +119,8 @@ def test_over_the_target_runs_long_with_a_note_naming_the_beats_to_cut(tmp_path:
         "beat 9 lasts 1.9 s instead of 1.5 s, so its captions stay readable",
     ]
     assert plan.timeline.notes[2:] == [
-        "runs 75 s, over the 40 s target at the fastest readable pace: "
-        "cut beat 1, beat 2, beat 3, beat 4 (about 35.1 s) or shorten their text"
+        "runs 74 s, over the 40 s target at the fastest readable pace: "
+        "cut beat 1, beat 2, beat 3, beat 4 (about 34.2 s) or shorten their text"
     ]
 
 
