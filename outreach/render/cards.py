@@ -445,6 +445,8 @@ def _carousel(
             beats.pop()
         else:
             middle.pop()
+    # The quote's portrait is the cover's photo: in a sequence it is not shown twice.
+    quote = [replace(q, photos={}, subjects={}) for q in quote]
     ordered = [cover, *beats, *quote, *middle, *cta][:limit]
     total = len(ordered)
     credited = False

@@ -232,12 +232,41 @@ def _motif(c: CardCanvas, spec: dict[str, Any]) -> None:
     c.image.alpha_composite(layer_img)
 
 
+@layer("ghost")
+def _ghost(c: CardCanvas, spec: dict[str, Any]) -> None:
+    """A field's text set huge and faint, bleeding off the canvas: an editorial graphic
+    (a watermark numeral or quote mark) for the area the platform's interface covers.
+    Decorative: it is not a text record and may leave the safe zone."""
+    text = c.values.get(spec["field"], "")
+    if not text or c.dry:
+        return
+    from outreach.layout.fonts import load_font
+
+    size = max(1, round(float(spec.get("size", 900)) * c.unit * c.scale))
+    font = load_font(c.theme.font(spec.get("font", "number")), size)
+    w, h = c.image.size
+    over = _overlay(c)
+    draw = ImageDraw.Draw(over)
+    r, g, b, _ = c.color(spec.get("color", "accent"))
+    alpha = round(255 * float(spec.get("opacity", 0.08)))
+    x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font, anchor="ls")
+    ax, ay = (float(v) for v in spec.get("at", [1.0, 1.0]))
+    # `at` places the ink box's matching corner: [1, 1] puts its bottom-right there.
+    x = ax * w - x0 - (x1 - x0) * ax
+    y = ay * h - y1 + (y1 - y0) * (1 - ay) * 0 + (y1 - y0) * float(spec.get("bleed", 0.12))
+    draw.text((x, y), text, font=font, fill=(r, g, b, alpha), anchor="ls")
+    c.image.alpha_composite(over)
+
+
 @layer("rect")
 def _rect(c: CardCanvas, spec: dict[str, Any]) -> None:
     """A flat shape: accent bars and panels. `box` is in the safe zone, `area` in the canvas."""
     if c.dry:
         return
-    box = c.canvas_box(spec["area"]) if "area" in spec else c.safe_sub(spec.get("box"))
+    if spec.get("edge"):
+        box = photo_area(c, spec)
+    else:
+        box = c.canvas_box(spec["area"]) if "area" in spec else c.safe_sub(spec.get("box"))
     x0, y0, x1, y1 = c.px(box)
     over = _overlay(c)
     radius = round(float(spec.get("radius", 0)) * c.scale * c.unit)
@@ -715,6 +744,8 @@ def _region(c: CardCanvas, spec: dict[str, Any]) -> Box:
             clear = c.subject_box
     if clear is None or not clear.intersects(region):
         return region
+    # Room for the rounded labels a text on a photo may get (they reach past the ink).
+    clear = clear.inset(-28 * c.unit)
     above = Box(region.x, region.y, region.w, max(0.0, clear.y - region.y))
     below = Box(region.x, clear.bottom, region.w, max(0.0, region.bottom - clear.bottom))
     side = spec.get("clear", "auto")
@@ -993,8 +1024,11 @@ def _stack_backing(
     kind = spec.get("backing", "auto")
     if kind == "none":
         return
-    blocks = [b for _, _, b, _ in placed if b is not None]
-    colors = [c.color(i.spec.get("color", "text")) for i, _, b, _ in placed if b is not None]
+    # Pills carry their own fill, so only plain text decides whether a backing is needed.
+    blocks = [b for i, _, b, _ in placed if b is not None and i.kind == "text"]
+    colors = [
+        c.color(i.spec.get("color", "text")) for i, _, b, _ in placed if b is not None and i.kind == "text"
+    ]
     if kind == "auto":
         worst = min(
             (_measure(c, b, col) for b, col in zip(blocks, colors, strict=True)), default=21.0
@@ -1014,12 +1048,16 @@ def _stack_backing(
         x = np.arange(h, dtype=np.float32) / max(1e-6, c.scale)
         if anchor == "top":
             solid_end = group.bottom + pad
+            if clear is not None and clear.y >= group.bottom:
+                solid_end = min(solid_end, clear.y - 1)
             end = solid_end + ramp
             if clear is not None and clear.y < end:
                 end = max(solid_end + 1, clear.y)
             alpha = np.clip((end - x) / max(1.0, end - solid_end), 0, 1)
         else:
             solid_start = group.y - pad
+            if clear is not None and clear.bottom <= group.y:
+                solid_start = max(solid_start, clear.bottom + 1)
             start = solid_start - ramp
             if clear is not None and clear.bottom > start:
                 start = min(solid_start - 1, clear.bottom)
@@ -1031,7 +1069,10 @@ def _stack_backing(
         over = Image.new("RGBA", c.image.size, color[:3] + (0,))
         over.putalpha(Image.fromarray(mask))
         c.image.alpha_composite(over)
-        c.occupied.append(("backing", Box(0, group.y - pad, w, group.h + 2 * pad)))
+        if anchor == "top":
+            c.occupied.append(("backing", Box(0, 0, w, solid_end)))
+        else:
+            c.occupied.append(("backing", Box(0, solid_start, w, h - solid_start)))
         return
     if kind == "band":
         band = Box(0, group.y - pad, w, group.h + 2 * pad)

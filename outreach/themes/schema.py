@@ -49,9 +49,21 @@ class MotifLayer(_Layer):
     area: Frac4 | None = None
 
 
+class GhostLayer(_Layer):
+    field: str
+    font: str | None = None
+    size: float = 900
+    color: str | None = None
+    opacity: float = Field(default=0.08, ge=0, le=1)
+    at: tuple[float, float] | None = None
+    bleed: float | None = None
+
+
 class RectLayer(_Layer):
     box: Frac4 | None = None
     area: Frac4 | None = None
+    edge: Literal["top", "bottom", "left", "right"] | None = None
+    split: float | None = Field(default=None, ge=0, le=1)
     color: str | None = None
     radius: float | None = None
 
@@ -176,6 +188,7 @@ class StackLayer(_Layer):
 LAYER_MODELS: dict[str, type[_Layer]] = {
     "background": BackgroundLayer,
     "motif": MotifLayer,
+    "ghost": GhostLayer,
     "rect": RectLayer,
     "photo": PhotoLayer,
     "scrim": ScrimLayer,
