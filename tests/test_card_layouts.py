@@ -19,7 +19,6 @@ from outreach.layout.geometry import Box
 from outreach.pack.story import load_and_validate, render_cards
 from outreach.platforms import all_platforms, get_platform
 from outreach.render.cards import compose, plan_cards
-from outreach.render.contrast import luminance
 from outreach.render.subject import detect_faces, find_subject
 from outreach.themes import ThemeError, load_theme
 from tests.conftest import write_story
@@ -47,7 +46,9 @@ theme: {theme}
 """
 
 
-def _story(root: Path, photo: str, theme: str = "default", lang: str = "vi", extra: str = "") -> Path:
+def _story(
+    root: Path, photo: str, theme: str = "default", lang: str = "vi", extra: str = ""
+) -> Path:
     shutil.copy(PHOTOS / photo, root / "media" / photo)
     return write_story(
         root, f"s-{photo}-{theme}.yaml", STORY.format(photo=photo, theme=theme, lang=lang) + extra
@@ -104,7 +105,7 @@ socket.socket.connect = refuse
 socket.create_connection = refuse
 from pathlib import Path
 from outreach.render import subject
-a = subject.find_subject(Path({str(PHOTOS / 'face-centre.jpg')!r}))
+a = subject.find_subject(Path({str(PHOTOS / "face-centre.jpg")!r}))
 b = subject.find_subject(Path({str(copy)!r}))
 print(a.kind, subject.DETECTIONS["count"], a == b)
 """
@@ -126,11 +127,16 @@ def test_subject_override_beats_detection(story_dir: Path) -> None:
         "face-centre.jpg",
         extra="",
     )
-    text = path.read_text().replace("photo: media/face-centre.jpg}", "photo: media/face-centre.jpg, subject: [0.5, 0.7, 0.6, 0.2]}")
+    text = path.read_text().replace(
+        "photo: media/face-centre.jpg}",
+        "photo: media/face-centre.jpg, subject: [0.5, 0.7, 0.6, 0.2]}",
+    )
     path.write_text(text)
     with pytest.raises(StoryError) as info:
         load_and_validate(path, story_dir, ["tiktok"])
-    assert "person.subject: the box must stay inside the photo" in info.value.diagnostics[0].format()
+    assert (
+        "person.subject: the box must stay inside the photo" in info.value.diagnostics[0].format()
+    )
 
 
 def _logo_share(image: Image.Image, logo: dict, ink: Image.Image) -> float:
@@ -149,7 +155,9 @@ def test_logo_keeps_contrast_and_size_on_any_photo(
     )
     theme = story_dir / "themes" / "brand"
     theme.mkdir(parents=True)
-    shutil.copy(Path(__file__).resolve().parents[1] / "assets" / "logo" / logo_file, theme / "logo.png")
+    shutil.copy(
+        Path(__file__).resolve().parents[1] / "assets" / "logo" / logo_file, theme / "logo.png"
+    )
     (theme / "theme.yaml").write_text("name: brand\nextends: default\nlogo: logo.png\n")
     path = _story(story_dir, "face-centre.jpg", theme="brand")
     path.write_text(path.read_text().replace("media/face-centre.jpg", "media/plain.jpg"))
@@ -170,13 +178,19 @@ def test_logo_keeps_contrast_and_size_on_any_photo(
             assert result.logo["contrast_share"] >= 0.9, (platform.name, spec.name, result.logo)
 
 
-def test_four_facts_get_at_least_two_layouts_and_neighbours_differ(story_dir: Path, tmp_path: Path) -> None:
+def test_four_facts_get_at_least_two_layouts_and_neighbours_differ(
+    story_dir: Path, tmp_path: Path
+) -> None:
     path = _story(story_dir, "face-centre.jpg")
     validated = load_and_validate(path, story_dir, ["tiktok", "instagram-feed"])
     entries = [e.as_dict() for e in render_cards(validated, tmp_path / "out")]
     for platform in ("tiktok", "instagram-feed"):
         facts = sorted(
-            (e for e in entries if e["platform"] == platform and e.get("card", "").startswith("fact")),
+            (
+                e
+                for e in entries
+                if e["platform"] == platform and e.get("card", "").startswith("fact")
+            ),
             key=lambda e: e["card"],
         )
         layouts = [e["layout"] for e in facts]
@@ -186,13 +200,20 @@ def test_four_facts_get_at_least_two_layouts_and_neighbours_differ(story_dir: Pa
 
 
 def test_layout_pins(story_dir: Path) -> None:
-    path = _story(story_dir, "face-centre.jpg", extra="layout: {cover: photo-top, fact: centered}\n")
+    path = _story(
+        story_dir, "face-centre.jpg", extra="layout: {cover: photo-top, fact: centered}\n"
+    )
     text = path.read_text().replace(
-        'source: "Nghị quyết 59-NQ/TW"}\n  - {value: "40"', 'source: "Nghị quyết 59-NQ/TW", layout: block}\n  - {value: "40"', 1
+        'source: "Nghị quyết 59-NQ/TW"}\n  - {value: "40"',
+        'source: "Nghị quyết 59-NQ/TW", layout: block}\n  - {value: "40"',
+        1,
     )
     path.write_text(text)
     validated = load_and_validate(path, story_dir, ["tiktok"], layout_pass=False)
-    specs = {s.name: s.variant for s in plan_cards(validated.loaded, get_platform("tiktok"), validated.theme)}
+    specs = {
+        s.name: s.variant
+        for s in plan_cards(validated.loaded, get_platform("tiktok"), validated.theme)
+    }
     assert specs["cover"] == "photo-top"
     assert specs["fact-01"] == "block" and specs["fact-02"] == "centered"
 
@@ -232,7 +253,9 @@ def test_thumbnail_text_is_two_lines_at_40px_or_more(story_dir: Path, tmp_path: 
     long_title = "Hành trình hai mươi bốn tháng của một kỹ sư kiểm thử chip từ Bắc Ninh ra thế giới"
     path.write_text(path.read_text().replace("Con chip đi qua tay kỹ sư Việt", long_title))
     validated = load_and_validate(path, story_dir, ["youtube-thumbnail"])
-    [entry] = [e.as_dict() for e in render_cards(validated, tmp_path / "o") if e.output == "thumbnail"]
+    [entry] = [
+        e.as_dict() for e in render_cards(validated, tmp_path / "o") if e.output == "thumbnail"
+    ]
     assert entry["text_boxes"]
     for box in entry["text_boxes"]:
         assert box["size"] >= 40 and box["lines"] <= 2, box
@@ -241,10 +264,14 @@ def test_thumbnail_text_is_two_lines_at_40px_or_more(story_dir: Path, tmp_path: 
 
 
 def test_cta_shows_link_handle_and_qr_not_hashtags(story_dir: Path) -> None:
-    path = _story(story_dir, "face-centre.jpg", extra="qr: true\nhandle: '@ban.dan'\nhashtags: [HoiNhap]\n")
+    path = _story(
+        story_dir, "face-centre.jpg", extra="qr: true\nhandle: '@ban.dan'\nhashtags: [HoiNhap]\n"
+    )
     validated = load_and_validate(path, story_dir, ["tiktok"], layout_pass=False)
     platform = get_platform("tiktok")
-    cta = next(s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == "cta")
+    cta = next(
+        s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == "cta"
+    )
     result = compose(cta, platform, validated.theme)
     fields = {r.field for r in result.records}
     assert {"cta", "cta_link", "cta_second"} <= fields and "hashtags_line" not in fields
@@ -254,14 +281,20 @@ def test_cta_shows_link_handle_and_qr_not_hashtags(story_dir: Path) -> None:
     decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(np.asarray(result.image.convert("L")))
     assert decoded == "hoinhap.vn/ban-dan"
     # Without a link or handle, the slot and its label are hidden.
-    bare = path.read_text().replace('link: "hoinhap.vn/ban-dan"\n', "").replace("qr: true\nhandle: '@ban.dan'\n", "")
+    bare = (
+        path.read_text()
+        .replace('link: "hoinhap.vn/ban-dan"\n', "")
+        .replace("qr: true\nhandle: '@ban.dan'\n", "")
+    )
     path.write_text(bare)
     empty_theme = story_dir / "themes" / "nohandle"
     empty_theme.mkdir(parents=True)
     (empty_theme / "theme.yaml").write_text("name: nohandle\nextends: default\nhandle: ''\n")
     path.write_text(bare.replace("theme: default", "theme: nohandle"))
     validated = load_and_validate(path, story_dir, ["tiktok"], layout_pass=False)
-    cta = next(s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == "cta")
+    cta = next(
+        s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == "cta"
+    )
     fields = {r.field for r in compose(cta, platform, validated.theme, 0.5).records}
     assert fields == {"cta", "cta_kicker"}
 
@@ -269,7 +302,8 @@ def test_cta_shows_link_handle_and_qr_not_hashtags(story_dir: Path) -> None:
 def test_long_byline_wraps_or_drops_in_order_and_names_the_part(story_dir: Path) -> None:
     path = _story(story_dir, "face-centre.jpg")
     text = path.read_text().replace(
-        'org: "AgriLink"', 'org: "Trung tâm Nghiên cứu và Phát triển Vi mạch Bán dẫn Quốc gia Việt Nam"'
+        'org: "AgriLink"',
+        'org: "Trung tâm Nghiên cứu và Phát triển Vi mạch Bán dẫn Quốc gia Việt Nam"',
     )
     path.write_text(text)
     validated = load_and_validate(path, story_dir, ["tiktok", "instagram-feed"])
@@ -314,9 +348,20 @@ def test_theme_schema_errors_are_located_with_did_you_mean(story_dir: Path) -> N
         load_theme("broken", (story_dir / "themes",))
     lines = [d.format() for d in info.value.diagnostics]
     rel = str(folder / "theme.yaml")
-    assert any(ln.startswith(rel) and ":3:1: error: colrs: unknown field — did you mean `colors`?" in ln for ln in lines), lines
-    assert any(":7:16: error: layouts.vertical.cover[0].type: unknown layer type `txt` — did you mean `text`?" in ln for ln in lines), lines
-    assert any(":8:36: error: layouts.vertical.cover[1].max_line: unknown field — did you mean `max_lines`?" in ln for ln in lines), lines
+    assert any(
+        ln.startswith(rel) and ":3:1: error: colrs: unknown field — did you mean `colors`?" in ln
+        for ln in lines
+    ), lines
+    assert any(
+        ":7:16: error: layouts.vertical.cover[0].type: unknown layer type `txt` — did you mean `text`?"
+        in ln
+        for ln in lines
+    ), lines
+    assert any(
+        ":8:36: error: layouts.vertical.cover[1].max_line: unknown field — did you mean `max_lines`?"
+        in ln
+        for ln in lines
+    ), lines
     assert any("layouts.vertical.cover[2].height" in ln for ln in lines), lines
     path = _story(story_dir, "face-centre.jpg", theme="broken")
     with pytest.raises(StoryError) as err:

@@ -3499,7 +3499,7 @@ def draw_logo(text_lines, suffix):
     cap = boxes[0][3] - boxes[0][1]
     block_h = cap + line_h * (len(text_lines) - 1)
     top = (H * S - block_h) / 2
-    for i, (t, bb) in enumerate(zip(text_lines, boxes)):
+    for i, (t, bb) in enumerate(zip(text_lines, boxes, strict=False)):
         ty = top + i * line_h - boxes[0][1]
         ImageDraw.Draw(tmask).text((x0 - bb[0], ty), t, font=font, fill=255)
     text_a = arr(tmask)

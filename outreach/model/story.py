@@ -122,7 +122,9 @@ class Story(_Strict):
     facts: list[Fact] = Field(default_factory=list)
     cta: Text = ""
     link: Text = ""
-    handle: Text = Field(default="", description="@handle shown on the CTA card (else the theme's).")
+    handle: Text = Field(
+        default="", description="@handle shown on the CTA card (else the theme's)."
+    )
     qr: bool = Field(default=False, description="Draw a QR code of `link` on the CTA card.")
     thumbnail_text: Text = Field(
         default="", description="Short text for the YouTube thumbnail (two lines at most)."

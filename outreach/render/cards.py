@@ -33,7 +33,7 @@ QUOTE_MARK = "“"
 RECAP_FROM = 3
 RECAP_MAX = 4
 #: A derived thumbnail text keeps at most this many characters.
-THUMBNAIL_CHARS = 34
+THUMBNAIL_CHARS = 40
 
 Photos = dict[str, tuple[Path, tuple[float, float] | None]]
 
@@ -207,7 +207,9 @@ def _is_image(path: str) -> bool:
 
 def _cover_photo(
     loaded: LoadedStory,
-) -> tuple[tuple[Path, tuple[float, float] | None], tuple[float, float, float, float] | None] | None:
+) -> (
+    tuple[tuple[Path, tuple[float, float] | None], tuple[float, float, float, float] | None] | None
+):
     story = loaded.story
     if story.person and story.person.photo:
         return (
@@ -418,9 +420,7 @@ def _carousel(
             chunk = story.facts[start : start + RECAP_MAX]
             rows = "\n".join(f"{f.value}\t{f.label}" for f in chunk)
             sources = sorted({f.source for f in chunk if f.source})
-            source = (
-                f"{theme.string('source_prefix', lang)}{'; '.join(sources)}" if sources else ""
-            )
+            source = f"{theme.string('source_prefix', lang)}{'; '.join(sources)}" if sources else ""
             middle.append(
                 spec(
                     f"recap-{start // RECAP_MAX + 1:02d}",
@@ -460,9 +460,7 @@ def _carousel(
             credited = True
         else:
             values["credits"] = ""
-        slides.append(
-            replace(card, output="slide", filename=f"slide-{n:02d}.jpg", values=values)
-        )
+        slides.append(replace(card, output="slide", filename=f"slide-{n:02d}.jpg", values=values))
     return slides
 
 
@@ -471,7 +469,13 @@ def dropped_slides(loaded: LoadedStory, platform: Platform, theme: Theme) -> int
     story = loaded.story
     facts = len(story.facts)
     fact_slides = facts if facts < RECAP_FROM else -(-facts // RECAP_MAX)
-    wanted = 1 + sum(1 for b in story.beats if b.text) + bool(story.quote) + fact_slides + bool(story.cta)
+    wanted = (
+        1
+        + sum(1 for b in story.beats if b.text)
+        + bool(story.quote)
+        + fact_slides
+        + bool(story.cta)
+    )
     return max(0, wanted - len(_plan(loaded, platform, theme)))
 
 
@@ -612,7 +616,12 @@ def card_layers(spec: CardSpec, platform: Platform, theme: Theme) -> list[dict[s
 
 
 def _canvas(
-    spec: CardSpec, platform: Platform, theme: Theme, scale: float, dry: bool = False, draw_text: bool = True
+    spec: CardSpec,
+    platform: Platform,
+    theme: Theme,
+    scale: float,
+    dry: bool = False,
+    draw_text: bool = True,
 ) -> CardCanvas:
     size = (max(1, round(platform.width * scale)), max(1, round(platform.height * scale)))
     return CardCanvas(

@@ -24,7 +24,9 @@ class Framing:
     fits: bool  # True when the subject lies inside the wanted zone
 
 
-def _interval(b0: float, b1: float, z0: float, z1: float, a0: float, s: float) -> tuple[float, float]:
+def _interval(
+    b0: float, b1: float, z0: float, z1: float, a0: float, s: float
+) -> tuple[float, float]:
     """Offsets o (source px) with z0 <= (b0 - o) * s + a0 and (b1 - o) * s + a0 <= z1."""
     return (b1 - (z1 - a0) / s, b0 - (z0 - a0) / s)
 

@@ -351,8 +351,10 @@ def _photo(c: CardCanvas, spec: dict[str, Any]) -> None:
     shape = spec.get("shape", "rect")
     if shape in ("rounded", "circle"):
         mask = Image.new("L", size, 0)
-        radius = min(size) // 2 if shape == "circle" else round(
-            float(spec.get("radius", 28)) * c.unit * c.scale
+        radius = (
+            min(size) // 2
+            if shape == "circle"
+            else round(float(spec.get("radius", 28)) * c.unit * c.scale)
         )
         ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius, fill=255)
     border = spec.get("frame")
@@ -371,8 +373,10 @@ def _photo(c: CardCanvas, spec: dict[str, Any]) -> None:
         c.image.alpha_composite(over)
     if spec.get("opacity") is not None:
         alpha = Image.new("L", size, round(255 * float(spec["opacity"])))
-        mask = alpha if mask is None else Image.fromarray(
-            np.minimum(np.asarray(mask), np.asarray(alpha))
+        mask = (
+            alpha
+            if mask is None
+            else Image.fromarray(np.minimum(np.asarray(mask), np.asarray(alpha)))
         )
     if mask is not None:
         img.putalpha(mask)
@@ -582,7 +586,9 @@ def _logo(c: CardCanvas, spec: dict[str, Any]) -> None:
         label = c.color(spec.get("backing", "background"))
         over = _overlay(c)
         ImageDraw.Draw(over).rounded_rectangle(
-            (x0 - pad, y0 - pad, x0 + size[0] + pad, y0 + size[1] + pad), pad, fill=label[:3] + (255,)
+            (x0 - pad, y0 - pad, x0 + size[0] + pad, y0 + size[1] + pad),
+            pad,
+            fill=label[:3] + (255,),
         )
         c.image.alpha_composite(over)
         under = c.image.crop((x0, y0, x0 + size[0], y0 + size[1]))
@@ -641,7 +647,9 @@ def _text(c: CardCanvas, spec: dict[str, Any]) -> None:
     shadow = c.color(spec["shadow"]) if spec.get("shadow") else None
     if c.draw_text:
         draw_block(c.image, block, color, c.scale, shadow)
-    c.records.append(TextRecord(name, block.bounds, round(contrast, 2), block.size, len(block.lines)))
+    c.records.append(
+        TextRecord(name, block.bounds, round(contrast, 2), block.size, len(block.lines))
+    )
 
 
 def _measure(c: CardCanvas, block: TextBlock, color: tuple[int, ...]) -> float:
@@ -672,7 +680,9 @@ def _label_boxes(blocks: list[TextBlock], pad_em: float = 0.32) -> list[Box]:
     return out
 
 
-def _paint_labels(c: CardCanvas, boxes: list[Box], color: tuple[int, int, int, int], radius: float) -> None:
+def _paint_labels(
+    c: CardCanvas, boxes: list[Box], color: tuple[int, int, int, int], radius: float
+) -> None:
     over = _overlay(c)
     draw = ImageDraw.Draw(over)
     for box in boxes:
@@ -739,9 +749,15 @@ def _region(c: CardCanvas, spec: dict[str, Any]) -> Box:
     if spec.get("above_photo") and c.photo_box is not None:
         bottom = min(region.bottom, c.photo_box.y - float(spec.get("gap_photo", 40)) * c.unit)
         region = Box(region.x, region.y, region.w, max(0.0, bottom - region.y))
-    if clear is None and c.subject_box is not None and spec.get("clear", "auto") != "none":
-        if c.subject is not None and c.subject.kind == "salient" and spec.get("avoid_salient"):
-            clear = c.subject_box
+    if (
+        clear is None
+        and c.subject_box is not None
+        and spec.get("clear", "auto") != "none"
+        and c.subject is not None
+        and c.subject.kind == "salient"
+        and spec.get("avoid_salient")
+    ):
+        clear = c.subject_box
     if clear is None or not clear.intersects(region):
         return region
     # Room for the rounded labels a text on a photo may get (they reach past the ink).
@@ -765,7 +781,9 @@ def _byline_text(c: CardCanvas, drop: int) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _layout_byline(c: CardCanvas, spec: dict[str, Any], box: Box, k: float) -> tuple[TextBlock, str]:
+def _layout_byline(
+    c: CardCanvas, spec: dict[str, Any], box: Box, k: float
+) -> tuple[TextBlock, str]:
     """Name · role · org · place in at most two lines, dropping parts in BYLINE_DROP order
     only when the full line cannot fit; the error names the part that must be shortened."""
     style = replace(_style(c, spec, k), max_lines=int(spec.get("max_lines", 2)))
@@ -818,7 +836,9 @@ def _lay_items(c: CardCanvas, spec: dict[str, Any], region: Box, k: float) -> li
                 vstyle = _style(c, raw.get("value", {"font": "number", "size": [120, 60]}), k)
                 lstyle = _style(c, raw.get("label", {"font": "heading", "size": [44, 28]}), k)
                 vw = region.w * float(raw.get("value_width", 0.36))
-                vb = layout_text(value, Box(0, 0, vw, 10_000), replace(vstyle, max_lines=1), "recap")
+                vb = layout_text(
+                    value, Box(0, 0, vw, 10_000), replace(vstyle, max_lines=1), "recap"
+                )
                 lb = layout_text(
                     label,
                     Box(vw + 24 * u, 0, region.w - vw - 24 * u, 10_000),
@@ -833,7 +853,12 @@ def _lay_items(c: CardCanvas, spec: dict[str, Any], region: Box, k: float) -> li
             row_gap = float(raw.get("row_gap", 36)) * u
             items.append(
                 _Item(
-                    "facts", raw, row_h + row_gap * (len(rows) - 1), gap, blocks=tuple(blocks), field="recap"
+                    "facts",
+                    raw,
+                    row_h + row_gap * (len(rows) - 1),
+                    gap,
+                    blocks=tuple(blocks),
+                    field="recap",
                 )
             )
             continue
@@ -958,19 +983,21 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         placed.append((item, box, block, blocks))
         y += item.height
     group = placed[0][1]
-    for _, box, _, _ in placed[1:]:
-        group = group.union(box)
+    for _, member, _, _ in placed[1:]:
+        group = group.union(member)
     for item, box, _, _ in placed:
         c.occupied.append((item.field or item.kind, box))
     if c.dry:
-        for item, box, block, blocks in placed:
+        for item, _, block, blocks in placed:
             if block is not None:
-                c.records.append(TextRecord(item.field, block.bounds, 21.0, block.size, len(block.lines)))
-            for b in blocks:
-                c.records.append(TextRecord("recap", b.bounds, 21.0, b.size, len(b.lines)))
+                c.records.append(
+                    TextRecord(item.field, block.bounds, 21.0, block.size, len(block.lines))
+                )
+            for tb in blocks:
+                c.records.append(TextRecord("recap", tb.bounds, 21.0, tb.size, len(tb.lines)))
         return
     _stack_backing(c, spec, group, [p for p in placed])
-    for item, box, block, blocks in placed:
+    for item, box, block, blocks in placed:  # noqa: B007 - box is used by most kinds
         color = c.color(item.spec.get("color", "text"))
         if item.kind == "rule":
             color = c.color(item.spec.get("rule") or item.spec.get("color", "accent"))
@@ -992,12 +1019,14 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         if item.kind == "facts":
             vcol = c.color(item.spec.get("value", {}).get("color", "accent"))
             lcol = c.color(item.spec.get("label", {}).get("color", "text"))
-            for j, b in enumerate(targets):
+            for j, tb in enumerate(targets):
                 col = vcol if j % 2 == 0 else lcol
-                contrast = _measure(c, b, col)
+                contrast = _measure(c, tb, col)
                 if c.draw_text:
-                    draw_block(c.image, b, col, c.scale)
-                c.records.append(TextRecord("recap", b.bounds, round(contrast, 2), b.size, len(b.lines)))
+                    draw_block(c.image, tb, col, c.scale)
+                c.records.append(
+                    TextRecord("recap", tb.bounds, round(contrast, 2), tb.size, len(tb.lines))
+                )
             continue
         assert block is not None
         contrast = (
@@ -1027,7 +1056,9 @@ def _stack_backing(
     # Pills carry their own fill, so only plain text decides whether a backing is needed.
     blocks = [b for i, _, b, _ in placed if b is not None and i.kind == "text"]
     colors = [
-        c.color(i.spec.get("color", "text")) for i, _, b, _ in placed if b is not None and i.kind == "text"
+        c.color(i.spec.get("color", "text"))
+        for i, _, b, _ in placed
+        if b is not None and i.kind == "text"
     ]
     if kind == "auto":
         worst = min(
@@ -1116,7 +1147,9 @@ def _draw_qr(c: CardCanvas, data: str, box: Box, spec: dict[str, Any]) -> None:
         for q, on in enumerate(row):
             if on:
                 mx, my = x0 + (q + 4) * cell, y0 + (r + 4) * cell
-                draw.rectangle((round(mx), round(my), round(mx + cell) - 1, round(my + cell) - 1), fill=dark)
+                draw.rectangle(
+                    (round(mx), round(my), round(mx + cell) - 1, round(my + cell) - 1), fill=dark
+                )
     c.image.alpha_composite(over)
 
 

@@ -225,4 +225,4 @@ def photo_crop(
 ) -> Image.Image:
     """The part `crop` = (x0, y0, x1, y1), fractions of the upright photo, scaled to `size`."""
     rounded = tuple(round(v, 5) for v in crop)
-    return _cropped(PhotoKey.of(path), size, rounded, background)  # type: ignore[arg-type]
+    return _cropped(PhotoKey.of(path), size, rounded, background)

@@ -53,9 +53,9 @@ class Subject:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Subject:
         return cls(
-            tuple(d["box"]),  # type: ignore[arg-type]
+            tuple(d["box"]),
             str(d["kind"]),
-            tuple(tuple(f) for f in d.get("faces", ())),  # type: ignore[misc]
+            tuple(tuple(f) for f in d.get("faces", ())),
         )
 
 
@@ -151,14 +151,16 @@ def detect(path: Path) -> Subject:
         heads = [_head(f, w, h) for f in kept]
         box = _union(heads)
         fr = tuple(_frac(f, w, h) for f in kept)
-        return Subject(_frac(box, w, h), "face", fr)  # type: ignore[arg-type]
+        return Subject(_frac(box, w, h), "face", fr)
     sal = salient_box(grey)
     if sal is None:
         return NO_SUBJECT
     return Subject(_frac(sal, w, h), "salient")
 
 
-def _head(face: tuple[float, float, float, float], w: int, h: int) -> tuple[float, float, float, float]:
+def _head(
+    face: tuple[float, float, float, float], w: int, h: int
+) -> tuple[float, float, float, float]:
     x, y, fw, fh = face
     x0, y0 = max(0.0, x - fw * 0.12), max(0.0, y - fh * 0.3)
     x1, y1 = min(float(w), x + fw * 1.12), min(float(h), y + fh * 1.18)
@@ -182,7 +184,7 @@ def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float
 def _cascade(name: str) -> Any:
     import cv2
 
-    path = os.path.join(cv2.data.haarcascades, name)
+    path = os.path.join(cv2.data.haarcascades, name)  # type: ignore[attr-defined]
     classifier = cv2.CascadeClassifier(path)
     if classifier.empty():  # pragma: no cover - a broken OpenCV install
         raise RuntimeError(f"OpenCV cascade {path} could not be loaded; reinstall opencv")
@@ -199,7 +201,9 @@ def detect_faces(grey: Any) -> list[tuple[float, float, float, float]]:
     eq = cv2.equalizeHist(grey)
     min_side = max(24, round(min(w, h) * 0.06))
     kw = dict(scaleFactor=1.08, minSize=(min_side, min_side))
-    alt2 = list(_cascade("haarcascade_frontalface_alt2.xml").detectMultiScale(eq, minNeighbors=4, **kw))
+    alt2 = list(
+        _cascade("haarcascade_frontalface_alt2.xml").detectMultiScale(eq, minNeighbors=4, **kw)
+    )
     default = list(
         _cascade("haarcascade_frontalface_default.xml").detectMultiScale(eq, minNeighbors=6, **kw)
     )
@@ -231,7 +235,9 @@ def _iou(a: Any, b: Any) -> float:
     return inter / union if union else 0.0
 
 
-def _dedupe(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+def _dedupe(
+    boxes: list[tuple[float, float, float, float]],
+) -> list[tuple[float, float, float, float]]:
     out: list[tuple[float, float, float, float]] = []
     for box in sorted(boxes, key=lambda b: -b[2] * b[3]):
         if not any(_iou(box, o) > 0.3 for o in out):
@@ -259,7 +265,7 @@ def salient_box(grey: Any) -> tuple[float, float, float, float] | None:
     sal[:, :m] = sal[:, -m:] = 0
     if sal.max() <= 0:
         return None
-    sal /= sal.max()
+    sal = sal / sal.max()
     mask = (sal >= max(0.3, float(np.percentile(sal, 85)))).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:

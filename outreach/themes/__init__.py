@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from outreach.paths import builtin_themes_dir, fonts_dir
 
 THEME_FILE = "theme.yaml"
@@ -303,8 +301,6 @@ def _logo_variants(raw: Any, folders: list[Path]) -> dict[str, dict[str, str]]:
                 continue
             found = _find_in(folders, rel)
             if found is None:
-                raise ThemeError(
-                    f"logo `{rel}` not found", f"check `logo.{role}` in theme.yaml"
-                )
+                raise ThemeError(f"logo `{rel}` not found", f"check `logo.{role}` in theme.yaml")
             out.setdefault(lang, {})[role] = found
     return out

@@ -19,7 +19,9 @@ from outreach.diagnostics import Diagnostic, display_path
 from outreach.model.loader import FieldPath, _error_to_diag, _locate, format_field, parse_yaml
 
 Frac4 = tuple[float, float, float, float]
-Corner = Literal["top-left", "top-right", "bottom-left", "bottom-right", "top-center", "bottom-center"]
+Corner = Literal[
+    "top-left", "top-right", "bottom-left", "bottom-right", "top-center", "bottom-center"
+]
 
 
 class _Strict(BaseModel):
@@ -131,7 +133,7 @@ class TextLayer(_Layer, _TextStyle):
 class StackItem(_TextStyle):
     """One member of a stack: exactly one of field, pill, byline, rule, qr or facts."""
 
-    size: tuple[int, int] | float | None = Field(
+    size: tuple[int, int] | float | None = Field(  # type: ignore[assignment]
         default=None, description="[max, min] text size, or a QR code's side in px."
     )
     field: str | None = None
@@ -283,7 +285,13 @@ def validate_theme_file(path: Path, text: str) -> tuple[dict[str, Any], list[Dia
         ]
     diags = [
         Diagnostic(
-            rel, n.start_mark.line + 1, n.start_mark.column + 1, "error", format_field(p), m, "keep only one"
+            rel,
+            n.start_mark.line + 1,
+            n.start_mark.column + 1,
+            "error",
+            format_field(p),
+            m,
+            "keep only one",
         )
         for p, n, m in problems
     ]
@@ -308,7 +316,17 @@ def validate_theme_file(path: Path, text: str) -> tuple[dict[str, Any], list[Dia
     if isinstance(layouts, dict):
         for fmt, cards in layouts.items():
             if fmt not in FORMATS:
-                diags.append(_unknown(rel, key_positions, positions, ("layouts", fmt), fmt, FORMATS, "layout format"))
+                diags.append(
+                    _unknown(
+                        rel,
+                        key_positions,
+                        positions,
+                        ("layouts", fmt),
+                        fmt,
+                        FORMATS,
+                        "layout format",
+                    )
+                )
                 continue
             if not isinstance(cards, dict):
                 continue
@@ -320,7 +338,9 @@ def validate_theme_file(path: Path, text: str) -> tuple[dict[str, Any], list[Dia
                     for name, variant in body.items():
                         vpath = (*where, name)
                         if isinstance(variant, list):
-                            diags += _check_layers(variant, vpath, rel, positions, key_positions, convert)
+                            diags += _check_layers(
+                                variant, vpath, rel, positions, key_positions, convert
+                            )
                             continue
                         try:
                             Variant.model_validate(variant)
@@ -328,7 +348,12 @@ def validate_theme_file(path: Path, text: str) -> tuple[dict[str, Any], list[Dia
                             diags += [convert(e, vpath, Variant) for e in exc.errors()]
                             continue
                         diags += _check_layers(
-                            variant["layers"], (*vpath, "layers"), rel, positions, key_positions, convert
+                            variant["layers"],
+                            (*vpath, "layers"),
+                            rel,
+                            positions,
+                            key_positions,
+                            convert,
                         )
                 else:
                     line, col = _locate(positions, where)
@@ -367,11 +392,18 @@ def _unknown(
     line, col = key_positions.get(path) or _locate(positions, path)
     close = difflib.get_close_matches(str(given), list(allowed), n=1, cutoff=0.5)
     hint = f"did you mean `{close[0]}`?" if close else "use one of: " + ", ".join(allowed)
-    return Diagnostic(rel, line, col, "error", format_field(path), f"unknown {what} `{given}`", hint)
+    return Diagnostic(
+        rel, line, col, "error", format_field(path), f"unknown {what} `{given}`", hint
+    )
 
 
 def _check_layers(
-    layers: list[Any], where: FieldPath, rel: str, positions: dict, key_positions: dict, convert: Any
+    layers: list[Any],
+    where: FieldPath,
+    rel: str,
+    positions: dict,
+    key_positions: dict,
+    convert: Any,
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     for i, spec in enumerate(layers):
@@ -379,14 +411,30 @@ def _check_layers(
         if not isinstance(spec, dict):
             line, col = _locate(positions, path)
             diags.append(
-                Diagnostic(rel, line, col, "error", format_field(path), "must be a mapping like {type: text, ...}", "")
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "error",
+                    format_field(path),
+                    "must be a mapping like {type: text, ...}",
+                    "",
+                )
             )
             continue
         kind = spec.get("type")
         model = LAYER_MODELS.get(str(kind))
         if model is None:
             diags.append(
-                _unknown(rel, {}, positions, (*path, "type"), str(kind), sorted(LAYER_MODELS), "layer type")
+                _unknown(
+                    rel,
+                    {},
+                    positions,
+                    (*path, "type"),
+                    str(kind),
+                    sorted(LAYER_MODELS),
+                    "layer type",
+                )
             )
             continue
         try:

@@ -46,7 +46,14 @@ def compose(src: Image.Image, size: tuple[int, int], centre: tuple[float, float]
     bg = src.resize((max(w, h), max(w, h)), Image.Resampling.BICUBIC).filter(
         ImageFilter.GaussianBlur(40)
     )
-    bg = bg.crop(((bg.width - w) // 2, (bg.height - h) // 2, (bg.width - w) // 2 + w, (bg.height - h) // 2 + h))
+    bg = bg.crop(
+        (
+            (bg.width - w) // 2,
+            (bg.height - h) // 2,
+            (bg.width - w) // 2 + w,
+            (bg.height - h) // 2 + h,
+        )
+    )
     bg = Image.blend(bg, Image.new("RGB", size, (30, 34, 40)), 0.35)
     fg = src.resize((round(src.width * k), round(src.height * k)), Image.Resampling.LANCZOS)
     fx, fy, fw, fh = (v * k for v in FACE)
@@ -72,7 +79,12 @@ def main() -> None:
         img, face = compose(src, size, centre, k)
         img.save(HERE / f"{name}.jpg", quality=86)
         w, h = size
-        faces[name] = [round(face[0] / w, 4), round(face[1] / h, 4), round(face[2] / w, 4), round(face[3] / h, 4)]
+        faces[name] = [
+            round(face[0] / w, 4),
+            round(face[1] / h, 4),
+            round(face[2] / w, 4),
+            round(face[3] / h, 4),
+        ]
         print(f"wrote {name}.jpg {size} face {faces[name]}")
     (HERE / "faces.json").write_text(json.dumps(faces, indent=2) + "\n")
 
