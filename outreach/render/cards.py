@@ -179,23 +179,23 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
     return values, sources
 
 
-def derive_thumbnail_text(title: str) -> str:
+def derive_thumbnail_text(title: str, limit: int = THUMBNAIL_CHARS) -> str:
     """A thumbnail's text from the title: the part before a colon or dash if the title is
     long, cut at a word boundary to THUMBNAIL_CHARS."""
     text = title.strip()
-    if len(text) <= THUMBNAIL_CHARS:
+    if len(text) <= limit:
         return text
     for sep in (":", " — ", " – ", " - ", ","):
         head = text.split(sep)[0].strip()
-        if 4 <= len(head) <= THUMBNAIL_CHARS:
+        if 4 <= len(head) <= limit:
             return head
     words = text.split()
     out = ""
     for word in words:
-        if len(out) + len(word) + 1 > THUMBNAIL_CHARS:
+        if len(out) + len(word) + 1 > limit:
             break
         out = f"{out} {word}".strip()
-    return out or text[:THUMBNAIL_CHARS]
+    return out or text[:limit]
 
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"}
@@ -230,7 +230,25 @@ def _alt(theme: Theme, lang: str, key: str, *parts: str) -> str:
 
 def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[CardSpec]:
     """The cards `platform` gets for this story, in posting order, each with its layout."""
-    return choose_layouts(_plan(loaded, platform, theme), loaded, platform, theme)
+    specs = choose_layouts(_plan(loaded, platform, theme), loaded, platform, theme)
+    if platform.outputs == "thumbnail" and not loaded.story.thumbnail_text:
+        specs = [_fit_thumbnail(s, loaded, platform, theme) for s in specs]
+    return specs
+
+
+def _fit_thumbnail(
+    spec: CardSpec, loaded: LoadedStory, platform: Platform, theme: Theme
+) -> CardSpec:
+    """A thumbnail text derived from the title is cut shorter until it fits two lines."""
+    for limit in (THUMBNAIL_CHARS, 34, 28, 22, 16):
+        text = derive_thumbnail_text(loaded.story.title, limit)
+        trial = replace(spec, values={**spec.values, "thumbnail_text": text}, variant="")
+        trial = choose_layouts([trial], loaded, platform, theme)[0]
+        canvas = _canvas(trial, platform, theme, 0.25, dry=True)
+        paint(canvas, card_layers(trial, platform, theme))
+        if not canvas.errors:
+            return trial
+    return spec
 
 
 def _plan(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[CardSpec]:

@@ -268,12 +268,12 @@ def _rect(c: CardCanvas, spec: dict[str, Any]) -> None:
     else:
         box = c.canvas_box(spec["area"]) if "area" in spec else c.safe_sub(spec.get("box"))
     x0, y0, x1, y1 = c.px(box)
-    over = _overlay(c)
+    color = c.color(spec.get("color", "accent"))
+    over = c.image if color[3] == 255 else _overlay(c)
     radius = round(float(spec.get("radius", 0)) * c.scale * c.unit)
-    ImageDraw.Draw(over).rounded_rectangle(
-        (x0, y0, x1 - 1, y1 - 1), radius=radius, fill=c.color(spec.get("color", "accent"))
-    )
-    c.image.alpha_composite(over)
+    ImageDraw.Draw(over).rounded_rectangle((x0, y0, x1 - 1, y1 - 1), radius=radius, fill=color)
+    if over is not c.image:
+        c.image.alpha_composite(over)
 
 
 # --- photos ----------------------------------------------------------------------------
@@ -584,13 +584,12 @@ def _logo(c: CardCanvas, spec: dict[str, Any]) -> None:
         # A busy photo: a solid rounded label in the theme colour carries the logo.
         pad = round(size[1] * 0.28)
         label = c.color(spec.get("backing", "background"))
-        over = _overlay(c)
+        over = c.image  # opaque shapes are drawn in place
         ImageDraw.Draw(over).rounded_rectangle(
             (x0 - pad, y0 - pad, x0 + size[0] + pad, y0 + size[1] + pad),
             pad,
             fill=label[:3] + (255,),
         )
-        c.image.alpha_composite(over)
         under = c.image.crop((x0, y0, x0 + size[0], y0 + size[1]))
         best = None
         for role_, img in candidates:
@@ -683,12 +682,11 @@ def _label_boxes(blocks: list[TextBlock], pad_em: float = 0.32) -> list[Box]:
 def _paint_labels(
     c: CardCanvas, boxes: list[Box], color: tuple[int, int, int, int], radius: float
 ) -> None:
-    over = _overlay(c)
+    over = c.image  # opaque shapes are drawn in place
     draw = ImageDraw.Draw(over)
     for box in boxes:
         x0, y0, x1, y1 = c.px(box)
         draw.rounded_rectangle((x0, y0, x1, y1), round(radius * c.scale), fill=color[:3] + (255,))
-    c.image.alpha_composite(over)
 
 
 def _ensure_contrast(
@@ -1001,20 +999,18 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         color = c.color(item.spec.get("color", "text"))
         if item.kind == "rule":
             color = c.color(item.spec.get("rule") or item.spec.get("color", "accent"))
-            over = _overlay(c)
+            over = c.image  # opaque shapes are drawn in place
             x0, y0, x1, y1 = c.px(box)
             ImageDraw.Draw(over).rectangle((x0, y0, x1 - 1, y1 - 1), fill=color)
-            c.image.alpha_composite(over)
             continue
         if item.kind == "qr":
             _draw_qr(c, c.values.get(item.field, ""), box, item.spec)
             continue
         if item.kind == "pill":
             fill = c.color(item.spec.get("fill", "accent"))
-            over = _overlay(c)
+            over = c.image  # opaque shapes are drawn in place
             x0, y0, x1, y1 = c.px(box)
             ImageDraw.Draw(over).rounded_rectangle((x0, y0, x1, y1), (y1 - y0) // 2, fill=fill)
-            c.image.alpha_composite(over)
         targets = [block] if block is not None else list(blocks)
         if item.kind == "facts":
             vcol = c.color(item.spec.get("value", {}).get("color", "accent"))
@@ -1108,10 +1104,9 @@ def _stack_backing(
     if kind == "band":
         band = Box(0, group.y - pad, w, group.h + 2 * pad)
         if not c.covers_subject(band):
-            over = _overlay(c)
+            over = c.image  # opaque shapes are drawn in place
             x0, y0, x1, y1 = c.px(band)
             ImageDraw.Draw(over).rectangle((x0, y0, x1, y1), fill=color[:3] + (255,))
-            c.image.alpha_composite(over)
             c.occupied.append(("backing", band))
             return
     boxes = _label_boxes(blocks)
@@ -1138,7 +1133,7 @@ def _draw_qr(c: CardCanvas, data: str, box: Box, spec: dict[str, Any]) -> None:
     x0, y0, x1, y1 = c.px(box)
     side = min(x1 - x0, y1 - y0)
     cell = side / n
-    over = _overlay(c)
+    over = c.image  # opaque shapes are drawn in place
     draw = ImageDraw.Draw(over)
     light = c.color(spec.get("light", "#FFFFFF"))
     dark = c.color(spec.get("dark", "#000000"))
@@ -1150,7 +1145,6 @@ def _draw_qr(c: CardCanvas, data: str, box: Box, spec: dict[str, Any]) -> None:
                 draw.rectangle(
                     (round(mx), round(my), round(mx + cell) - 1, round(my + cell) - 1), fill=dark
                 )
-    c.image.alpha_composite(over)
 
 
 # --- painting ------------------------------------------------------------------------------
