@@ -1,85 +1,110 @@
-"""Card render time against a floor measured in the same run.
+"""Benchmark card rendering: time per unique card against a decode-fill-encode floor.
 
-    python bench/cards.py [--runs 5]
+Renders one story's cards on every platform preset (validation included, as `render`
+does), counts the unique cards (identical inputs are drawn once), and divides the time
+by the number of unique cards. The floor, measured in the same run, is what any card
+renderer must do at least: decode the card's photo at reduced scale with `Image.draft`,
+fill the canvas with it and encode JPEG q90. Prints medians of several runs, each in a
+fresh process (so one-time costs such as loading fonts or the word segmenter count).
 
-Floor: decode the cover photo, fill a 1080x1920 canvas with it (resize) and encode the
-JPEG, which every photo card must do. Each measured card is a full `compose` +
-`encode_jpeg` of the sample story's cards for TikTok (caches of decoded photos and
-detected subjects cleared between runs, detection cached on disk as in real runs).
-Prints the median ratio card / floor; face detection is reported once per photo.
-(If helper i9's bench/cards.py lands with the same floor, this file is reconciled with it.)
+    python bench/cards.py                         # stories/startup-agrilink.yaml, 3 runs
+    python bench/cards.py stories/student-model-un.yaml --runs 5
+    python bench/cards.py --warm                  # also a second render in the same process
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_STORY = REPO / "stories" / "startup-agrilink.yaml"
 
 
-def floor_once(photo: Path) -> float:
-    from PIL import Image
-
-    from outreach.render.cards import encode_jpeg
+def _floor(specs: list[tuple[tuple[int, int], str | None]]) -> float:
+    """Decode (draft) + fill + encode q90 for every unique card; seconds."""
+    from PIL import Image, ImageOps
 
     start = time.perf_counter()
-    with Image.open(photo) as im:
-        im.draft("RGB", (1080, 1920))
-        img = im.convert("RGB").resize((1080, 1920))
-    encode_jpeg(img)
+    for size, photo in specs:
+        if photo:
+            with Image.open(photo) as im:
+                im.draft("RGB", size)
+                img = ImageOps.fit(im.convert("RGB"), size)
+        else:
+            img = Image.new("RGB", size, (16, 24, 48))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=90)
     return time.perf_counter() - start
 
 
-def cards_once(story: Path) -> tuple[float, int]:
-    from outreach.pack.story import load_and_validate
-    from outreach.platforms import get_platform
-    from outreach.render import photos
-    from outreach.render.cards import compose, encode_jpeg, plan_cards
-
-    for name in ("_decoded", "_cropped", "_filled"):
-        cached = getattr(photos, name, None)
-        if cached is not None:
-            cached.cache_clear()
-    platform = get_platform("tiktok")
-    validated = load_and_validate(story, ROOT / "stories", ["tiktok"], layout_pass=False)
+def one_run(story: Path, warm: bool) -> dict[str, float]:
+    """Child process: render every preset's cards once (twice with --warm); floor after."""
     start = time.perf_counter()
-    specs = plan_cards(validated.loaded, platform, validated.theme)
-    for spec in specs:
-        encode_jpeg(compose(spec, platform, validated.theme).image)
-    return (time.perf_counter() - start) / len(specs), len(specs)
+    from outreach.pack.story import CardMemo, load_and_validate, render_cards
+    from outreach.platforms import load_presets
+    from outreach.render.cards import plan_cards
+
+    validated = load_and_validate(story, story.parent, requested=sorted(load_presets()))
+    memo = CardMemo()
+    with tempfile.TemporaryDirectory() as out:
+        render_cards(validated, Path(out), memo)
+        cold = time.perf_counter() - start
+        unique: dict[str, tuple[tuple[int, int], str | None]] = {}
+        for platform in validated.platforms:
+            for spec in plan_cards(validated.loaded, platform, validated.theme):
+                photo = next(iter(spec.photos.values()), None)
+                unique[spec.digest(platform, validated.theme)] = (
+                    platform.canvas,
+                    str(photo[0]) if photo else None,
+                )
+        again = 0.0
+        if warm:
+            t = time.perf_counter()
+            render_cards(validated, Path(out), CardMemo())
+            again = time.perf_counter() - t
+    floor = _floor(list(unique.values()))
+    n = len(unique)
+    return {"cards": n, "cold": cold / n, "warm": again / n, "floor": floor / n}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
-    story = ROOT / "stories" / "startup-agrilink.yaml"
-    photo = ROOT / "stories" / "media" / "founder-portrait.jpg"
-    detect_s = float("nan")
-    try:
-        from outreach.render import subject
-
-        start = time.perf_counter()
-        subject.detect(photo)
-        detect_s = time.perf_counter() - start
-    except ImportError:  # a version without subject detection
-        pass
-    floors, cards = [], []
-    n = 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("story", nargs="?", type=Path, default=DEFAULT_STORY)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warm", action="store_true", help="also time a warm second render")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    story = args.story.resolve()
+    if args.child:
+        print(json.dumps(one_run(story, args.warm)))
+        return
+    results = []
     for _ in range(args.runs):
-        floors.append(floor_once(photo))
-        per_card, n = cards_once(story)
-        cards.append(per_card)
-    f, c = statistics.median(floors), statistics.median(cards)
-    print(f"floor (decode + fill + encode 1080x1920): {f * 1000:.1f} ms")
-    print(f"card (plan + compose + encode, {n} TikTok cards, mean per card): {c * 1000:.1f} ms")
-    print(f"ratio card / floor: {c / f:.2f} (median of {args.runs} runs)")
-    print(f"face detection, once per photo (then cached by content hash): {detect_s * 1000:.0f} ms")
+        cmd = [sys.executable, __file__, str(story), "--child"] + (["--warm"] if args.warm else [])
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    med = {k: statistics.median(r[k] for r in results) for k in ("cold", "warm", "floor")}
+    ratios = [r["cold"] / r["floor"] for r in results]
+    print(f"story: {story.name}, {results[0]['cards']} unique cards, {args.runs} fresh processes")
+    print(
+        f"per unique card: {med['cold'] * 1000:.1f} ms (median), floor {med['floor'] * 1000:.1f} ms"
+    )
+    print(
+        f"ratio against the floor: {statistics.median(ratios):.2f}x (runs: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + ")"
+    )
+    if args.warm:
+        warm = [r["warm"] / r["floor"] for r in results]
+        print(f"warm re-render (same process): {statistics.median(warm):.2f}x the floor")
 
 
 if __name__ == "__main__":

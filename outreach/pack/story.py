@@ -164,6 +164,16 @@ def _layout_diagnostics(
                     )
                 )
             for rec in result.records:
+                for word in rec.split:
+                    diags.append(
+                        loaded.diagnostic(
+                            "warning",
+                            spec.sources.get(rec.field, (rec.field,)),
+                            f"`{word}` is split across two lines on the {spec.name} card "
+                            f"({platform.name}): nothing else fits, even at the smallest size",
+                            "shorten the text or choose a shorter word",
+                        )
+                    )
                 if rec.contrast < MIN_CONTRAST:
                     diags.append(
                         loaded.diagnostic(
@@ -257,16 +267,7 @@ class CardMemo:
 
 def text_boxes(result: CardResult) -> list[dict]:
     """The manifest's text boxes of one card: field, box, contrast, size and lines."""
-    return [
-        {
-            "field": r.field,
-            **r.box.as_dict(),
-            "contrast": r.contrast,
-            "size": r.size,
-            "lines": r.lines,
-        }
-        for r in result.records
-    ]
+    return [r.as_manifest() for r in result.records]
 
 
 def card_extra(result: CardResult) -> dict:

@@ -54,9 +54,10 @@ class CardSpec:
     photos: Photos
     sources: dict[str, FieldPath]
     alt: str = ""
+    names: tuple[str, ...] = ()  # the story's names: never split across lines
+    lang: str = ""
     variant: str = ""
     subjects: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
-    lang: str = "en"
 
     def digest(self, platform: Platform, theme: Theme) -> str:
         """Content hash of everything that decides this card's pixels."""
@@ -71,6 +72,7 @@ class CardSpec:
                 self.values,
                 photos,
                 self.subjects,
+                self.names,
                 self.lang,
                 platform.format,  # not the name: Reels, Story and FB Reels share pixels
                 platform.keep_clear,
@@ -286,8 +288,9 @@ def _plan(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[CardSpe
             photos,
             {**base_sources, **sources},
             alt,
+            story.names,
+            lang,
             subjects=subjects or {},
-            lang=lang,
         )
 
     cover_alt = _alt(
@@ -653,6 +656,7 @@ def _canvas(
         draw_text=draw_text,
         subjects=spec.subjects,
         lang=spec.lang,
+        names=spec.names,
         dry=dry,
     )
 

@@ -52,8 +52,25 @@ class TextRecord:
     field: str
     box: Box
     contrast: float
-    size: int = 0
-    lines: int = 0
+    lines: tuple[str, ...] = ()  # the exact text of each drawn line (NFC)
+    size: int = 0  # font size in px
+    split: tuple[str, ...] = ()  # words broken across lines because nothing else fitted
+
+    def as_manifest(self) -> dict[str, Any]:
+        """The manifest's `text_boxes[]` entry."""
+        return {
+            "field": self.field,
+            **self.box.as_dict(),
+            "contrast": self.contrast,
+            "lines": list(self.lines),
+            "size": self.size,
+        }
+
+
+def record(name: str, block: TextBlock, contrast: float) -> TextRecord:
+    """The record of one laid-out block."""
+    lines = tuple(line.text for line in block.lines)
+    return TextRecord(name, block.bounds, round(contrast, 2), lines, block.size, block.split)
 
 
 @dataclass
@@ -71,7 +88,8 @@ class CardCanvas:
     errors: list[LayoutError] = field(default_factory=list)
     draw_text: bool = True  # `check` only measures: layout, safe zone and contrast
     subjects: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
-    lang: str = "en"
+    lang: str = ""
+    names: tuple[str, ...] = ()  # the story's own names, never split across lines
     dry: bool = False  # geometry only: no pixels at all
     subject: Subject | None = None  # the main photo's subject
     subject_box: Box | None = None  # where it landed on the card (full-scale pixels)
@@ -150,7 +168,7 @@ def layer_digest(spec: dict[str, Any], canvas: CardCanvas) -> str:
     refs = {k: canvas.values.get(k, "") for k in sorted(fields_read([spec]))}
     photo = canvas.photos.get(spec.get("source", ""), None)
     payload = json.dumps(
-        [spec, refs, str(photo), canvas.full_size, canvas.theme.digest],
+        [spec, refs, str(photo), canvas.full_size, canvas.theme.digest, canvas.names, canvas.lang],
         sort_keys=True,
         default=str,
         ensure_ascii=False,
@@ -621,6 +639,8 @@ def _style(c: CardCanvas, spec: dict[str, Any], scale_sizes: float = 1.0) -> Tex
         uppercase=bool(spec.get("uppercase", False)),
         leading=float(spec.get("leading", 1.15)),
         keep_together=c.theme.keep_together,
+        names=c.names,
+        lang=c.lang,
     )
 
 
@@ -639,16 +659,14 @@ def _text(c: CardCanvas, spec: dict[str, Any]) -> None:
         return
     c.occupied.append((name, block.bounds))
     if c.dry:
-        c.records.append(TextRecord(name, block.bounds, 21.0, block.size, len(block.lines)))
+        c.records.append(record(name, block, 21.0))
         return
     color = c.color(spec.get("color", "text"))
     contrast = _ensure_contrast(c, [block], color, spec)
     shadow = c.color(spec["shadow"]) if spec.get("shadow") else None
     if c.draw_text:
         draw_block(c.image, block, color, c.scale, shadow)
-    c.records.append(
-        TextRecord(name, block.bounds, round(contrast, 2), block.size, len(block.lines))
-    )
+    c.records.append(record(name, block, contrast))
 
 
 def _measure(c: CardCanvas, block: TextBlock, color: tuple[int, ...]) -> float:
@@ -988,11 +1006,9 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
     if c.dry:
         for item, _, block, blocks in placed:
             if block is not None:
-                c.records.append(
-                    TextRecord(item.field, block.bounds, 21.0, block.size, len(block.lines))
-                )
+                c.records.append(record(item.field, block, 21.0))
             for tb in blocks:
-                c.records.append(TextRecord("recap", tb.bounds, 21.0, tb.size, len(tb.lines)))
+                c.records.append(record("recap", tb, 21.0))
         return
     _stack_backing(c, spec, group, [p for p in placed])
     for item, box, block, blocks in placed:  # noqa: B007 - box is used by most kinds
@@ -1020,9 +1036,7 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
                 contrast = _measure(c, tb, col)
                 if c.draw_text:
                     draw_block(c.image, tb, col, c.scale)
-                c.records.append(
-                    TextRecord("recap", tb.bounds, round(contrast, 2), tb.size, len(tb.lines))
-                )
+                c.records.append(record("recap", tb, contrast))
             continue
         assert block is not None
         contrast = (
@@ -1033,9 +1047,7 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         shadow = c.color(item.spec["shadow"]) if item.spec.get("shadow") else None
         if c.draw_text:
             draw_block(c.image, block, color, c.scale, shadow)
-        c.records.append(
-            TextRecord(item.field, block.bounds, round(contrast, 2), block.size, len(block.lines))
-        )
+        c.records.append(record(item.field, block, contrast))
 
 
 def _stack_backing(
