@@ -258,7 +258,7 @@ def test_thumbnail_text_is_two_lines_at_40px_or_more(story_dir: Path, tmp_path: 
     ]
     assert entry["text_boxes"]
     for box in entry["text_boxes"]:
-        assert box["size"] >= 40 and box["lines"] <= 2, box
+        assert box["size"] >= 40 and len(box["lines"]) <= 2, box
     assert {b["field"] for b in entry["text_boxes"]} == {"thumbnail_text"}
     assert entry["subject"]["h"] >= 0.3 * 720  # the face is large
 
