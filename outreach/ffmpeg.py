@@ -153,6 +153,37 @@ def audio_duration(path: Path) -> float:
     return info.duration
 
 
+def decode_pcm(path: Path, rate: int, timeout: float = 300) -> bytes:
+    """The first audio stream as mono float32 little-endian samples at `rate` Hz."""
+    proc = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "f32le",
+            "-",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace")
+        raise FFmpegError(f"cannot decode {path.name}", err.splitlines()[-TAIL_LINES:])
+    return proc.stdout
+
+
 # --- the streaming encoder ---------------------------------------------------------------
 
 
