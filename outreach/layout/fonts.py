@@ -1,7 +1,12 @@
-"""Fonts: Raqm-shaped faces, glyph coverage, and the emoji font's fixed bitmap strike.
+"""Fonts: Raqm-shaped faces, glyph coverage, the fallback chain and the emoji strike.
 
 Pillow has no font fallback, so the layout splits text into runs per font; this module
-answers which font can draw which character.
+answers which font can draw which character. Be Vietnam Pro has no arrows, check marks,
+stars, №, ∞, π, Greek or Cyrillic, so a bundled chain of Noto fonts (Debian's
+`fonts-noto-core`, SIL OFL) draws them: Noto Sans, Noto Sans Symbols, Noto Sans Symbols 2
+and Noto Sans Math. For each primary font the chain takes the closest weight of every
+family and a size scale that matches the primary font's cap height, so a fallback glyph
+sits on the same baseline at the same optical size.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import unicodedata
 from pathlib import Path
 
 from PIL import ImageFont, features
+
+from outreach.paths import fonts_dir
 
 #: Noto Color Emoji is a bitmap font with a single strike; it only loads at this size.
 EMOJI_STRIKE = 109
@@ -58,6 +65,70 @@ def codepoints(path: str) -> frozenset[int]:
     return frozenset(cmap)
 
 
+#: Fallback families, in the order they are asked; each lists its weights' files.
+FALLBACK_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    ("NotoSansSymbols-Regular.ttf", "NotoSansSymbols-Bold.ttf"),
+    ("NotoSansSymbols2-Regular.ttf",),
+    ("NotoSansMath-Regular.ttf",),
+)
+
+
+@functools.lru_cache(maxsize=64)
+def font_weight(path: str) -> int:
+    """The font's weight class (400 regular, 700 bold...)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True, fontNumber=0) as tt:
+        return int(tt["OS/2"].usWeightClass)
+
+
+@functools.lru_cache(maxsize=64)
+def cap_height(path: str) -> float:
+    """Cap height as a fraction of the em, measured from the ink of `H`."""
+    font = ImageFont.truetype(path, 1000)
+    if ord("H") in codepoints(path):
+        box = font.getbbox("H", anchor="ls")
+        return -box[1] / 1000
+    return 0.0
+
+
+#: Synthetic emboldening (stroke, as a fraction of the size) per 100 units of weight that a
+#: fallback family lacks: Symbols 2 and Math exist in one weight only.
+EMBOLDEN_PER_100 = 0.006
+
+
+@functools.lru_cache(maxsize=32)
+def fallback_chain(primary: str) -> tuple[tuple[str, float, float], ...]:
+    """(font path, size scale, stroke) of each fallback family for this primary font."""
+    want = font_weight(primary)
+    primary_cap = cap_height(primary)
+    reference_cap = 0.0
+    chain: list[tuple[str, float, float]] = []
+    for family in FALLBACK_FAMILIES:
+        paths = [str(fonts_dir() / f) for f in family if (fonts_dir() / f).is_file()]
+        if not paths:
+            continue
+        path = min(paths, key=lambda p: (abs(font_weight(p) - want), -font_weight(p)))
+        cap = cap_height(path) or reference_cap
+        reference_cap = reference_cap or cap
+        scale = primary_cap / cap if cap and primary_cap else 1.0
+        lacking = max(0, want - font_weight(path) - 100)
+        chain.append((path, round(scale, 3), round(EMBOLDEN_PER_100 * lacking / 100, 4)))
+    return tuple(chain)
+
+
+@functools.lru_cache(maxsize=65536)
+def has_ink(path: str, ch: str) -> bool:
+    """The font maps `ch` to a glyph that draws something (not an empty box)."""
+    if ord(ch) not in codepoints(path):
+        return False
+    if ch.isspace() or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return True
+    box = load_font(path, 64).getbbox(ch, anchor="ls")
+    return box[2] > box[0] and box[3] > box[1]
+
+
 def is_emoji_modifier(cp: int) -> bool:
     """Code points that belong to the emoji before them (joiners, skin tones, tags)."""
     return cp in EMOJI_JOINERS or cp in _SKIN_TONES or cp in _TAGS
@@ -68,5 +139,10 @@ def is_regional_indicator(cp: int) -> bool:
 
 
 def ignorable(ch: str) -> bool:
-    """Whitespace and format characters need no glyph of their own."""
-    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") or ord(ch) in EMOJI_JOINERS
+    """Whitespace and emoji joiners need no ink of their own (control characters do:
+    one that reaches the layout is reported, never dropped)."""
+    return (
+        (ch.isspace() and unicodedata.category(ch) != "Cc")
+        or ch in "\t\n"
+        or (ord(ch) in EMOJI_JOINERS or 0xE0020 <= ord(ch) <= 0xE007F)
+    )

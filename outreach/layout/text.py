@@ -1,13 +1,15 @@
-"""The text engine: NFC, font runs, Vietnamese-aware wrapping, shrink-to-fit, line metrics.
+"""The text engine: NFC, font runs, Vietnamese word breaking, size and breaks, line metrics.
 
 Pure: it measures with fonts but draws nothing; `render.text_draw` paints what it returns.
 
 Rules (see ../shared/vietnamese-typography.md):
-- all text is NFC before anything else;
+- all text is NFC, with invisible characters removed, before anything else;
+- lines break between *words* (`layout.words`: the segmenter, the story's names, the
+  theme's list, UAX #14 and punctuation rules), chosen with the font size as one
+  optimisation (`layout.breaking`); a break inside a word only when nothing else fits,
+  and the block records it so `check` can warn;
 - lines are spaced from the *ink* extents of stacked capitals (Ấ Ễ Ộ) and descenders,
   so marks never touch the line above, whatever the font's ascender says;
-- names from the theme's list and words joined by a no-break space are never split;
-- a single syllable is never left alone on the last line; titles are balanced;
 - a character no bundled font has is an error, never a box.
 """
 
@@ -16,20 +18,36 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from PIL import ImageFont
+
+from outreach.layout.breaking import (
+    LINE,
+    STEP,
+    STRICT_WIDOW,
+    WIDOW,
+    Breaks,
+    Measured,
+    best_lines,
+    min_lines,
+)
 from outreach.layout.fonts import (
     EMOJI_STRIKE,
     codepoints,
+    fallback_chain,
+    has_ink,
     ignorable,
     is_emoji_modifier,
     is_regional_indicator,
     load_font,
 )
 from outreach.layout.geometry import Box
-from outreach.model.text import NBSP, nfc
+from outreach.layout.words import INF, WORD_BREAK, Paragraph, line_text, paragraph, uppercase
+from outreach.model.text import clean_text, nfc
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "center", "bottom"]
@@ -39,6 +57,8 @@ RISK_TOP = "ẤẦẨẪẮẰẲẴỐỒỔỖẾỀỂỄỘỢỮÁÀÃ"
 RISK_BOTTOM = "gjpqyỵỴỷỹọợụựÇ"
 #: An emoji is drawn this many ems tall (its bitmap strike is scaled to it).
 EMOJI_EM = 1.0
+#: Fields whose last line must never hold a lone word while a smaller size avoids it.
+STRICT_WIDOW_FIELDS = frozenset({"title", "hook", "quote", "cta", "thumbnail_text"})
 
 
 class LayoutError(ValueError):
@@ -54,12 +74,27 @@ class LayoutError(ValueError):
 class MissingGlyphs(LayoutError):
     def __init__(self, chars: Sequence[str], field: str = ""):
         self.chars = list(chars)
-        shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in self.chars)
+        shown = ", ".join(_describe(c) for c in self.chars)
+        cjk = any(_is_cjk(c) for c in self.chars)
         super().__init__(
             f"no bundled font has a glyph for {shown}",
-            "remove or replace the character; the cards would show an empty box",
+            "Chinese, Japanese and Korean characters need a CJK font, which is not bundled: "
+            "write the name in Latin letters (pinyin, romaji, romaja)"
+            if cjk
+            else "remove or replace the character; the cards would show an empty box",
             field,
         )
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x2E80 <= cp <= 0x9FFF
+        or 0xAC00 <= cp <= 0xD7AF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF
+        or 0x20000 <= cp <= 0x3FFFF
+    )
 
 
 class TextOverflow(LayoutError):
@@ -83,13 +118,20 @@ class TextStyle:
     uppercase: bool = False
     line_gap: float = 0.04
     leading: float = 1.15
-    keep_together: tuple[str, ...] = ()
+    keep_together: tuple[str, ...] = ()  # the theme's names never to split
+    names: tuple[str, ...] = ()  # the story's own names: person, organisation, place
+    lang: str = ""  # "vi" segments into words; "" guesses from the diacritics
 
 
 @dataclass(frozen=True)
 class Run:
+    """Consecutive characters drawn by one font: the text font, a fallback, or emoji."""
+
     text: str
     emoji: bool
+    font: str = ""  # the font file of a text run
+    scale: float = 1.0  # size relative to the text size (fallbacks match the cap height)
+    stroke: float = 0.0  # synthetic bold for a fallback lighter than the text font, in ems
 
 
 @dataclass(frozen=True)
@@ -112,6 +154,7 @@ class TextBlock:
     ink_bottom: float  # last line's ink below its baseline
     box: Box
     style: TextStyle = field(compare=False)
+    split: tuple[str, ...] = ()  # words broken across lines because nothing else fitted
 
     @property
     def bounds(self) -> Box:
@@ -128,38 +171,39 @@ class TextBlock:
 # --- preparing text ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
-def _keep_together_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    multi = sorted({nfc(n) for n in names if " " in n.strip()}, key=len, reverse=True)
-    if not multi:
-        return None
-    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in multi)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def prepare(text: str, keep_together: Sequence[str] = (), uppercase: bool = False) -> str:
-    """NFC, collapse spaces, and join protected names with no-break spaces."""
-    text = nfc(text)
+def prepare(text: str, uppercase: bool = False) -> str:
+    """NFC without invisible characters, spaces collapsed on each line."""
+    text = clean_text(text)
     text = "\n".join(re.sub(r"[ \t\r\f\v]+", " ", part).strip() for part in text.split("\n"))
-    pattern = _keep_together_pattern(tuple(keep_together))
-    if pattern is not None:
-        text = pattern.sub(lambda m: re.sub(r"\s+", NBSP, m.group(0)), text)
     if uppercase:
         text = nfc(text.upper())
     return text
 
 
+def _text_font_for(
+    ch: str, chain: Sequence[tuple[str, float, float]]
+) -> tuple[str, float, float] | None:
+    for path, scale, stroke in chain:
+        if ch.isspace():
+            if ord(ch) in codepoints(path):
+                return path, scale, stroke
+        elif has_ink(path, ch):
+            return path, scale, stroke
+    return None
+
+
 def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
-    """Split text into runs for the text font and for the colour-emoji font."""
+    """Split text into runs: the text font first, then colour emoji, then the fallbacks."""
     text_cps = codepoints(text_font)
     emoji_cps = codepoints(emoji_font)
+    chain = ((text_font, 1.0, 0.0), *fallback_chain(text_font))
     runs: list[Run] = []
     chars = list(text)
-    i = 0
-    while i < len(chars):
-        cp = ord(chars[i])
+    for i, ch in enumerate(chars):
+        cp = ord(ch)
         nxt = ord(chars[i + 1]) if i + 1 < len(chars) else 0
-        if runs and runs[-1].emoji and (is_emoji_modifier(cp) or _prev_is_zwj(runs)):
+        prev = runs[-1] if runs else None
+        if prev and prev.emoji and (is_emoji_modifier(cp) or _prev_is_zwj(runs)):
             want_emoji = True
         elif is_regional_indicator(cp) or cp >= 0x1F000:
             want_emoji = True
@@ -168,12 +212,22 @@ def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
         elif cp == 0xFE0E:
             want_emoji = False
         else:
-            want_emoji = cp not in text_cps and cp in emoji_cps and not ignorable(chars[i])
-        if runs and runs[-1].emoji == want_emoji:
-            runs[-1] = Run(runs[-1].text + chars[i], want_emoji)
+            want_emoji = (
+                not has_ink(text_font, ch)
+                and cp in text_cps | emoji_cps
+                and cp in emoji_cps
+                and not ignorable(ch)
+            )
+        if want_emoji:
+            font, scale, stroke = "", 1.0, 0.0
+        elif prev and not prev.emoji and unicodedata.combining(ch):
+            font, scale, stroke = prev.font, prev.scale, prev.stroke  # a mark stays with its base
         else:
-            runs.append(Run(chars[i], want_emoji))
-        i += 1
+            font, scale, stroke = _text_font_for(ch, chain) or (text_font, 1.0, 0.0)
+        if prev and prev.emoji == want_emoji and prev.font == font:
+            runs[-1] = Run(prev.text + ch, want_emoji, font, scale, stroke)
+        else:
+            runs.append(Run(ch, want_emoji, font, scale, stroke))
     return runs
 
 
@@ -181,17 +235,25 @@ def _prev_is_zwj(runs: list[Run]) -> bool:
     return bool(runs) and runs[-1].text.endswith("\u200d")
 
 
+def _describe(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    if unicodedata.category(ch)[0] in "CZ" or not ch.isprintable():
+        return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+    return f"'{ch}' (U+{ord(ch):04X})"
+
+
 def missing_glyphs(text: str, text_font: str, emoji_font: str) -> list[str]:
-    """Characters that neither the text font nor the emoji font can draw."""
-    text_cps = codepoints(text_font)
+    """Characters that no bundled font draws with ink (text, fallbacks, emoji)."""
     emoji_cps = codepoints(emoji_font)
     missing: list[str] = []
     for run in split_runs(nfc(text), emoji_font, text_font):
-        cps = emoji_cps if run.emoji else text_cps
         for ch in run.text:
-            if ignorable(ch) or is_emoji_modifier(ord(ch)):
+            if ignorable(ch) or is_emoji_modifier(ord(ch)) or ch in missing:
                 continue
-            if ord(ch) not in cps and ch not in missing:
+            if run.emoji:
+                if ord(ch) not in emoji_cps:
+                    missing.append(ch)
+            elif not has_ink(run.font, ch):
                 missing.append(ch)
     return missing
 
@@ -203,16 +265,21 @@ def emoji_scale(size: int) -> float:
     return size * EMOJI_EM / EMOJI_STRIKE
 
 
+def run_font(run: Run, size: float) -> ImageFont.FreeTypeFont:
+    """The face that draws a text run at a text size (fallbacks scaled to match)."""
+    return load_font(run.font, max(1, round(size * run.scale)))
+
+
+def run_width(run: Run, emoji_font: str, size: int) -> float:
+    if run.emoji:
+        return load_font(emoji_font, EMOJI_STRIKE).getlength(run.text) * emoji_scale(size)
+    return float(run_font(run, size).getlength(run.text))
+
+
 @functools.lru_cache(maxsize=65536)
 def measure(text: str, text_font: str, emoji_font: str, size: int) -> float:
     """Advance width of a single line of mixed text and emoji, in pixels."""
-    total = 0.0
-    for run in split_runs(text, emoji_font, text_font):
-        if run.emoji:
-            total += load_font(emoji_font, EMOJI_STRIKE).getlength(run.text) * emoji_scale(size)
-        else:
-            total += load_font(text_font, size).getlength(run.text)
-    return total
+    return sum(run_width(run, emoji_font, size) for run in split_runs(text, emoji_font, text_font))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -233,7 +300,8 @@ def line_ink(text: str, text_font: str, emoji_font: str, size: int) -> tuple[flo
             k = emoji_scale(size)
             above, below = max(above, -box[1] * k), max(below, box[3] * k)
         else:
-            box = load_font(text_font, size).getbbox(run.text, anchor="ls")
+            stroke = run.stroke * size
+            box = run_font(run, size).getbbox(run.text, anchor="ls", stroke_width=stroke)
             above, below = max(above, -box[1]), max(below, box[3])
     return float(above), float(below)
 
@@ -264,101 +332,14 @@ def word_offsets(line_text: str, style: TextStyle, size: int) -> list[tuple[str,
     return out
 
 
-# --- wrapping ----------------------------------------------------------------------------
+# --- breaking and sizing -----------------------------------------------------------------
 
 
-def wrap_greedy(
-    tokens: Sequence[str], width: float, measure_fn: Callable[[str], float]
-) -> list[list[str]]:
-    """First-fit wrapping; a token wider than the width gets a line of its own."""
-    lines: list[list[str]] = []
-    current: list[str] = []
-    for token in tokens:
-        if current and measure_fn(" ".join([*current, token])) > width:
-            lines.append(current)
-            current = [token]
-        else:
-            current.append(token)
-    if current:
-        lines.append(current)
-    return lines
-
-
-def _wrap_paragraphs(
-    paragraphs: list[list[str]], width: float, measure_fn: Callable[[str], float]
-) -> list[list[str]]:
-    out: list[list[str]] = []
-    for tokens in paragraphs:
-        out.extend(wrap_greedy(tokens, width, measure_fn) if tokens else [[]])
-    return out
-
-
-def syllables(token: str) -> int:
-    """A token joined with no-break spaces ("Việt Nam") holds several syllables."""
-    return token.count(NBSP) + 1
-
-
-def _has_widow(lines: list[list[str]]) -> bool:
-    """A single syllable alone on the last line, when the line above could give it company."""
-    return (
-        len(lines) >= 2
-        and len(lines[-1]) == 1
-        and syllables(lines[-1][0]) == 1
-        and len(lines[-2]) >= 2
-    )
-
-
-def wrap(
-    paragraphs: list[list[str]],
-    width: float,
-    measure_fn: Callable[[str], float],
-    balance: bool,
-    max_lines: int,
-) -> list[list[str]]:
-    """Wrap, then balance (titles) and avoid a lone syllable on the last line."""
-    lines = _wrap_paragraphs(paragraphs, width, measure_fn)
-    count = len(lines)
-    if balance and count > 1 and len(paragraphs) == 1:
-        lo, hi = width * 0.3, width
-        for _ in range(14):
-            mid = (lo + hi) / 2
-            if len(_wrap_paragraphs(paragraphs, mid, measure_fn)) <= count:
-                hi = mid
-            else:
-                lo = mid
-        lines = _wrap_paragraphs(paragraphs, hi, measure_fn)
-    if _has_widow(lines):
-        # Narrow the measure step by step until the last line holds two syllables.
-        base = max(measure_fn(" ".join(line)) for line in lines)
-        for step in range(1, 30):
-            candidate = _wrap_paragraphs(paragraphs, base * (1 - 0.02 * step), measure_fn)
-            if len(candidate) > min(max_lines, len(lines)):
-                break
-            if not _has_widow(candidate):
-                return candidate
-    return lines
-
-
-# --- the layout ---------------------------------------------------------------------------
-
-
-def _tokens(text: str) -> list[list[str]]:
-    return [[t for t in part.split(" ") if t] for part in text.split("\n")]
-
-
-def _try_size(
-    paragraphs: list[list[str]], style: TextStyle, box: Box, size: int
-) -> tuple[list[list[str]], float, float, float]:
-    """Wrap at one size; return (lines, widest line, block height, line height)."""
-
-    def measure_fn(s: str) -> float:
-        return measure(s, style.font, style.emoji_font, size)
-
-    lines = wrap(paragraphs, box.w, measure_fn, style.balance, style.max_lines)
-    above, below, lh = block_metrics([" ".join(line) for line in lines], style, size)
-    widest = max((measure_fn(" ".join(line)) for line in lines), default=0.0)
-    height = above + below + lh * (len(lines) - 1)
-    return lines, widest, height, lh
+def paragraphs(prepared: str, style: TextStyle) -> list[Paragraph]:
+    """The break opportunities of every paragraph (a newline always breaks)."""
+    names = (*style.keep_together, *style.names)
+    out = [paragraph(part, names, style.lang) for part in prepared.split("\n")]
+    return [uppercase(p) for p in out] if style.uppercase else out
 
 
 def _sizes(style: TextStyle) -> list[int]:
@@ -371,82 +352,199 @@ def _sizes(style: TextStyle) -> list[int]:
     return sizes
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    size: int
+    lines: tuple[str, ...]
+    cost: float
+    height: float
+    line_height: float
+    split: tuple[str, ...]
+
+
+def _measured(paras: Sequence[Paragraph], style: TextStyle, size: int) -> list[Measured]:
+    def m(s: str) -> float:
+        return measure(s, style.font, style.emoji_font, size) if s else 0.0
+
+    return [
+        Measured(p.pieces, [m(x.text) for x in p.pieces], [m(x.glue) for x in p.pieces])
+        for p in paras
+    ]
+
+
+def _options(
+    m: Measured, width: float, most: int, balance: bool, widow: float
+) -> list[tuple[int, Breaks]] | None:
+    """(lines, breaks) choices for one paragraph: the fewest lines, and one more."""
+    if m.n == 0:
+        return [(1, Breaks((), 0.0, False))]
+    fewest = min_lines(m, width, INF)
+    if fewest is None or fewest > most:
+        return None
+    fewest_clean = min_lines(m, width, WORD_BREAK / 2) or fewest
+    out = []
+    for n in range(fewest, min(most, max(fewest_clean, fewest) + 1) + 1):
+        found = best_lines(m, width, n, balance, widow)
+        if found is not None:
+            out.append((n, found))
+    return out or None
+
+
+def _combine(choices: list[list[tuple[int, Breaks]]], most: int) -> list[list[tuple[int, Breaks]]]:
+    """Per-paragraph choices combined under the line budget, cheapest first (a few)."""
+    combos: list[tuple[float, int, list[tuple[int, Breaks]]]] = [(0.0, 0, [])]
+    for options in choices:
+        grown = [
+            (cost + b.cost, lines + n, [*picked, (n, b)])
+            for cost, lines, picked in combos
+            for n, b in options
+            if lines + n <= most
+        ]
+        combos = sorted(grown, key=lambda c: c[0])[:8]
+    return [picked for _, _, picked in combos]
+
+
+def _texts(m: Measured, breaks: Breaks) -> list[str]:
+    if m.n == 0:
+        return [""]
+    return [line_text(m.pieces[i:j]) for i, j in breaks.lines(m.n)]
+
+
+def _split_words(paras: Sequence[Paragraph], picked: list[tuple[int, Breaks]]) -> list[str]:
+    found: list[str] = []
+    for par, (_, breaks) in zip(paras, picked, strict=True):
+        for end in breaks.ends[:-1]:
+            piece = par.pieces[end - 1]
+            if piece.kind in ("word", "name"):
+                found.append(par.words[piece.unit])
+    return found
+
+
+def _at_size(
+    paras: Sequence[Paragraph], style: TextStyle, box: Box, size: int, widow: float
+) -> _Candidate | None:
+    """The best layout at one size that really fits the box, or None."""
+    width = box.w
+    for attempt in range(3):
+        measured = _measured(paras, style, size)
+        if any(m.widest_piece() > box.w + 0.01 for m in measured):
+            return None
+        most = style.max_lines
+        choices = []
+        for m in measured:
+            options = _options(m, width, most, style.balance, widow)
+            if options is None:
+                return None
+            choices.append(options)
+        too_wide = False
+        for picked in _combine(choices, most):
+            lines = [t for m, (_, b) in zip(measured, picked, strict=True) for t in _texts(m, b)]
+            if any(measure(t, style.font, style.emoji_font, size) > box.w + 0.01 for t in lines):
+                too_wide = True  # kerning across a space: measure the line as a whole
+                continue
+            above, below, lh = block_metrics(lines, style, size)
+            height = above + below + lh * (len(lines) - 1)
+            if height > box.h + 0.01:
+                continue
+            cost = sum(b.cost for _, b in picked)
+            split = _split_words(paras, picked)
+            return _Candidate(size, tuple(lines), cost, height, lh, tuple(split))
+        if not too_wide:
+            return None
+        width = box.w * (1 - 0.005 * (attempt + 1) ** 2)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
 def layout_text(text: str, box: Box, style: TextStyle, field_name: str = "") -> TextBlock:
-    """Lay `text` out in `box`: the largest size from max to min at which it fits.
+    """Lay `text` out in `box`: font size and line breaks chosen together.
 
     Raises `MissingGlyphs` or `TextOverflow` (naming the field) instead of drawing badly.
     """
-    prepared = prepare(text, style.keep_together, style.uppercase)
+    prepared = prepare(text, style.uppercase)
     missing = missing_glyphs(prepared, style.font, style.emoji_font)
     if missing:
         raise MissingGlyphs(missing, field_name)
-    paragraphs = _tokens(prepared)
-    if not any(paragraphs):
-        return TextBlock(prepared, style.max_size, (), 0.0, 0.0, 0.0, box, style)
-    for size in _sizes(style):
-        lines, widest, height, lh = _try_size(paragraphs, style, box, size)
-        if len(lines) <= style.max_lines and widest <= box.w + 0.01 and height <= box.h + 0.01:
-            return _place(prepared, lines, size, height, lh, box, style)
-    raise _overflow(prepared, paragraphs, box, style, field_name)
+    paras = paragraphs(prepare(text), style)
+    return layout_paragraphs(paras, prepared, box, style, field_name)
 
 
-def _place(
-    text: str,
-    lines: list[list[str]],
-    size: int,
-    height: float,
-    lh: float,
-    box: Box,
-    style: TextStyle,
+def layout_paragraphs(
+    paras: Sequence[Paragraph], text: str, box: Box, style: TextStyle, field_name: str = ""
 ) -> TextBlock:
-    above, below, _ = block_metrics([" ".join(t) for t in lines], style, size)
+    """The size (max to min) and breaks with the lowest total cost; see `layout.breaking`."""
+    if not any(p.pieces for p in paras):
+        return TextBlock(text, style.max_size, (), 0.0, 0.0, 0.0, box, style)
+    best: _Candidate | None = None
+    best_cost = math.inf
+    widow = STRICT_WIDOW if field_name in STRICT_WIDOW_FIELDS or style.balance else WIDOW
+    for k, size in enumerate(_sizes(style)):
+        if STEP * k + LINE >= best_cost:
+            break  # no smaller size can beat it
+        found = _at_size(paras, style, box, size, widow)
+        if found is None:
+            continue
+        if found.cost + STEP * k < best_cost:
+            best, best_cost = found, found.cost + STEP * k
+    if best is None:
+        raise _overflow(text, paras, box, style, field_name)
+    return _place(text, best, box, style)
+
+
+def _place(text: str, c: _Candidate, box: Box, style: TextStyle) -> TextBlock:
+    above, below, _ = block_metrics(list(c.lines), style, c.size)
     top = box.y
     if style.valign == "center":
-        top = box.y + (box.h - height) / 2
+        top = box.y + (box.h - c.height) / 2
     elif style.valign == "bottom":
-        top = box.bottom - height
+        top = box.bottom - c.height
     placed: list[Line] = []
-    for i, tokens in enumerate(lines):
-        line_text = " ".join(tokens)
-        width = measure(line_text, style.font, style.emoji_font, size)
+    for i, line_text_ in enumerate(c.lines):
+        width = measure(line_text_, style.font, style.emoji_font, c.size)
         if style.align == "center":
             x = box.x + (box.w - width) / 2
         elif style.align == "right":
             x = box.right - width
         else:
             x = box.x
-        placed.append(Line(line_text, x, top + above + i * lh, width))
-    return TextBlock(text, size, tuple(placed), lh, above, below, box, style)
+        placed.append(Line(line_text_, x, top + above + i * c.line_height, width))
+    return TextBlock(text, c.size, tuple(placed), c.line_height, above, below, box, style, c.split)
 
 
 def _overflow(
-    text: str, paragraphs: list[list[str]], box: Box, style: TextStyle, field_name: str
+    text: str, paras: Sequence[Paragraph], box: Box, style: TextStyle, field_name: str
 ) -> TextOverflow:
     size = style.min_size
-    lines, widest, height, lh = _try_size(paragraphs, style, box, size)
+    measured = _measured(paras, style, size)
+    # The widest run that cannot break (a word, or words joined by no-break spaces).
+    widest, word = 0.0, ""
+    for m in measured:
+        start = 0
+        for k in range(m.n):
+            if k == m.n - 1 or m.pieces[k].cost < INF:
+                if m.width(start, k + 1) > widest:
+                    widest, word = m.width(start, k + 1), line_text(m.pieces[start : k + 1])
+                start = k + 1
     if widest > box.w + 0.01:
-        word = max(
-            (t for p in paragraphs for t in p),
-            key=lambda t: measure(t, style.font, style.emoji_font, size),
-        )
-        ratio = widest / box.w
         return TextOverflow(
-            f"the word `{word.replace(NBSP, ' ')}` is {math.ceil(widest - box.w)} px too wide "
+            f"the word `{word}` is {math.ceil(widest - box.w)} px too wide "
             f"for its {round(box.w)} px box even at the smallest size ({size} px)",
             "shorten the word or split it with a space",
-            ratio - 1,
+            widest / box.w - 1,
             field_name,
         )
-    allowed_lines = min(
-        style.max_lines,
-        max(1, int((box.h - height + lh * (len(lines) - 1)) // lh) + 1 if lh else 1),
-    )
-    ratio = max(height / box.h, len(lines) / max(1, style.max_lines))
+    needed = sum(min_lines(m, box.w, INF) or 1 if m.n else 1 for m in measured)
+    _, _, lh = block_metrics(["Ấ", "g"], style, size)
+    above, below = ink_extents(style.font, style.emoji_font, size)
+    fits = max(1, int((box.h - above - below) // lh) + 1 if lh else 1)
+    allowed_lines = min(style.max_lines, fits)
+    height = above + below + lh * (needed - 1)
+    ratio = max(height / box.h, needed / max(1, style.max_lines), needed / allowed_lines)
     over_pct = math.ceil((ratio - 1) * 100)
     chars = len(text)
     cut = max(1, math.ceil(chars - chars / ratio))
     return TextOverflow(
-        f"text too long to fit: at the smallest size ({size} px) it needs {len(lines)} lines "
+        f"text too long to fit: at the smallest size ({size} px) it needs {needed} lines "
         f"and the box holds {allowed_lines} ({over_pct}% over)",
         f"shorten it by about {cut} characters",
         ratio - 1,

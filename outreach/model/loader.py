@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from outreach.diagnostics import Diagnostic, Severity, StoryError, display_path
 from outreach.model.story import Story
-from outreach.model.text import nfc, normalize_hashtag, slugify
+from outreach.model.text import mark_order_slips, nfc, normalize_hashtag, slugify
 
 FieldPath = tuple[str | int, ...]
 PROJECT_MARKER = "outreach.toml"
@@ -144,6 +144,37 @@ def parse_yaml(text: str) -> tuple[Any, dict, dict, list]:
     return data, positions, key_positions, problems
 
 
+def _mark_order_warnings(
+    value: Any, path: FieldPath, positions: dict, rel: str
+) -> list[Diagnostic]:
+    """A warning for each field where a tone mark was typed before the circumflex, breve or
+    horn (`QUYÉ̂T`): NFC cannot fix that, `clean_text` reorders it."""
+    out: list[Diagnostic] = []
+    if isinstance(value, str):
+        slips = mark_order_slips(value)
+        if slips:
+            line, col = _locate(positions, path)
+            shown = ", ".join(f"`{typed}` is drawn as `{fixed}`" for typed, fixed in slips)
+            out.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "warning",
+                    format_field(path),
+                    f"tone mark typed before the vowel mark: {shown}",
+                    "retype the word; set the keyboard (Unikey, EVKey) to Unicode dựng sẵn",
+                )
+            )
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _mark_order_warnings(v, (*path, i), positions, rel)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out += _mark_order_warnings(v, (*path, k), positions, rel)
+    return out
+
+
 def _nfc_tree(value: Any) -> Any:
     if isinstance(value, str):
         return nfc(value)
@@ -263,6 +294,8 @@ def _error_to_diag(
         }.get(str(loc[-1]) if loc else "", "fix the value")
         if "empty" in message and not hint.startswith("write"):
             hint = "write some text or remove the field"
+        if "control character" in message:
+            hint = "delete it (it often comes with pasted text)"
     elif etype == "too_long" or etype == "too_short":
         message = (
             err["msg"]
@@ -413,7 +446,7 @@ def load_story(path: Path, root: Path | None = None) -> LoadedStory:
             ]
         )
     data = _nfc_tree(data)
-    warnings: list[Diagnostic] = []
+    warnings: list[Diagnostic] = _mark_order_warnings(data, (), positions, rel)
     raw_tags = data.get("hashtags")
     for i, tag in enumerate(raw_tags if isinstance(raw_tags, list) else []):
         if (

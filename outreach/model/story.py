@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from outreach.model.text import nfc, normalize_hashtag
+from outreach.model.text import clean_text, normalize_hashtag
 
 Kind = Literal["startup", "engineer", "student", "explainer"]
 Lang = Literal["vi", "en"]
@@ -21,7 +22,12 @@ Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-
 
 
 def _clean_text(value: str) -> str:
-    return nfc(value).strip()
+    """NFC, invisible characters removed, separators as newlines, marks in order."""
+    cleaned = clean_text(value).strip()
+    for ch in cleaned:
+        if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
+            raise ValueError(f"contains U+{ord(ch):04X}, a control character that draws nothing")
+    return cleaned
 
 
 def _non_empty(value: str) -> str:
@@ -130,6 +136,17 @@ class Story(_Strict):
             if not m or not 1 <= int(m.group(2)) <= 53:
                 raise ValueError("must be an ISO week like 2026-W48")
         return v
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The story's own names (person, organisation, place, quote author): one unit each.
+
+        A list such as `Cao Lãnh, Đồng Tháp` gives each of its parts."""
+        raw = [self.quote_by]
+        if self.person:
+            raw += [self.person.name, self.person.org, self.person.place]
+        parts = (p.strip() for r in raw for p in re.split(r"[,;·/|()]", r))
+        return tuple(dict.fromkeys(p for p in parts if len(p.split()) > 1))
 
     @property
     def speaker(self) -> str:

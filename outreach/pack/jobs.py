@@ -137,10 +137,7 @@ def _shared_memo() -> Any:
                     raise StoryError(
                         [Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)]
                     )
-                boxes = [
-                    {"field": r.field, **r.box.as_dict(), "contrast": r.contrast}
-                    for r in result.records
-                ]
+                boxes = [r.as_manifest() for r in result.records]
                 self._composed[key] = (result.image, boxes)
             image, boxes = self._composed[key]
             cap = platform.max_image_bytes

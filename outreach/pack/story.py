@@ -146,6 +146,16 @@ def _layout_diagnostics(
                     )
                 )
             for rec in result.records:
+                for word in rec.split:
+                    diags.append(
+                        loaded.diagnostic(
+                            "warning",
+                            spec.sources.get(rec.field, (rec.field,)),
+                            f"`{word}` is split across two lines on the {spec.name} card "
+                            f"({platform.name}): nothing else fits, even at the smallest size",
+                            "shorten the text or choose a shorter word",
+                        )
+                    )
                 if rec.contrast < MIN_CONTRAST:
                     diags.append(
                         loaded.diagnostic(
@@ -218,10 +228,7 @@ class CardMemo:
             if result.errors:
                 err = result.errors[0]
                 raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
-            boxes = [
-                {"field": r.field, **r.box.as_dict(), "contrast": r.contrast}
-                for r in result.records
-            ]
+            boxes = [r.as_manifest() for r in result.records]
             self._memo[key] = (encode_jpeg(result.image, platform.max_image_bytes), boxes)
         data, boxes = self._memo[key]
         return CardOutput(spec, data, boxes)

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,9 @@ def render_videos(
         except tl.TimelineError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         try:
-            chunks = plan_captions(timeline, theme, shared, settings)
+            chunks = plan_captions(
+                timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
+            )
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         folder = out_dir / loaded.id / folder_name
@@ -491,7 +494,7 @@ def _encode(
         with click.progressbar(
             length=timeline.total_frames,
             label=f"{story_id}: video",
-            file=click.get_text_stream("stderr"),
+            file=sys.stderr,  # click 8.5 types get_text_stream as a non-callable
         ) as bar:
 
             def step(i: int) -> None:

@@ -38,6 +38,8 @@ class CardSpec:
     photos: dict[str, tuple[Path, tuple[float, float] | None]]
     sources: dict[str, FieldPath]
     alt: str = ""
+    names: tuple[str, ...] = ()  # the story's names: never split across lines
+    lang: str = ""
 
     def digest(self, platform: Platform, theme: Theme) -> str:
         """Content hash of everything that decides this card's pixels."""
@@ -56,6 +58,8 @@ class CardSpec:
                 platform.safe_rect,
                 theme.digest,
                 theme.layers(platform.format, self.layout),
+                self.names,
+                self.lang,
             ],
             sort_keys=True,
             ensure_ascii=False,
@@ -194,6 +198,8 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
             photos,
             {**base_sources, **sources},
             alt,
+            story.names,
+            lang,
         )
 
     cover_alt = _alt(
@@ -323,6 +329,8 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
                     card.photos,
                     card.sources,
                     card.alt,
+                    card.names,
+                    card.lang,
                 )
             )
         return slides
@@ -338,6 +346,8 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
             f.photos,
             f.sources,
             f.alt,
+            f.names,
+            f.lang,
         )
         for i, f in enumerate(facts, start=1)
     ]
@@ -377,6 +387,8 @@ def compose(
         values=spec.values,
         photos=spec.photos,
         draw_text=draw_text,
+        names=spec.names,
+        lang=spec.lang,
     )
     paint(canvas, theme.layers(platform.format, spec.layout))
     safe = Box.from_rect(platform.safe_rect)

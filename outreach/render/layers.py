@@ -35,6 +35,19 @@ class TextRecord:
     field: str
     box: Box
     contrast: float
+    lines: tuple[str, ...] = ()  # the exact text of each drawn line (NFC)
+    size: int = 0  # font size in px
+    split: tuple[str, ...] = ()  # words broken across lines because nothing else fitted
+
+    def as_manifest(self) -> dict[str, Any]:
+        """The manifest's `text_boxes[]` entry."""
+        return {
+            "field": self.field,
+            **self.box.as_dict(),
+            "contrast": self.contrast,
+            "lines": list(self.lines),
+            "size": self.size,
+        }
 
 
 @dataclass
@@ -51,6 +64,8 @@ class CardCanvas:
     records: list[TextRecord] = field(default_factory=list)
     errors: list[LayoutError] = field(default_factory=list)
     draw_text: bool = True  # `check` only measures: layout, safe zone and contrast
+    names: tuple[str, ...] = ()  # the story's own names, never split across lines
+    lang: str = ""
 
     def color(self, name: str) -> tuple[int, int, int, int]:
         return self.theme.color(name)
@@ -83,7 +98,7 @@ def layer_digest(spec: dict[str, Any], canvas: CardCanvas) -> str:
     refs = {k: canvas.values.get(k, "") for k in (spec.get("field"), spec.get("when")) if k}
     photo = canvas.photos.get(spec.get("source", ""), None)
     payload = json.dumps(
-        [spec, refs, str(photo), canvas.full_size, canvas.theme.digest],
+        [spec, refs, str(photo), canvas.full_size, canvas.theme.digest, canvas.names, canvas.lang],
         sort_keys=True,
         default=str,
         ensure_ascii=False,
@@ -218,6 +233,8 @@ def _text(c: CardCanvas, spec: dict[str, Any]) -> None:
         uppercase=bool(spec.get("uppercase", False)),
         leading=float(spec.get("leading", 1.15)),
         keep_together=theme.keep_together,
+        names=c.names,
+        lang=c.lang,
     )
     box = c.safe_sub(spec.get("box"))
     try:
@@ -230,7 +247,10 @@ def _text(c: CardCanvas, spec: dict[str, Any]) -> None:
     shadow = c.color(spec["shadow"]) if spec.get("shadow") else None
     if c.draw_text:
         draw_block(c.image, block, color, c.scale, shadow)
-    c.records.append(TextRecord(name, block.bounds, round(contrast, 2)))
+    lines = tuple(line.text for line in block.lines)
+    c.records.append(
+        TextRecord(name, block.bounds, round(contrast, 2), lines, block.size, block.split)
+    )
 
 
 def _ensure_contrast(c: CardCanvas, block: TextBlock, color: tuple[int, ...], spec: dict) -> float:

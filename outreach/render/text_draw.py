@@ -1,4 +1,4 @@
-"""Paint a laid-out `TextBlock`: text runs with Raqm, emoji runs in colour from the strike."""
+"""Paint a laid-out `TextBlock`: text and fallback runs with Raqm, emoji in colour from the strike."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from PIL import Image, ImageDraw, ImageFilter
 
 from outreach.layout.fonts import EMOJI_STRIKE, load_font
-from outreach.layout.text import TextBlock, emoji_scale, measure, split_runs
+from outreach.layout.text import TextBlock, emoji_scale, run_font, run_width, split_runs
 
 RGBA = tuple[int, int, int, int]
 
@@ -49,13 +49,11 @@ def _draw_lines(
     canvas: Image.Image, block: TextBlock, color: RGBA, scale: float, emoji: bool
 ) -> None:
     style = block.style
-    size = max(1, round(block.size * scale))
-    font = load_font(style.font, size)
     draw = ImageDraw.Draw(canvas)
     for line in block.lines:
         x = line.x
         for run in split_runs(line.text, style.emoji_font, style.font):
-            width = measure(run.text, style.font, style.emoji_font, block.size)
+            width = run_width(run, style.emoji_font, block.size)
             if run.emoji:
                 if emoji and run.text.strip():
                     bitmap, baseline = _emoji_bitmap(run.text, style.emoji_font)
@@ -67,7 +65,14 @@ def _draw_lines(
                         scaled, (round(x * scale), round(line.baseline * scale - baseline * k))
                     )
             else:
+                font = run_font(run, block.size * scale)
                 draw.text(
-                    (x * scale, line.baseline * scale), run.text, font=font, fill=color, anchor="ls"
+                    (x * scale, line.baseline * scale),
+                    run.text,
+                    font=font,
+                    fill=color,
+                    anchor="ls",
+                    stroke_width=run.stroke * block.size * scale,
+                    stroke_fill=color,
                 )
             x += width

@@ -7,11 +7,11 @@ with the same line breaks and the same frame-exact times.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from outreach.layout.chunks import caption_chunks
 from outreach.layout.geometry import Box
-from outreach.layout.text import LayoutError, TextBlock, TextStyle, layout_text
+from outreach.layout.text import TextBlock, TextStyle
 from outreach.model.text import NBSP
 
 #: Height of the caption band, in caption line heights (two lines plus breathing room).
@@ -47,7 +47,12 @@ class Chunk:
 
 
 def caption_style(
-    font: str, emoji_font: str, size: tuple[int, int], keep_together: tuple[str, ...]
+    font: str,
+    emoji_font: str,
+    size: tuple[int, int],
+    keep_together: tuple[str, ...],
+    names: tuple[str, ...] = (),
+    lang: str = "",
 ) -> TextStyle:
     return TextStyle(
         font=font,
@@ -60,6 +65,8 @@ def caption_style(
         balance=True,
         leading=1.18,
         keep_together=keep_together,
+        names=names,
+        lang=lang,
     )
 
 
@@ -69,69 +76,13 @@ def caption_box(safe: Box, style: TextStyle) -> Box:
     return Box(safe.x, safe.bottom - h, safe.w, h)
 
 
-_CLAUSE_END = re.compile(r"(?<=[.!?;:,…])\s+")
-
-
-def _fits(text: str, box: Box, style: TextStyle, field_name: str) -> TextBlock | None:
-    try:
-        return layout_text(text, box, style, field_name)
-    except LayoutError:
-        return None
-
-
-def _balanced(lines: list[str], box: Box, style: TextStyle, field_name: str) -> list[str]:
-    """Wrapped lines regrouped into as few chunks as two-line pairs need, evenly filled
-    (so a clause never ends on a stub of one or two words)."""
-    n = (len(lines) + 1) // 2
-    tokens = [t for line in lines for t in line.split(" ") if t]
-    total = sum(len(t) + 1 for t in tokens)
-    groups: list[list[str]] = [[] for _ in range(n)]
-    acc = 0
-    for t in tokens:
-        k = min(n - 1, int(acc * n / total))
-        groups[k].append(t)
-        acc += len(t) + 1
-    texts = [" ".join(g) for g in groups if g]
-    if all(_fits(t, box, style, field_name) for t in texts):
-        return texts
-    return [" ".join(lines[i : i + 2]) for i in range(0, len(lines), 2)]
-
-
 def chunk_blocks(text: str, box: Box, style: TextStyle, field_name: str) -> list[TextBlock]:
     """Split `text` into caption chunks of at most two lines, laid out in the band.
 
-    Chunks follow the sentence: a clause (up to a comma or full stop) that fits in two
-    lines is one chunk, and short neighbouring clauses share a chunk when they fit
-    together. A longer clause is wrapped and shown two lines at a time. Every chunk uses
-    the same type size, so captions never jump in size.
+    The card text engine does it (`layout.chunks`): chunks follow the sentence, never end
+    inside a word or a name, and share one type size, so captions never jump in size.
     """
-    tall = Box(box.x, 0, box.w, 100_000)
-    whole = layout_text(text, tall, replace(style, max_lines=10_000, balance=False), field_name)
-    fixed = replace(style, max_size=whole.size, min_size=whole.size)
-    pieces: list[str] = []
-    for clause in _CLAUSE_END.split(text.strip()):
-        if not clause:
-            continue
-        if _fits(clause, box, fixed, field_name):
-            pieces.append(clause)
-            continue
-        wrapped = layout_text(
-            clause, tall, replace(fixed, max_lines=10_000, balance=False), field_name
-        )
-        pieces += _balanced([line.text for line in wrapped.lines], box, fixed, field_name)
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and _fits(f"{merged[-1]} {piece}", box, fixed, field_name):
-            merged[-1] = f"{merged[-1]} {piece}"
-        else:
-            merged.append(piece)
-    blocks = []
-    for chunk_text in merged:
-        block = _fits(chunk_text, box, fixed, field_name)
-        if block is None:  # only when a single word is wider than the band
-            block = layout_text(chunk_text, box, replace(style, max_size=whole.size), field_name)
-        blocks.append(block)
-    return blocks
+    return caption_chunks(text, box, style, field_name)
 
 
 def _weights(texts: list[str]) -> list[float]:

@@ -69,14 +69,19 @@ class CaptionError(ValueError):
 
 
 def plan_captions(
-    timeline: Timeline, theme: Theme, platform: Platform, s: VideoSettings
+    timeline: Timeline,
+    theme: Theme,
+    platform: Platform,
+    s: VideoSettings,
+    names: tuple[str, ...] = (),
+    lang: str = "",
 ) -> dict[int, list[Chunk]]:
     """Caption chunks of every beat scene, timed inside the scene's own window.
 
     Raises CaptionError (naming the beat's text field) if a word cannot fit the band.
     """
     style = caption_style(
-        theme.font("heading"), theme.emoji_font, s.caption_size, theme.keep_together
+        theme.font("heading"), theme.emoji_font, s.caption_size, theme.keep_together, names, lang
     )
     safe = Box.from_rect(platform.safe_rect)
     box = caption_box(safe, style)

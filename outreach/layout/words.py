@@ -1,0 +1,425 @@
+"""Where a line may break, and what each break costs.
+
+Vietnamese puts a space between *syllables*, so a space is not a word boundary: "chất
+lượng" and "Việt Nam" are one word each. A paragraph becomes a list of `Piece`s, the text
+between two break opportunities, each with the cost of breaking after it:
+
+- a space between two words: free (a little bonus after a comma or a full stop);
+- a space inside a word found by the segmenter (underthesea, Vietnamese text): expensive,
+  taken only when nothing else fits;
+- a space inside a name (the story's own person, organisation, place, quote author, and
+  the theme's `keep_together` list): more expensive still;
+- inside an unspaced run, the UAX #14 opportunities (uniseg: after a hyphen or a slash);
+  URLs and e-mail addresses break only at their own separators, hashtags never;
+- never: at a no-break space, before closing punctuation (`, . ; : ! ? ) ] » ” ’ … %`),
+  after opening punctuation (`( [ « “ ‘`), before a spaced dash, between a number and its
+  unit.
+
+Everything here is pure and cached per paragraph and process: the segmenter runs once
+per distinct text.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from outreach.model.text import NBSP, nfc
+
+INF = math.inf
+#: Breaking against a punctuation rule (a line starting with `»`): only if a group of
+#: glued words is wider than the box, which would otherwise be an error.
+PUNCT_BREAK = 1e8
+#: Breaking inside a story name or a `keep_together` entry (a last resort).
+NAME_BREAK = 1e6
+#: Breaking inside a segmenter word (only when nothing else fits).
+WORD_BREAK = 1e4
+#: Breaking inside an unspaced run at a UAX #14 opportunity (after a hyphen or slash).
+INTRA_BREAK = 0.8
+#: Breaking a URL or e-mail address at one of its separators.
+URL_BREAK = 1.5
+#: Bonus (negative cost) for a break after a clause (comma) or sentence (full stop).
+CLAUSE_BONUS = (0.0, 0.15, 0.3)
+
+KindName = str  # "space" | "word" | "name" | "intra" | "glue" | "end"
+
+CLOSING = tuple(",.;:!?)]}»”’…%‰›")
+OPENING = tuple("([{«“‘‹")
+DASHES = ("—", "–", "-", "―", "‒")
+SENTENCE_END = tuple(".!?…")
+CLAUSE_END = tuple(",;:")
+#: Spaces that must not break (UAX #14 class GL).
+NO_BREAK_SPACES = frozenset({NBSP, "\u202f", "\u2007", "\u2060"})
+#: A number (digits with separators), optionally signed or with a currency sign.
+NUMBER = re.compile(r"^[~≈<>±+\-−$€£¥₫]?\d[\d.,:/]*$")
+CURRENCY = frozenset({"$", "US$", "€", "£", "¥", "₫", "VND", "USD", "EUR"})
+#: Units that stay with the number before them (compared case-insensitively).
+UNITS = frozenset(
+    [
+        "%",
+        "‰",
+        "°",
+        "°c",
+        "°f",
+        "độ",
+        "km",
+        "m",
+        "cm",
+        "mm",
+        "µm",
+        "nm",
+        "km²",
+        "m²",
+        "m2",
+        "km2",
+        "m³",
+        "m3",
+        "ha",
+        "kg",
+        "g",
+        "mg",
+        "t",
+        "tấn",
+        "tạ",
+        "yến",
+        "lít",
+        "l",
+        "ml",
+        "km/h",
+        "m/s",
+        "kwh",
+        "mwh",
+        "gwh",
+        "kw",
+        "mw",
+        "gw",
+        "w",
+        "v",
+        "mah",
+        "gb",
+        "tb",
+        "mb",
+        "kb",
+        "gb/s",
+        "mbps",
+        "ghz",
+        "mhz",
+        "hz",
+        "x",
+        "lần",
+        "usd",
+        "vnd",
+        "vnđ",
+        "đ",
+        "đồng",
+        "eur",
+        "€",
+        "$",
+        "tỷ",
+        "tỉ",
+        "triệu",
+        "nghìn",
+        "ngàn",
+        "trăm",
+        "vạn",
+        "bn",
+        "tr",
+        "k",
+        "giây",
+        "phút",
+        "giờ",
+        "ngày",
+        "tuần",
+        "tháng",
+        "năm",
+        "quý",
+        "tuổi",
+        "người",
+    ]
+)
+VIETNAMESE_LETTERS = re.compile(
+    "[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.I
+)
+URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$|^[\w-]+(?:\.[\w-]+)+/\S*$", re.I)
+EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+HASHTAG = re.compile(r"^[#@]\w+$")
+#: Characters around which UAX #14 may allow a break inside an unspaced run.
+_UAX_TRIGGERS = re.compile(r"[-‐‑–—/\\|_\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text up to a break opportunity; `glue` is drawn after it unless the line breaks there."""
+
+    text: str
+    glue: str  # "" inside a run, or the space character that follows
+    cost: float  # cost of breaking after this piece (INF: never)
+    kind: KindName
+    unit: int  # index of the word this piece belongs to (for widows and warnings)
+    letters: bool  # holds letters or digits (punctuation alone is not a word)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    pieces: tuple[Piece, ...]
+    words: tuple[str, ...]  # text of each unit, for naming a split word
+
+
+def is_vietnamese(text: str) -> bool:
+    return bool(VIETNAMESE_LETTERS.search(text))
+
+
+# --- the segmenter -----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _word_tokenize():  # type: ignore[no-untyped-def]
+    """underthesea is imported on first use: 0.6 s, never on `outreach --help`."""
+    from underthesea import word_tokenize
+
+    return word_tokenize
+
+
+@functools.lru_cache(maxsize=8192)
+def segment(text: str) -> tuple[str, ...]:
+    """Vietnamese words of `text` as underthesea sees them (syllables joined by spaces)."""
+    if not text.strip():
+        return ()
+    source = text
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        lowered = text.lower()  # the model reads ALL CAPS as one long name
+        if len(lowered) == len(text):
+            source = lowered
+    return tuple(_word_tokenize()(source))
+
+
+def _segmenter_gaps(atoms: Sequence[str]) -> set[int]:
+    """Gaps (index k = between atom k and k+1) that fall inside a segmenter word."""
+    joined = " ".join(atoms)
+    ends: dict[int, int] = {}  # count of non-space chars so far -> gap index
+    acc = 0
+    for k, atom in enumerate(atoms[:-1]):
+        acc += len(atom)
+        ends[acc] = k
+    inside: set[int] = set()
+    acc = 0
+    for token in segment(joined):
+        parts = token.split()
+        for i, part in enumerate(parts):
+            acc += len(part)
+            if i < len(parts) - 1:
+                gap = ends.get(acc)
+                if gap is None:  # the segmenter changed the text: stop trusting it here
+                    return inside
+                inside.add(gap)
+    return inside
+
+
+def _capitalised_runs(atoms: Sequence[str]) -> set[int]:
+    """In English text, runs of capitalised Vietnamese syllables are names (Đà Nẵng)."""
+    inside: set[int] = set()
+    for k in range(len(atoms) - 1):
+        a, b = atoms[k], atoms[k + 1]
+        if (
+            a[:1].isupper()
+            and b[:1].isupper()
+            and a[-1:].isalpha()
+            and (is_vietnamese(a) or is_vietnamese(b))
+        ):
+            inside.add(k)
+    return inside
+
+
+@functools.lru_cache(maxsize=256)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    multi = sorted({" ".join(nfc(n).split()) for n in names if len(n.split()) > 1}, key=len)
+    if not multi:
+        return None
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in reversed(multi))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _name_gaps(paragraph: str, starts: Sequence[int], names: tuple[str, ...]) -> set[int]:
+    """Gaps inside an occurrence of one of `names` (atoms start at `starts` in the text)."""
+    pattern = _names_pattern(names)
+    if pattern is None:
+        return set()
+    inside: set[int] = set()
+    for m in pattern.finditer(paragraph):
+        for k in range(len(starts) - 1):
+            if m.start() <= starts[k] and starts[k + 1] < m.end():
+                inside.add(k)
+    return inside
+
+
+# --- inside an unspaced run --------------------------------------------------------------
+
+
+def _url_splits(atom: str) -> list[int]:
+    """Chicago-style break points of a URL: after `://`, before / . - _ ? # % ~ & =."""
+    if EMAIL.match(atom):
+        return [i for i, c in enumerate(atom) if c in "@." and 0 < i < len(atom) - 1]
+    body_start = atom.find("://") + 3 if "://" in atom else 0
+    out = [body_start] if body_start else []
+    tail = len(atom.rstrip(".,;:!?)»”’"))
+    for i in range(body_start + 1, tail):
+        if atom[i] in "/.-_?#%~&=" and atom[i - 1] != "/":
+            out.append(i)
+        elif atom[i - 1] in "&=":
+            out.append(i)
+    return sorted({i for i in out if 0 < i < tail})
+
+
+@functools.lru_cache(maxsize=4096)
+def _uax14_splits(atom: str) -> tuple[int, ...]:
+    """UAX #14 break opportunities inside a run without spaces (uniseg)."""
+    if not _UAX_TRIGGERS.search(atom):
+        return ()
+    from uniseg.linebreak import line_break_boundaries
+
+    return tuple(b for b in line_break_boundaries(atom) if 0 < b < len(atom))
+
+
+def _atom_splits(atom: str) -> tuple[list[int], float]:
+    if HASHTAG.match(atom):
+        return [], INF
+    if URL.match(atom) or EMAIL.match(atom):
+        return _url_splits(atom), URL_BREAK
+    return list(_uax14_splits(atom)), INTRA_BREAK
+
+
+# --- the rules at a space ----------------------------------------------------------------
+
+
+def _strip_punct(word: str) -> str:
+    return word.strip("".join(CLOSING + OPENING) + "\"'")
+
+
+def _is_number(atom: str) -> bool:
+    return bool(NUMBER.match(_strip_punct(atom) or atom))
+
+
+def _is_unit(atom: str) -> bool:
+    core = atom.rstrip("".join(CLOSING)).lower() or atom
+    return core in UNITS or atom[:1] in "%‰"
+
+
+def _space_rule(left: str, right: str) -> float | None:
+    """PUNCT_BREAK when typography forbids a break between these two atoms, else None."""
+    if right.startswith(CLOSING) or left.endswith(OPENING):
+        return PUNCT_BREAK
+    if right in DASHES or (right[:1] in DASHES and len(right) > 1 and not right[1].isalnum()):
+        return PUNCT_BREAK  # a spaced dash stays with the word before it
+    if _is_number(left) and (_is_unit(right) or re.fullmatch(r"\d{3}\W?", right)):
+        return PUNCT_BREAK  # 50 %, 3 km, 24 tháng, 1 000 000
+    if left in CURRENCY and _is_number(right):
+        return PUNCT_BREAK
+    if right in ('"', "'") or left in ('"', "'"):
+        return PUNCT_BREAK  # an ambiguous straight quote standing alone: keep it with its neighbour
+    return None
+
+
+def _clause(atom: str) -> int:
+    core = atom.rstrip("\"'»”’)]")
+    if core.endswith(SENTENCE_END):
+        return 2
+    if core.endswith(CLAUSE_END) or atom in DASHES:
+        return 1
+    return 0
+
+
+# --- paragraphs -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8192)
+def paragraph(text: str, names: tuple[str, ...] = (), lang: str = "") -> Paragraph:
+    """Pieces of one paragraph (no newline inside), with the cost of every break."""
+    parts = re.split(r"(\s+)", text.strip())
+    atoms = parts[0::2]
+    seps = parts[1::2]
+    if not atoms or atoms == [""]:
+        return Paragraph((), ())
+    starts: list[int] = []
+    pos = 0
+    for i, atom in enumerate(atoms):
+        starts.append(pos)
+        pos += len(atom) + (len(seps[i]) if i < len(seps) else 0)
+    vietnamese = lang == "vi" or (not lang and is_vietnamese(text))
+    in_word = _segmenter_gaps(atoms) if vietnamese else _capitalised_runs(atoms)
+    in_name = _name_gaps(text, starts, names)
+    pieces: list[Piece] = []
+    words: list[str] = []
+    current: list[str] = []
+    unit = 0
+    for k, atom in enumerate(atoms):
+        splits, intra_cost = _atom_splits(atom)
+        bounds = [0, *splits, len(atom)]
+        for j in range(len(bounds) - 1):
+            chunk = atom[bounds[j] : bounds[j + 1]]
+            last_in_atom = j == len(bounds) - 2
+            letters = any(c.isalnum() for c in chunk)
+            if not last_in_atom:
+                pieces.append(Piece(chunk, "", intra_cost, "intra", unit, letters))
+                continue
+            if k == len(atoms) - 1:
+                pieces.append(Piece(chunk, "", 0.0, "end", unit, letters))
+                continue
+            sep = seps[k]
+            glue = next((c for c in sep if c in NO_BREAK_SPACES), sep[0])
+            rule = _space_rule(atom, atoms[k + 1])
+            if glue in NO_BREAK_SPACES:
+                cost, kind = INF, "glue"
+            elif k in in_name:
+                cost, kind = NAME_BREAK, "name"
+            elif k in in_word:
+                cost, kind = WORD_BREAK, "word"
+            else:
+                cost, kind = -CLAUSE_BONUS[_clause(atom)], "space"
+            if rule is not None:
+                cost = rule
+                kind = "glue" if kind == "space" else kind
+            pieces.append(Piece(chunk, glue, cost, kind, unit, letters))
+        current.append(atom)
+        if (
+            k < len(atoms) - 1
+            and pieces[-1].kind in ("space", "glue")
+            and pieces[-1].glue not in NO_BREAK_SPACES
+        ):
+            words.append(" ".join(current))
+            current = []
+            unit += 1
+    if current:
+        words.append(" ".join(current))
+    return Paragraph(tuple(pieces), tuple(words))
+
+
+def line_text(pieces: Sequence[Piece]) -> str:
+    """The text of pieces set on one line: glue between them, none after the last."""
+    if not pieces:
+        return ""
+    return "".join(p.text + p.glue for p in pieces[:-1]) + pieces[-1].text
+
+
+def letter_units(pieces: Sequence[Piece]) -> int:
+    """How many words (units with letters or digits) these pieces hold."""
+    return len({p.unit for p in pieces if p.letters})
+
+
+def uppercase(par: Paragraph) -> Paragraph:
+    """The same breaks with the text in capitals (segmented before, in its own case)."""
+    return Paragraph(
+        tuple(
+            Piece(nfc(p.text.upper()), p.glue, p.cost, p.kind, p.unit, p.letters)
+            for p in par.pieces
+        ),
+        tuple(nfc(w.upper()) for w in par.words),
+    )
+
+
+def category_is_space(ch: str) -> bool:
+    return unicodedata.category(ch) == "Zs"
