@@ -143,7 +143,7 @@ def _fit(
     text: str, toks: list[Token], voice: str, rec: _Signal, rec_power: np.ndarray, level: float
 ) -> _Fit | None:
     """Speak the text with `voice` and warp it, and its null model, onto the recording."""
-    speech = engine.synthesize(_speakable(text), voice)
+    speech = engine.synthesize(speakable(text), voice)
     power = F.mel_power(speech.samples, speech.rate)
     mask = F.speech_mask(F.level_db(power))
     if not mask.any():
@@ -166,7 +166,7 @@ def _fit(
     return _Fit(voice, ref, starts, path, nulls)
 
 
-def _speakable(text: str) -> str:
+def speakable(text: str) -> str:
     """The text as the reference voice should say it: emoji and other symbols (which
     espeak-ng would name aloud, a narrator would not) become spaces, keeping positions."""
     return "".join(

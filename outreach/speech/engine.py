@@ -104,10 +104,10 @@ class Voice:
 
 def _candidates() -> list[tuple[str, str | None]]:
     """(library, data folder) pairs to try, the project's own first."""
-    found: list[tuple[str, str | None]] = []
     lib = os.environ.get("OUTREACH_ESPEAK_LIB")
-    if lib:
-        found.append((lib, os.environ.get("OUTREACH_ESPEAK_DATA")))
+    if lib:  # an explicit choice: only that one
+        return [(lib, os.environ.get("OUTREACH_ESPEAK_DATA") or None)]
+    found: list[tuple[str, str | None]] = []
     try:
         import espeakng_loader
 
@@ -232,16 +232,17 @@ def _load() -> _Engine:
         _engine = _Engine(lib, path, data, rate)
         return _engine
     where = "; tried " + ", ".join(tried) if tried else ""
-    _failure = EngineMissing(f"the speech engine espeak-ng is not installed{where}", INSTALL_HINT)
+    _failure = EngineMissing(f"espeak-ng is not installed{where}", INSTALL_HINT)
     raise _failure
 
 
-def status() -> EngineMissing | None:
-    """None when espeak-ng works here (with a Vietnamese and an English voice), else why not."""
+def status(lang: str | None = None) -> EngineMissing | None:
+    """None when espeak-ng works here with the voice of `lang` (or of every language the
+    project speaks), else what is wrong."""
     try:
         with _lock:
             engine = _load()
-            for voice in LANG_VOICES.values():
+            for voice in [voice_for(lang)] if lang else LANG_VOICES.values():
                 engine.set_voice(Voice(voice))
     except EngineMissing as exc:
         return exc
