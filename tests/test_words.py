@@ -271,3 +271,19 @@ def test_caption_lines_and_cues_never_cut_a_word_or_name() -> None:
     assert all(1 <= len(b.lines) <= 2 for b in blocks)
     assert len({b.size for b in blocks}) == 1
     assert "Hàn Quốc," in " ".join(lines)
+
+
+def test_the_segmenter_loads_through_the_public_api_if_the_fast_path_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from outreach.layout import words
+
+    fast = words._fast_word_tokenize()
+    assert fast("chất lượng thương mại") == ["chất lượng", "thương mại"]
+
+    def broken() -> None:
+        raise ImportError("a future underthesea moved its modules")
+
+    monkeypatch.setattr(words, "_fast_word_tokenize", broken)
+    public = words._load_word_tokenize()
+    assert public("chất lượng thương mại") == ["chất lượng", "thương mại"]

@@ -192,8 +192,25 @@ def _text_font_for(
     return None
 
 
+@functools.lru_cache(maxsize=16)
+def _plain_chars(text_font: str) -> frozenset[str]:
+    """Characters the text font draws by itself, below the emoji ranges (the fast path)."""
+    return frozenset(
+        chr(cp)
+        for cp in codepoints(text_font)
+        if cp < 0x2000 and unicodedata.category(chr(cp))[0] in "LNPS"
+    ) | frozenset(" ")
+
+
 def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
     """Split text into runs: the text font first, then colour emoji, then the fallbacks."""
+    return list(_split_runs(text, emoji_font, text_font))
+
+
+@functools.lru_cache(maxsize=65536)
+def _split_runs(text: str, emoji_font: str, text_font: str) -> tuple[Run, ...]:
+    if text and _plain_chars(text_font).issuperset(text):
+        return (Run(text, False, text_font, 1.0, 0.0),)
     text_cps = codepoints(text_font)
     emoji_cps = codepoints(emoji_font)
     chain = ((text_font, 1.0, 0.0), *fallback_chain(text_font))
@@ -228,7 +245,7 @@ def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
             runs[-1] = Run(prev.text + ch, want_emoji, font, scale, stroke)
         else:
             runs.append(Run(ch, want_emoji, font, scale, stroke))
-    return runs
+    return tuple(runs)
 
 
 def _prev_is_zwj(runs: list[Run]) -> bool:
