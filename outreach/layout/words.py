@@ -42,8 +42,11 @@ PUNCT_BREAK = 1e8
 NAME_BREAK = 1e6
 #: Breaking inside a segmenter word (only when nothing else fits).
 WORD_BREAK = 1e4
-#: Breaking inside an unspaced run at a UAX #14 opportunity (after a hyphen or slash).
-INTRA_BREAK = 0.8
+#: Breaking inside an unspaced run at a UAX #14 opportunity (after a hyphen or slash):
+#: allowed, but dearer than several size steps ("e-|mail")...
+INTRA_BREAK = 30.0
+#: ...and much dearer inside a code or date with digits ("59-|NQ/TW", "24/|01/2025").
+CODE_BREAK = 1000.0
 #: Breaking a URL or e-mail address at one of its separators.
 URL_BREAK = 1.5
 #: Bonus (negative cost) for a break after a clause (comma) or sentence (full stop).
@@ -144,6 +147,10 @@ UNITS = frozenset(
         "tuổi",
         "người",
     ]
+)
+MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 VIETNAMESE_LETTERS = re.compile(
     "[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.I
@@ -374,7 +381,8 @@ def _atom_splits(atom: str) -> tuple[list[int], float]:
         return [], INF
     if URL.match(atom) or EMAIL.match(atom):
         return _url_splits(atom), URL_BREAK
-    return list(_uax14_splits(atom)), INTRA_BREAK
+    splits = list(_uax14_splits(atom))
+    return splits, CODE_BREAK if any(c.isdigit() for c in atom) else INTRA_BREAK
 
 
 # --- the rules at a space ----------------------------------------------------------------
@@ -403,6 +411,10 @@ def _space_rule(left: str, right: str) -> float | None:
         return PUNCT_BREAK  # 50 %, 3 km, 24 tháng, 1 000 000
     if left in CURRENCY and _is_number(right):
         return PUNCT_BREAK
+    if _is_number(left) and right.rstrip(",.;:").lower() in MONTHS:
+        return PUNCT_BREAK  # 24 January
+    if left.rstrip(",.").lower() in MONTHS and _is_number(right):
+        return PUNCT_BREAK  # January 24
     if right in ('"', "'") or left in ('"', "'"):
         return PUNCT_BREAK  # an ambiguous straight quote standing alone: keep it with its neighbour
     return None
