@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import sys
 import threading
@@ -149,8 +150,32 @@ UNITS = frozenset(
     ]
 )
 MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 VIETNAMESE_LETTERS = re.compile(
     "[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.I
@@ -267,6 +292,16 @@ def _word_tokenize() -> Callable[[str], list[str]]:
         if _segmenter is None:
             _segmenter = _load_word_tokenize()
         return _segmenter
+
+
+def _after_fork_in_child() -> None:
+    """A fork while the loader thread runs must not leave the child a lock held forever."""
+    global _SEGMENTER_LOCK
+    _SEGMENTER_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def prefetch() -> None:
