@@ -40,6 +40,21 @@ Text = Annotated[str, AfterValidator(_clean_text)]
 RequiredText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_non_empty)]
 MediaPath = Annotated[str, AfterValidator(_clean_text), AfterValidator(_non_empty)]
 Focus = tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]]
+_Unit = Annotated[float, Field(ge=0, le=1)]
+
+
+def _inside_photo(v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x, y, w, h = v
+    if w <= 0 or h <= 0:
+        raise ValueError("width and height must be more than 0")
+    if x + w > 1.0001 or y + h > 1.0001:
+        raise ValueError("the box must stay inside the photo (x + w and y + h at most 1)")
+    return v
+
+
+#: [x, y, w, h] of the photo's subject (a face), as fractions of the photo.
+SubjectBox = Annotated[tuple[_Unit, _Unit, _Unit, _Unit], AfterValidator(_inside_photo)]
+LayoutName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class _Strict(BaseModel):
@@ -57,6 +72,10 @@ class Person(_Strict):
     focus: Focus | None = Field(
         default=None, description="Point to keep in frame when cropping, as [x, y] from 0 to 1."
     )
+    subject: SubjectBox | None = Field(
+        default=None,
+        description="The face in the photo as [x, y, w, h] from 0 to 1; overrides detection.",
+    )
 
 
 class Beat(_Strict):
@@ -65,6 +84,10 @@ class Beat(_Strict):
     text: Text = ""
     media: MediaPath | None = None
     focus: Focus | None = None
+    subject: SubjectBox | None = Field(
+        default=None, description="The subject of the photo as [x, y, w, h]; overrides detection."
+    )
+    layout: LayoutName | None = Field(default=None, description="Pin this slide's layout.")
     motion: Motion | None = Field(default=None, description="Ken Burns motion in the video.")
     duration: Annotated[float, Field(gt=0, le=60)] | None = Field(
         default=None, description="Seconds on screen; overrides the reading-speed timing."
@@ -80,6 +103,7 @@ class Fact(_Strict):
     value: RequiredText
     label: RequiredText
     source: Text = ""
+    layout: LayoutName | None = Field(default=None, description="Pin this fact card's layout.")
 
     @field_validator("value", mode="before")
     @classmethod
@@ -104,6 +128,17 @@ class Story(_Strict):
     facts: list[Fact] = Field(default_factory=list)
     cta: Text = ""
     link: Text = ""
+    handle: Text = Field(
+        default="", description="@handle shown on the CTA card (else the theme's)."
+    )
+    qr: bool = Field(default=False, description="Draw a QR code of `link` on the CTA card.")
+    thumbnail_text: Text = Field(
+        default="", description="Short text for the YouTube thumbnail (two lines at most)."
+    )
+    layout: dict[str, LayoutName] = Field(
+        default_factory=dict,
+        description="Pin layouts by card: {cover: photo-top, quote: portrait, fact: band, ...}.",
+    )
     hashtags: list[Annotated[str, AfterValidator(normalize_hashtag)]] = Field(
         default_factory=list, description="Written without '#' and without diacritics."
     )

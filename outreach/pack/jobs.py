@@ -137,9 +137,10 @@ def _shared_memo() -> Any:
                     raise StoryError(
                         [Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)]
                     )
-                boxes = [r.as_manifest() for r in result.records]
-                self._composed[key] = (result.image, boxes)
-            image, boxes = self._composed[key]
+                from outreach.pack.story import card_extra, text_boxes
+
+                self._composed[key] = (result.image, text_boxes(result), card_extra(result))
+            image, boxes, extra = self._composed[key]
             cap = platform.max_image_bytes
             if (key, None) not in self._encoded:
                 self._encoded[(key, None)] = encode_jpeg(image, None)
@@ -148,7 +149,7 @@ def _shared_memo() -> Any:
                 if (key, cap) not in self._encoded:
                     self._encoded[(key, cap)] = encode_jpeg(image, cap)
                 best = self._encoded[(key, cap)]
-            return CardOutput(spec, best, boxes)
+            return CardOutput(spec, best, boxes, extra)
 
     return SharedCardMemo()
 

@@ -15,7 +15,14 @@ from outreach.diagnostics import Diagnostic, StoryError, display_path
 from outreach.model.loader import FieldPath, LoadedStory, load_story
 from outreach.pack.manifest import ManifestEntry, sha256_bytes
 from outreach.platforms import Platform, choose, load_presets
-from outreach.render.cards import CardSpec, compose, dropped_slides, encode_jpeg, plan_cards
+from outreach.render.cards import (
+    CardResult,
+    CardSpec,
+    compose,
+    dropped_slides,
+    encode_jpeg,
+    plan_cards,
+)
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import PhotoError, verify_photo
 from outreach.render.post import build_post
@@ -96,7 +103,7 @@ def validate(
     except UnknownTheme as exc:
         diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
     except ThemeError as exc:
-        diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
+        diags += exc.diagnostics or [loaded.diagnostic("error", ("theme",), exc.message, exc.hint)]
     diags += _verify_media(loaded)
     if theme is not None and layout_pass and not any(d.severity == "error" for d in diags):
         diags += _layout_diagnostics(loaded, platforms, theme)
@@ -137,6 +144,17 @@ def _layout_diagnostics(
                         where,
                         f"{err.message} ({spec.name} card, {platform.name})",
                         err.hint,
+                    )
+                )
+            if not result.face_clear and spec.photos:
+                photo = next(iter(spec.photos.values()))[0]
+                diags.append(
+                    loaded.diagnostic(
+                        "warning",
+                        _photo_field(loaded, photo),
+                        f"no layout keeps the face in `{display_path(photo)}` clear of the text "
+                        f"on the {spec.name} card ({platform.name})",
+                        "choose a photo with more room around the face, or set `subject:`",
                     )
                 )
             for rec in result.outside:
@@ -197,6 +215,14 @@ def _layout_diagnostics(
     return diags
 
 
+def _photo_field(loaded: LoadedStory, photo: Path) -> FieldPath:
+    """The story field that names a photo (person.photo or a beat's media)."""
+    for fpath, rel in loaded.story.media_fields():
+        if loaded.media_path(rel) == photo:
+            return fpath
+    return ("person", "photo")
+
+
 def load_and_validate(
     path: Path,
     root: Path | None = None,
@@ -216,13 +242,14 @@ class CardOutput:
     spec: CardSpec
     data: bytes
     text_boxes: list[dict]
+    extra: dict = field(default_factory=dict)
 
 
 class CardMemo:
     """Cards with identical inputs (e.g. Reels, Story and Facebook Reels) are drawn once."""
 
     def __init__(self) -> None:
-        self._memo: dict[str, tuple[bytes, list[dict]]] = {}
+        self._memo: dict[str, tuple[bytes, list[dict], dict]] = {}
 
     def render(self, spec: CardSpec, platform: Platform, theme: Theme) -> CardOutput:
         key = spec.digest(platform, theme)
@@ -231,10 +258,30 @@ class CardMemo:
             if result.errors:
                 err = result.errors[0]
                 raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
-            boxes = [r.as_manifest() for r in result.records]
-            self._memo[key] = (encode_jpeg(result.image, platform.max_image_bytes), boxes)
-        data, boxes = self._memo[key]
-        return CardOutput(spec, data, boxes)
+            boxes = text_boxes(result)
+            self._memo[key] = (
+                encode_jpeg(result.image, platform.max_image_bytes),
+                boxes,
+                card_extra(result),
+            )
+        data, boxes, extra = self._memo[key]
+        return CardOutput(spec, data, boxes, extra)
+
+
+def text_boxes(result: CardResult) -> list[dict]:
+    """The manifest's text boxes of one card: field, box, contrast, size and lines."""
+    return [r.as_manifest() for r in result.records]
+
+
+def card_extra(result: CardResult) -> dict:
+    """What the manifest says about a card beyond its text: its layout, where the photo's
+    subject (face) landed, and the logo drawn (box, variant, share of ink at >= 3:1)."""
+    extra: dict = {"layout": result.variant}
+    if result.subject is not None:
+        extra["subject"] = result.subject
+    if result.logo is not None:
+        extra["logo"] = result.logo
+    return extra
 
 
 def story_dir(out_dir: Path, story_id: str, platform: str) -> Path:
@@ -269,7 +316,7 @@ def render_cards(
                     bytes=len(card.data),
                     sha256=sha256_bytes(card.data),
                     text_boxes=card.text_boxes,
-                    extra={"card": spec.name, "alt": spec.alt},
+                    extra={"card": spec.name, "alt": spec.alt, **card.extra},
                 )
             )
         post = build_post(loaded.story, platform, theme, specs)

@@ -481,11 +481,10 @@ def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
     read values only through `field` and `when` (see `layers.layer_digest`), so hashing just
     those means an edit to the quote redraws the quote cards and nothing else.
     """
-    used: set[str] = set()
-    for layer in theme.layers(platform.format, spec.layout):
-        for key in ("field", "when"):
-            if isinstance(layer.get(key), str):
-                used.add(layer[key].lstrip("!"))
+    from outreach.render.cards import card_layers
+    from outreach.render.layers import fields_read
+
+    used = fields_read(card_layers(spec, platform, theme))
     values = {k: v for k, v in spec.values.items() if k in used}
     # Pixels depend on the canvas, safe zone and layout family, not on the preset's name:
     # Reels, Story and Facebook Reels share one render, as `CardMemo` does for final renders.
