@@ -139,6 +139,9 @@ def validate(
     layout_pass: bool = True,
 ) -> Validated:
     """Every problem with a loaded story, as diagnostics; raise StoryError if any is an error."""
+    from outreach.layout.words import prefetch
+
+    prefetch()  # the word segmenter loads while the photos decode
     diags: list[Diagnostic] = list(loaded.warnings)
     platforms, pdiags = select_platforms(loaded, requested)
     diags += pdiags
