@@ -313,16 +313,17 @@ def encode_aac(source: Path, target: Path, kbps: int, gain_db: float = 0.0) -> N
     )
 
 
-def decode_pcm(path: Path, rate: int, seconds: float | None = None) -> bytes:
-    """Mono float32 samples of a file's audio at `rate` (for beat detection)."""
+def decode_pcm(path: Path, rate: int, seconds: float | None = None, timeout: float = 300) -> bytes:
+    """The first audio stream as mono float32 little-endian samples at `rate` Hz (the
+    first `seconds` of it, if given): for beat detection and forced alignment."""
     args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path)]
     if seconds is not None:
         args += ["-t", f"{seconds:.3f}"]
     args += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
-    proc = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    proc = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     if proc.returncode != 0:
-        tail = proc.stderr.decode("utf-8", "replace").splitlines()[-TAIL_LINES:]
-        raise FFmpegError(f"cannot decode {path.name}", tail)
+        err = proc.stderr.decode("utf-8", "replace")
+        raise FFmpegError(f"cannot decode {path.name}", err.splitlines()[-TAIL_LINES:])
     return proc.stdout
 
 

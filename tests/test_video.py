@@ -446,9 +446,7 @@ def test_text_cards_push_and_never_dissolve(rendered: dict) -> None:
     w = during.shape[1]
     q = w // 4
     left_ok = min(np.abs(during[:, :q] - before[:, o : o + q]).mean() for o in range(0, w - q))
-    right_ok = min(
-        np.abs(during[:, w - q :] - after[:, o : o + q]).mean() for o in range(0, w - q)
-    )
+    right_ok = min(np.abs(during[:, w - q :] - after[:, o : o + q]).mean() for o in range(0, w - q))
     # ...and it is no blend: half-and-half of the two pictures would be far from both.
     blend = (before + after) // 2
     assert np.abs(during - blend).mean() > 5

@@ -244,7 +244,7 @@ def _error_to_diag(
         line, col = _locate(key_positions, loc) if loc in key_positions else _locate(positions, loc)
         model = (model_at or _model_at)(loc[:-1])
         allowed = sorted(model.model_fields) if model else []
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(loc[-1]) if loc else "", allowed, n=1, cutoff=0.6)
         message = "unknown field"
         hint = (
             f"did you mean `{close[0]}`?"

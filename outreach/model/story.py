@@ -19,6 +19,7 @@ Kind = Literal["startup", "engineer", "student", "explainer"]
 Lang = Literal["vi", "en"]
 Status = Literal["draft", "approved"]
 Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none"]
+VoiceMode = Literal["draft"]
 
 
 def _clean_text(value: str) -> str:
@@ -95,6 +96,10 @@ class Beat(_Strict):
     narration: MediaPath | None = Field(
         default=None, description="Voice-over audio for this beat; sets its duration."
     )
+    voice: VoiceMode | None = Field(
+        default=None,
+        description="`draft`: espeak-ng speaks this beat's text when it has no narration.",
+    )
 
 
 class Fact(_Strict):
@@ -155,6 +160,11 @@ class Story(_Strict):
         description="Mood of the bundled music bed when `music:` is not given: calm, warm, "
         "drive or bright (assets/music/beds.yaml).",
     )
+    voice: VoiceMode | None = Field(
+        default=None,
+        description="`draft`: espeak-ng speaks every beat without narration, in the story's "
+        "language, so the video can be timed before the real voice is recorded.",
+    )
     week: str | None = Field(
         default=None, description="ISO week this story belongs to, e.g. 2026-W48."
     )
@@ -201,6 +211,15 @@ class Story(_Strict):
             year, week, _ = self.publish.isocalendar()
             return f"{year}-W{week:02d}"
         return None
+
+    def draft_beats(self) -> list[int]:
+        """Beats the draft voice speaks: `voice: draft` on the story or the beat, text, and
+        no narration of their own."""
+        return [
+            i
+            for i, beat in enumerate(self.beats)
+            if "draft" in (self.voice, beat.voice) and beat.text and not beat.narration
+        ]
 
     def media_fields(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every media path in the story, with the field path it came from."""

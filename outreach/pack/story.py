@@ -83,6 +83,54 @@ def _verify_media(loaded: LoadedStory) -> list[Diagnostic]:
     return diags
 
 
+def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
+    """The speech engine, where a story needs it: `voice: draft` cannot work without
+    espeak-ng (an error); narration still plays, but its captions cannot follow the voice
+    (a warning)."""
+    story = loaded.story
+    draft = story.draft_beats()
+    narrated = [i for i, beat in enumerate(story.beats) if beat.narration and beat.text]
+    diags: list[Diagnostic] = []
+    for i, beat in enumerate(story.beats):
+        if beat.voice == "draft" and beat.narration:
+            diags.append(
+                loaded.diagnostic(
+                    "warning",
+                    ("beats", i, "voice"),
+                    f"beat {i + 1} has a narration file, so the draft voice does not speak it",
+                    "remove `voice: draft` from the beat, or its `narration:`",
+                )
+            )
+    if not draft and not narrated:
+        return diags
+    from outreach.speech import engine
+
+    missing = engine.status(story.lang)
+    if missing is None:
+        return diags
+    if draft:
+        where: FieldPath = ("voice",) if story.voice == "draft" else ("beats", draft[0], "voice")
+        diags.append(
+            loaded.diagnostic(
+                "error",
+                where,
+                f"`voice: draft` needs the speech engine, but {missing.message}",
+                missing.hint,
+            )
+        )
+    if narrated:
+        diags.append(
+            loaded.diagnostic(
+                "warning",
+                ("beats", narrated[0], "narration"),
+                f"captions cannot follow the narration: {missing.message}; "
+                "they follow reading speed instead",
+                missing.hint,
+            )
+        )
+    return diags
+
+
 def validate(
     loaded: LoadedStory,
     requested: list[str] | None = None,
@@ -91,6 +139,9 @@ def validate(
     layout_pass: bool = True,
 ) -> Validated:
     """Every problem with a loaded story, as diagnostics; raise StoryError if any is an error."""
+    from outreach.layout.words import prefetch
+
+    prefetch()  # the word segmenter loads while the photos decode
     diags: list[Diagnostic] = list(loaded.warnings)
     platforms, pdiags = select_platforms(loaded, requested)
     diags += pdiags
@@ -102,6 +153,7 @@ def validate(
     except ThemeError as exc:
         diags += exc.diagnostics or [loaded.diagnostic("error", ("theme",), exc.message, exc.hint)]
     diags += _verify_media(loaded)
+    diags += _speech_diagnostics(loaded)
     if theme is not None and layout_pass and not any(d.severity == "error" for d in diags):
         diags += _layout_diagnostics(loaded, platforms, theme)
     if strict:
