@@ -111,6 +111,11 @@ no_highlight_option = click.option(
     is_flag=True,
     help="Video captions without the karaoke highlight of the word being read.",
 )
+clean_video_option = click.option(
+    "--clean-video",
+    is_flag=True,
+    help="Also write video-clean.mp4: the same video without burned-in captions.",
+)
 
 
 class _Group(click.Group):
@@ -211,17 +216,29 @@ def check(
         sys.exit(EXIT_USAGE)
     errors = warnings = 0
     for story_path, loaded, diags in load_all(found):
+        report: list[str] = []
         if loaded is not None and not diags:
             try:
-                diags = validate(loaded, list(platforms) or None, themes_dir, strict).diagnostics
+                validated = validate(loaded, list(platforms) or None, themes_dir, strict)
+                diags = validated.diagnostics
+                report = _video_report(validated)
             except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
                 diags = describe_error(story_path, exc)
         for d in diags:
             console.diag(d)
+        for line in report:
+            console.info(line)
         errors += sum(d.severity == "error" for d in diags)
         warnings += sum(d.severity == "warning" for d in diags)
     console.info(f"{len(found)} stories checked: {errors} errors, {warnings} warnings")
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def _video_report(validated: Any) -> list[str]:
+    """The planned video's length, motion and cue timing (no render; see pack.video)."""
+    from outreach.pack.video import check_lines
+
+    return check_lines(validated)
 
 
 # --- render --------------------------------------------------------------------------------
@@ -243,6 +260,7 @@ def check(
 @quality_option
 @themes_dir_option
 @no_highlight_option
+@clean_video_option
 @common
 def render(
     stories: tuple[Path, ...],
@@ -252,6 +270,7 @@ def render(
     quality: str,
     themes_dir: tuple[Path, ...],
     no_highlight: bool,
+    clean_video: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -284,6 +303,7 @@ def render(
             themes_dir,
             console,
             highlight=not no_highlight,
+            clean=clean_video,
         )
     except OutputFolderError as exc:
         console.error(f"error: {exc.message} — {exc.hint}")
@@ -398,6 +418,7 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 @quality_option
 @themes_dir_option
 @no_highlight_option
+@clean_video_option
 @common
 def pack(
     stories_dir: Path,
@@ -413,6 +434,7 @@ def pack(
     quality: str,
     themes_dir: tuple[Path, ...],
     no_highlight: bool,
+    clean_video: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -470,6 +492,7 @@ def pack(
             themes_dirs=themes_dir,
             quality=quality,
             highlight=not no_highlight,
+            clean=clean_video,
             console=console,
         )
     except (ExecutorError, PackUsageError) as exc:

@@ -29,15 +29,15 @@ MUTANTS = [
     (
         "highlight 0.5 s early (paste)",
         "outreach/render/video/frames.py",
-        "word = self.chunk.word_at(frame)",
-        "word = self.chunk.word_at(frame + 15)",
+        "group = self.chunk.group_at(frame)",
+        "group = self.chunk.group_at(frame + 15)",
         "tests/test_teeth.py::test_the_lit_word_is_the_one_being_read",
     ),
     (
         "highlight 0.5 s early (times)",
         "outreach/render/video/captions.py",
-        "            Word(li, wi, w, s, e) for",
-        "            Word(li, wi, w, s - 15, e - 15) for",
+        "Word(li, wi, w, spans[g][0], spans[g][1], g)",
+        "Word(li, wi, w, spans[g][0] - 15, spans[g][1] - 15, g)",
         "tests/test_teeth.py::test_the_lit_word_is_the_one_being_read",
     ),
     (

@@ -134,12 +134,13 @@ def test_every_platform_renders_at_its_canvas(story_dir: Path, tmp_path: Path) -
         Path(e.path).name for e in by_platform["instagram-carousel"] if e.output == "slide"
     )
     assert slides[0] == "slide-01.jpg" and len(slides) <= 10
-    # Every card that shows a photo carries the credits line.
+    # Every cover with a photo carries the credits line; a carousel carries it once; the
+    # thumbnail has no secondary lines (its credit is in the video's description).
     for e in entries:
-        if e.extra.get("card") in ("cover", "thumbnail") or e.extra.get("card", "").startswith(
-            "beat"
-        ):
+        if e.extra.get("card") == "cover" and e.output == "card":
             assert any(b["field"] == "credits" for b in e.text_boxes), e.path
+    carousel = [e for e in entries if e.platform == "instagram-carousel" and e.output == "slide"]
+    assert sum(any(b["field"] == "credits" for b in e.text_boxes) for e in carousel) == 1
 
 
 def test_carousel_is_cut_to_ten_slides_with_a_warning(story_dir: Path) -> None:

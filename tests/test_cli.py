@@ -201,4 +201,6 @@ def test_sample_stories_check_clean_and_one_renders(tmp_path: Path) -> None:
     for e in files:
         assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
     slides = sorted(e["path"] for e in files if e["output"] == "slide")
-    assert slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 10
+    assert (
+        slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 8
+    )  # 3 facts: one recap slide

@@ -271,3 +271,50 @@ def test_caption_lines_and_cues_never_cut_a_word_or_name() -> None:
     assert all(1 <= len(b.lines) <= 2 for b in blocks)
     assert len({b.size for b in blocks}) == 1
     assert "Hàn Quốc," in " ".join(lines)
+
+
+def test_the_segmenter_loads_through_the_public_api_if_the_fast_path_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from outreach.layout import words
+
+    fast = words._fast_word_tokenize()
+    assert fast("chất lượng thương mại") == ["chất lượng", "thương mại"]
+
+    def broken() -> None:
+        raise ImportError("a future underthesea moved its modules")
+
+    monkeypatch.setattr(words, "_fast_word_tokenize", broken)
+    public = words._load_word_tokenize()
+    assert public("chất lượng thương mại") == ["chất lượng", "thương mại"]
+
+
+def test_srt_lines_and_cues_never_cut_a_word() -> None:
+    import srt
+
+    from outreach.render.video.captions import time_chunks, to_srt, to_vtt
+
+    text = (
+        "Tấm wafer từ nước ngoài được cắt, đóng gói, kiểm thử tại đây trước khi đến tay các "
+        "hãng thiết bị khắp thế giới, cùng đồng nghiệp ở Bắc Ninh theo Nghị quyết 59-NQ/TW."
+    )
+    st_ = TextStyle(
+        font=FONT,
+        emoji_font=EMOJI,
+        max_size=64,
+        min_size=44,
+        max_lines=2,
+        align="center",
+        valign="bottom",
+        balance=True,
+        names=("Bắc Ninh",),
+    )
+    box = Box(65, 1000, 640, 64 * 1.18 * 2.7)
+    chunks = time_chunks(caption_chunks(text, box, st_, "beats[0].text"), 0, 600)
+    cues = list(srt.parse(to_srt(chunks, 30)))
+    assert len(cues) == len(chunks) >= 2
+    lines = [line for cue in cues for line in cue.content.split("\n")]
+    assert " ".join(lines) == text
+    assert inside_words(text, lines) == []
+    assert all(not line.startswith(("59", "NQ", "TW")) or "59-NQ/TW" in line for line in lines)
+    assert to_vtt(chunks, 30).count(" --> ") == len(cues)

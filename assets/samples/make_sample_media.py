@@ -1975,8 +1975,39 @@ def ell(c: Canvas, cx, cy, rx, ry):
     return np.clip((1 - d) * min(rx, ry) * SS + 0.5, 0, 1)
 
 
+def face_features(c: Canvas, hx: float, hy: float, P: dict, kind: str) -> None:
+    """Eyes, brows, nose and a smile: a friendly illustrated face (no real person)."""
+    lay = c.layer()
+    dark = rgba("#1b1214")
+    ey = hy + (34 if kind == "engineer" else 22)
+    dx = 95 if kind == "engineer" else 82
+    for sgn in (-1, 1):
+        ex = hx + sgn * dx
+        lay.ellipse((ex - 30, ey - 17, ex + 30, ey + 17), rgba("#fbf7f2"))
+        lay.circle(ex + 3, ey + 1, 14, rgba("#3a2318"))
+        lay.circle(ex + 3, ey + 1, 7, dark)
+        lay.circle(ex + 8, ey - 5, 4, rgba("#ffffff"))
+        if kind != "engineer":
+            by = ey - 52
+            lay.line([(ex - 36, by + 8), (ex, by - 4), (ex + 36, by + 6)], rgba(P["hair"]), 11)
+    # nose: a soft shadow on the shaded side and a small tip
+    lay.line([(hx + 6, ey + 30), (hx + 16, ey + 88), (hx - 4, ey + 100)], rgba(P["skin_sh"]), 9)
+    # smile
+    my = ey + 150
+    lay.arc((hx - 62, my - 40, hx + 62, my + 26), 20, 160, rgba("#8c3b36"), 12)
+    lay.arc((hx - 46, my - 18, hx + 46, my + 24), 30, 150, rgba("#b65a4f", 0.6), 6)
+    # cheeks
+    for sgn in (-1, 1):
+        lay.circle(hx + sgn * 120, ey + 96, 34, rgba("#e07a6a", 0.22))
+    c.comp(lay)
+
+
 def portrait(kind: str, seed: int):
-    """Stylised, faceless head-and-shoulders portrait on a warm gradient."""
+    """Stylised head-and-shoulders portrait on a warm gradient (an illustrated face).
+
+    The head (with hair) spans about [0.35, 0.25, 0.30, 0.29] of the picture: the sample
+    stories give that as `person.subject`, since a face detector looks for photographs.
+    """
     w, h = 1600, 2000
     c = Canvas(w, h, seed=seed)
     rng = c.rng
@@ -2181,6 +2212,7 @@ def portrait(kind: str, seed: int):
     # rim light on the lit (left/top) edge
     rim = np.clip(sil - shift(sil, int(7 * SS), int(8 * SS)), 0, 1)
     c.paint(rim, C(P["rim"]), 0.4)
+    face_features(c, hx, hy, P, kind)
     return c.finish(grain=2.0, vignette=0.22, vignette_color=P["bg"][1])
 
 
@@ -3375,7 +3407,12 @@ def main(argv=None):
 
 
 def make_logo():
-    """Wordmark 'HỘI NHẬP' + globe/orbit emblem as transparent RGBA PNGs (600x200)."""
+    """The Vietnamese wordmark 'HỘI NHẬP' and the English 'VIETNAM / INTEGRATES'."""
+    return [*draw_logo(["HỘI NHẬP"], ""), *draw_logo(["VIETNAM", "INTEGRATES"], "-en")]
+
+
+def draw_logo(text_lines, suffix):
+    """Wordmark + globe/orbit emblem as transparent RGBA PNGs (600x200)."""
     S = 4  # draw at 4x, downscale with LANCZOS (Pillow premultiplies alpha when resizing RGBA)
     W, H = 600, 200
     font_path = FONT_DIR / "BeVietnamPro_800ExtraBold.ttf"
@@ -3446,18 +3483,25 @@ def make_logo():
     # wordmark
     font_size = 92 * S
     font = ImageFont.truetype(str(font_path), font_size, layout_engine=ImageFont.Layout.RAQM)
-    text = "HỘI NHẬP"
     x0 = 206 * S
     max_w = (W - 12) * S - x0
+    if len(text_lines) > 1:
+        font_size = 60 * S
+        font = ImageFont.truetype(str(font_path), font_size, layout_engine=ImageFont.Layout.RAQM)
     while True:
-        bb = ImageDraw.Draw(new_mask()).textbbox((0, 0), text, font=font)
-        if bb[2] - bb[0] <= max_w:
+        boxes = [ImageDraw.Draw(new_mask()).textbbox((0, 0), t, font=font) for t in text_lines]
+        if max(b[2] - b[0] for b in boxes) <= max_w:
             break
         font_size -= S
         font = ImageFont.truetype(str(font_path), font_size, layout_engine=ImageFont.Layout.RAQM)
     tmask = new_mask()
-    ty = (H * S - (bb[3] - bb[1])) / 2 - bb[1]
-    ImageDraw.Draw(tmask).text((x0 - bb[0], ty), text, font=font, fill=255)
+    line_h = font_size * 1.02
+    cap = boxes[0][3] - boxes[0][1]
+    block_h = cap + line_h * (len(text_lines) - 1)
+    top = (H * S - block_h) / 2
+    for i, (t, bb) in enumerate(zip(text_lines, boxes, strict=False)):
+        ty = top + i * line_h - boxes[0][1]
+        ImageDraw.Draw(tmask).text((x0 - bb[0], ty), t, font=font, fill=255)
     text_a = arr(tmask)
 
     def finish(rgb, a):
@@ -3487,7 +3531,7 @@ def make_logo():
     paths = []
     LOGO_DIR.mkdir(parents=True, exist_ok=True)
     im = finish(rgb, alpha)
-    p = LOGO_DIR / "outreach-logo.png"
+    p = LOGO_DIR / f"outreach-logo{suffix}.png"
     im.save(p, optimize=True)
     paths.append(p)
     # single-colour white version (cut-outs are transparent) --------------------
@@ -3498,7 +3542,7 @@ def make_logo():
     a = np.maximum(a, star_a)
     a = np.maximum(a, text_a)
     im = finish(np.full((H * S, W * S, 3), 255, np.float32), a)
-    p = LOGO_DIR / "outreach-logo-white.png"
+    p = LOGO_DIR / f"outreach-logo{suffix}-white.png"
     im.save(p, optimize=True)
     paths.append(p)
     return paths

@@ -77,8 +77,8 @@ def _cuts(m: Measured, width: float) -> list[tuple[int, int]] | None:
     best[0] = 0.0
     for j in range(1, n + 1):
         end = m.pieces[j - 1]
-        if j < n and not end.cost < WORD_BREAK / 2:
-            continue  # never cut inside a word, a name, or before closing punctuation
+        if j < n and end.kind != "space":
+            continue  # cut only between words: never in a word, a name, a URL or "59-NQ/TW"
         bonus = 0.0 if j == n else CUT_BONUS[_clause(end)]
         for i in range(j - 1, -1, -1):
             if best[i] == math.inf:

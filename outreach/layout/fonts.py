@@ -85,12 +85,16 @@ def font_weight(path: str) -> int:
 
 @functools.lru_cache(maxsize=64)
 def cap_height(path: str) -> float:
-    """Cap height as a fraction of the em, measured from the ink of `H`."""
-    font = ImageFont.truetype(path, 1000)
-    if ord("H") in codepoints(path):
-        box = font.getbbox("H", anchor="ls")
-        return -box[1] / 1000
-    return 0.0
+    """Cap height as a fraction of the em (OS/2 `sCapHeight`, else the ink of `H`)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True, fontNumber=0) as tt:
+        os2 = tt["OS/2"]
+        upm = tt["head"].unitsPerEm
+        if getattr(os2, "version", 0) >= 2 and getattr(os2, "sCapHeight", 0) > 0:
+            return float(os2.sCapHeight) / upm
+    box = ImageFont.truetype(path, 1000).getbbox("H", anchor="ls")
+    return -box[1] / 1000
 
 
 #: Synthetic emboldening (stroke, as a fraction of the size) per 100 units of weight that a
@@ -98,21 +102,21 @@ def cap_height(path: str) -> float:
 EMBOLDEN_PER_100 = 0.006
 
 
+#: Every Noto fallback shares Noto Sans's vertical metrics; symbol fonts (without an `H`)
+#: report no meaningful cap height, so all are scaled like Noto Sans.
 @functools.lru_cache(maxsize=32)
 def fallback_chain(primary: str) -> tuple[tuple[str, float, float], ...]:
     """(font path, size scale, stroke) of each fallback family for this primary font."""
     want = font_weight(primary)
-    primary_cap = cap_height(primary)
-    reference_cap = 0.0
     chain: list[tuple[str, float, float]] = []
-    for family in FALLBACK_FAMILIES:
+    scale = 1.0
+    for i, family in enumerate(FALLBACK_FAMILIES):
         paths = [str(fonts_dir() / f) for f in family if (fonts_dir() / f).is_file()]
         if not paths:
             continue
         path = min(paths, key=lambda p: (abs(font_weight(p) - want), -font_weight(p)))
-        cap = cap_height(path) or reference_cap
-        reference_cap = reference_cap or cap
-        scale = primary_cap / cap if cap and primary_cap else 1.0
+        if i == 0:
+            scale = cap_height(primary) / (cap_height(path) or 1.0)
         lacking = max(0, want - font_weight(path) - 100)
         chain.append((path, round(scale, 3), round(EMBOLDEN_PER_100 * lacking / 100, 4)))
     return tuple(chain)

@@ -33,6 +33,7 @@ from outreach.layout.breaking import (
     Breaks,
     Measured,
     best_lines,
+    clean,
     min_lines,
 )
 from outreach.layout.fonts import (
@@ -57,6 +58,8 @@ RISK_TOP = "ẤẦẨẪẮẰẲẴỐỒỔỖẾỀỂỄỘỢỮÁÀÃ"
 RISK_BOTTOM = "gjpqyỵỴỷỹọợụựÇ"
 #: An emoji is drawn this many ems tall (its bitmap strike is scaled to it).
 EMOJI_EM = 1.0
+#: How far below the largest fitting size the search goes to avoid a widow.
+MAX_STEPS_FOR_WIDOW = 16
 #: Fields whose last line must never hold a lone word while a smaller size avoids it.
 STRICT_WIDOW_FIELDS = frozenset({"title", "hook", "quote", "cta", "thumbnail_text"})
 
@@ -192,8 +195,25 @@ def _text_font_for(
     return None
 
 
+@functools.lru_cache(maxsize=16)
+def _plain_chars(text_font: str) -> frozenset[str]:
+    """Characters the text font draws by itself, below the emoji ranges (the fast path)."""
+    return frozenset(
+        chr(cp)
+        for cp in codepoints(text_font)
+        if cp < 0x2000 and unicodedata.category(chr(cp))[0] in "LNPS"
+    ) | frozenset(" ")
+
+
 def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
     """Split text into runs: the text font first, then colour emoji, then the fallbacks."""
+    return list(_split_runs(text, emoji_font, text_font))
+
+
+@functools.lru_cache(maxsize=65536)
+def _split_runs(text: str, emoji_font: str, text_font: str) -> tuple[Run, ...]:
+    if text and _plain_chars(text_font).issuperset(text):
+        return (Run(text, False, text_font, 1.0, 0.0),)
     text_cps = codepoints(text_font)
     emoji_cps = codepoints(emoji_font)
     chain = ((text_font, 1.0, 0.0), *fallback_chain(text_font))
@@ -228,7 +248,7 @@ def split_runs(text: str, emoji_font: str, text_font: str) -> list[Run]:
             runs[-1] = Run(prev.text + ch, want_emoji, font, scale, stroke)
         else:
             runs.append(Run(ch, want_emoji, font, scale, stroke))
-    return runs
+    return tuple(runs)
 
 
 def _prev_is_zwj(runs: list[Run]) -> bool:
@@ -290,7 +310,20 @@ def ink_extents(text_font: str, emoji_font: str, size: int) -> tuple[float, floa
 
 @functools.lru_cache(maxsize=65536)
 def line_ink(text: str, text_font: str, emoji_font: str, size: int) -> tuple[float, float]:
-    """(above, below) the baseline that this line's ink really reaches."""
+    """(above, below) the baseline that this line's ink really reaches.
+
+    The vertical extent of a line is the largest of its words' (shaping across a space
+    moves nothing up or down), so it is measured word by word: the candidate lines of
+    the line breaker share their words, and each word is measured once per size."""
+    words = [w for w in text.split(" ") if w]
+    if len(words) > 1:
+        inks = [_word_ink(w, text_font, emoji_font, size) for w in words]
+        return max(a for a, _ in inks), max(b for _, b in inks)
+    return _word_ink(text, text_font, emoji_font, size)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_ink(text: str, text_font: str, emoji_font: str, size: int) -> tuple[float, float]:
     above = below = 0.0
     for run in split_runs(text, emoji_font, text_font):
         if not run.text.strip():
@@ -478,12 +511,16 @@ def layout_paragraphs(
     best: _Candidate | None = None
     best_cost = math.inf
     widow = STRICT_WIDOW if field_name in STRICT_WIDOW_FIELDS or style.balance else WIDOW
+    first_fit: int | None = None
     for k, size in enumerate(_sizes(style)):
         if STEP * k + LINE >= best_cost:
             break  # no smaller size can beat it
+        if first_fit is not None and k - first_fit > MAX_STEPS_FOR_WIDOW and clean(best_cost):
+            break  # a widow still there 16 steps (half the size) down is the text's own
         found = _at_size(paras, style, box, size, widow)
         if found is None:
             continue
+        first_fit = k if first_fit is None else first_fit
         if found.cost + STEP * k < best_cost:
             best, best_cost = found, found.cost + STEP * k
     if best is None:

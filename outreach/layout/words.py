@@ -23,10 +23,15 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
+import sys
+import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from outreach.model.text import NBSP, nfc
 
@@ -38,8 +43,11 @@ PUNCT_BREAK = 1e8
 NAME_BREAK = 1e6
 #: Breaking inside a segmenter word (only when nothing else fits).
 WORD_BREAK = 1e4
-#: Breaking inside an unspaced run at a UAX #14 opportunity (after a hyphen or slash).
-INTRA_BREAK = 0.8
+#: Breaking inside an unspaced run at a UAX #14 opportunity (after a hyphen or slash):
+#: allowed, but dearer than several size steps ("e-|mail")...
+INTRA_BREAK = 30.0
+#: ...and much dearer inside a code or date with digits ("59-|NQ/TW", "24/|01/2025").
+CODE_BREAK = 1000.0
 #: Breaking a URL or e-mail address at one of its separators.
 URL_BREAK = 1.5
 #: Bonus (negative cost) for a break after a clause (comma) or sentence (full stop).
@@ -141,6 +149,34 @@ UNITS = frozenset(
         "người",
     ]
 )
+MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
 VIETNAMESE_LETTERS = re.compile(
     "[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.I
 )
@@ -176,12 +212,102 @@ def is_vietnamese(text: str) -> bool:
 # --- the segmenter -----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def _word_tokenize():  # type: ignore[no-untyped-def]
-    """underthesea is imported on first use: 0.6 s, never on `outreach --help`."""
-    from underthesea import word_tokenize
+_SEGMENTER_LOCK = threading.Lock()
+_segmenter: Callable[[str], list[str]] | None = None
 
+
+def _load_word_tokenize() -> Callable[[str], list[str]]:
+    """underthesea's `word_tokenize` with its packaged CRF model, loaded quickly.
+
+    `import underthesea` also loads its other pipelines (NER, POS, classification with
+    `requests`): about half the cost. The word tokenizer's own modules are imported
+    without the package's `__init__`, and the model's 72 000-word dictionary is read with
+    the C unpickler instead of joblib's Python one (5x faster). Any surprise (another
+    underthesea layout) falls back to the plain public import.
+    """
+    try:
+        return _fast_word_tokenize()
+    except Exception:  # noqa: BLE001 — the public API always works, only slower
+        for name in [m for m in sys.modules if m == "underthesea" or m.startswith("underthesea.")]:
+            del sys.modules[name]
+        from underthesea import word_tokenize
+
+        tokenize: Callable[[str], list[str]] = word_tokenize
+        return tokenize
+
+
+def _fast_word_tokenize() -> Callable[[str], list[str]]:
+    import importlib
+    import importlib.util
+    import pickle
+    import types
+
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("underthesea is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    stub = "underthesea" not in sys.modules
+    if stub:
+        package = types.ModuleType("underthesea")
+        package.__path__ = [str(root)]
+        package.__spec__ = spec
+        sys.modules["underthesea"] = package
+    try:
+        importlib.import_module("underthesea.pipeline.text_normalize")
+        module: Any = importlib.import_module("underthesea.pipeline.word_tokenize")
+    finally:
+        if stub:
+            del sys.modules["underthesea"]  # a later `import underthesea` runs its __init__
+    if module.word_tokenize_model is None:
+        from underthesea_core import CRFFeaturizer, CRFTagger
+
+        folder = root / "pipeline" / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
+        estimator = CRFTagger()
+        estimator.load(str(folder / "models.bin"))
+        with open(folder / "features.bin", "rb") as fh:
+            features = pickle.load(fh)
+        with open(folder / "dictionary.bin", "rb") as fh:
+            dictionary = pickle.load(fh)
+        module.word_tokenize_model = _Tagger(CRFFeaturizer(features, dictionary), estimator)
+    word_tokenize: Callable[[str], list[str]] = module.word_tokenize
+    if word_tokenize("thế giới") != ["thế giới"]:
+        raise ImportError("underthesea's word tokenizer did not load as expected")
     return word_tokenize
+
+
+class _Tagger:
+    """What `word_tokenize` asks of its model (as underthesea's FastCRFSequenceTagger)."""
+
+    def __init__(self, featurizer: Any, estimator: Any):
+        self.featurizer, self.estimator = featurizer, estimator
+
+    def predict(self, tokens: list[list[str]]) -> list[str]:
+        x = self.featurizer.process([tokens])[0]
+        return list(self.estimator.tag(x))
+
+
+def _word_tokenize() -> Callable[[str], list[str]]:
+    global _segmenter
+    with _SEGMENTER_LOCK:
+        if _segmenter is None:
+            _segmenter = _load_word_tokenize()
+        return _segmenter
+
+
+def _after_fork_in_child() -> None:
+    """A fork while the loader thread runs must not leave the child a lock held forever."""
+    global _SEGMENTER_LOCK
+    _SEGMENTER_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def prefetch() -> None:
+    """Load the segmenter on a background thread (while photos decode), once per process."""
+    if _segmenter is None and not _SEGMENTER_LOCK.locked():
+        threading.Thread(target=_word_tokenize, name="segmenter", daemon=True).start()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -290,7 +416,8 @@ def _atom_splits(atom: str) -> tuple[list[int], float]:
         return [], INF
     if URL.match(atom) or EMAIL.match(atom):
         return _url_splits(atom), URL_BREAK
-    return list(_uax14_splits(atom)), INTRA_BREAK
+    splits = list(_uax14_splits(atom))
+    return splits, CODE_BREAK if any(c.isdigit() for c in atom) else INTRA_BREAK
 
 
 # --- the rules at a space ----------------------------------------------------------------
@@ -319,6 +446,10 @@ def _space_rule(left: str, right: str) -> float | None:
         return PUNCT_BREAK  # 50 %, 3 km, 24 tháng, 1 000 000
     if left in CURRENCY and _is_number(right):
         return PUNCT_BREAK
+    if _is_number(left) and right.rstrip(",.;:").lower() in MONTHS:
+        return PUNCT_BREAK  # 24 January
+    if left.rstrip(",.").lower() in MONTHS and _is_number(right):
+        return PUNCT_BREAK  # January 24
     if right in ('"', "'") or left in ('"', "'"):
         return PUNCT_BREAK  # an ambiguous straight quote standing alone: keep it with its neighbour
     return None

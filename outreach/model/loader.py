@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -320,9 +320,9 @@ def _nfc_tree(value: Any) -> Any:
 # --- validation errors -> diagnostics ----------------------------------------------------
 
 
-def _model_at(path: FieldPath) -> type[BaseModel] | None:
+def _model_at(path: FieldPath, root: type[BaseModel] = Story) -> type[BaseModel] | None:
     """The pydantic model that owns the mapping at `path` (for 'did you mean')."""
-    model: Any = Story
+    model: Any = root
     for part in path:
         if isinstance(part, int):
             continue
@@ -357,7 +357,11 @@ def _describe(value: Any) -> str:
 
 
 def _error_to_diag(
-    err: Mapping[str, Any], rel: str, positions: dict, key_positions: dict
+    err: Mapping[str, Any],
+    rel: str,
+    positions: dict,
+    key_positions: dict,
+    model_at: Callable[[FieldPath], type[BaseModel] | None] | None = None,
 ) -> Diagnostic:
     loc: FieldPath = tuple(
         p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")
@@ -370,9 +374,9 @@ def _error_to_diag(
     hint = ""
     if etype == "extra_forbidden":
         line, col = _locate(key_positions, loc) if loc in key_positions else _locate(positions, loc)
-        model = _model_at(loc[:-1])
+        model = (model_at or _model_at)(loc[:-1])
         allowed = sorted(model.model_fields) if model else []
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(loc[-1]) if loc else "", allowed, n=1, cutoff=0.6)
         message = "unknown field"
         hint = (
             f"did you mean `{close[0]}`?"

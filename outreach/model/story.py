@@ -26,6 +26,7 @@ Kind = Literal["startup", "engineer", "student", "explainer"]
 Lang = Literal["vi", "en"]
 Status = Literal["draft", "approved"]
 Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none"]
+VoiceMode = Literal["draft"]
 
 
 def _clean_text(value: str) -> str:
@@ -122,6 +123,21 @@ def link_ok(value: str) -> bool:
 
 
 Focus = tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]]
+_Unit = Annotated[float, Field(ge=0, le=1)]
+
+
+def _inside_photo(v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x, y, w, h = v
+    if w <= 0 or h <= 0:
+        raise ValueError("width and height must be more than 0")
+    if x + w > 1.0001 or y + h > 1.0001:
+        raise ValueError("the box must stay inside the photo (x + w and y + h at most 1)")
+    return v
+
+
+#: [x, y, w, h] of the photo's subject (a face), as fractions of the photo.
+SubjectBox = Annotated[tuple[_Unit, _Unit, _Unit, _Unit], AfterValidator(_inside_photo)]
+LayoutName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class _Strict(BaseModel):
@@ -139,6 +155,10 @@ class Person(_Strict):
     focus: Focus | None = Field(
         default=None, description="Point to keep in frame when cropping, as [x, y] from 0 to 1."
     )
+    subject: SubjectBox | None = Field(
+        default=None,
+        description="The face in the photo as [x, y, w, h] from 0 to 1; overrides detection.",
+    )
 
 
 class Beat(_Strict):
@@ -147,12 +167,20 @@ class Beat(_Strict):
     text: Text = ""
     media: MediaPath | None = None
     focus: Focus | None = None
+    subject: SubjectBox | None = Field(
+        default=None, description="The subject of the photo as [x, y, w, h]; overrides detection."
+    )
+    layout: LayoutName | None = Field(default=None, description="Pin this slide's layout.")
     motion: Motion | None = Field(default=None, description="Ken Burns motion in the video.")
     duration: Annotated[float, Field(gt=0, le=60)] | None = Field(
         default=None, description="Seconds on screen; overrides the reading-speed timing."
     )
     narration: MediaPath | None = Field(
         default=None, description="Voice-over audio for this beat; sets its duration."
+    )
+    voice: VoiceMode | None = Field(
+        default=None,
+        description="`draft`: espeak-ng speaks this beat's text when it has no narration.",
     )
 
 
@@ -162,6 +190,7 @@ class Fact(_Strict):
     value: RequiredText
     label: RequiredText
     source: ShortText = ""
+    layout: LayoutName | None = Field(default=None, description="Pin this fact card's layout.")
 
     @field_validator("value", mode="before")
     @classmethod
@@ -186,6 +215,17 @@ class Story(_Strict):
     facts: list[Fact] = Field(default_factory=list, max_length=30)
     cta: Text = ""
     link: Text = Field(default="", description="An http(s) address or a bare domain.")
+    handle: ShortText = Field(
+        default="", description="@handle shown on the CTA card (else the theme's)."
+    )
+    qr: bool = Field(default=False, description="Draw a QR code of `link` on the CTA card.")
+    thumbnail_text: ShortText = Field(
+        default="", description="Short text for the YouTube thumbnail (two lines at most)."
+    )
+    layout: dict[str, LayoutName] = Field(
+        default_factory=dict,
+        description="Pin layouts by card: {cover: photo-top, quote: portrait, fact: band, ...}.",
+    )
     hashtags: list[
         Annotated[str, StringConstraints(max_length=SHORT_CHARS), AfterValidator(normalize_hashtag)]
     ] = Field(
@@ -200,6 +240,17 @@ class Story(_Strict):
     )
     youtube_title: ShortText = Field(default="", description="Overrides the title on YouTube.")
     music: MediaPath | None = Field(default=None, description="Music bed for the video.")
+    music_mood: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="Mood of the bundled music bed when `music:` is not given: calm, warm, "
+        "drive or bright (assets/music/beds.yaml).",
+    )
+    voice: VoiceMode | None = Field(
+        default=None,
+        description="`draft`: espeak-ng speaks every beat without narration, in the story's "
+        "language, so the video can be timed before the real voice is recorded.",
+    )
     week: str | None = Field(
         default=None, description="ISO week this story belongs to, e.g. 2026-W48."
     )
@@ -277,6 +328,15 @@ class Story(_Strict):
             year, week, _ = self.publish.isocalendar()
             return f"{year}-W{week:02d}"
         return None
+
+    def draft_beats(self) -> list[int]:
+        """Beats the draft voice speaks: `voice: draft` on the story or the beat, text, and
+        no narration of their own."""
+        return [
+            i
+            for i, beat in enumerate(self.beats)
+            if "draft" in (self.voice, beat.voice) and beat.text and not beat.narration
+        ]
 
     def media_fields(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every media path in the story, with the field path it came from."""

@@ -29,8 +29,8 @@ CACHE_DIR = ".cache"
 #: Story fields that decide which pack a story joins, not what it looks like.
 PACK_ONLY_FIELDS = ("status", "week", "publish")
 #: Story fields only the video uses; a change there leaves cards and post text alone.
-VIDEO_ONLY_FIELDS = ("music",)
-VIDEO_ONLY_BEAT_FIELDS = ("motion", "duration", "narration")
+VIDEO_ONLY_FIELDS = ("music", "voice")
+VIDEO_ONLY_BEAT_FIELDS = ("motion", "duration", "narration", "voice")
 #: Theme files up to this size are hashed by content; bigger ones (music) by size and mtime.
 SMALL_FILE = 1 << 20
 

@@ -85,6 +85,7 @@ class OutputJob:
     #: Files under the story's folder the pack wrote before: path -> (bytes, sha256). Any
     #: other existing file at a path the job writes is moved aside, never overwritten.
     owned: tuple[tuple[str, int, str], ...] = ()
+    clean: bool = False  # --clean-video: also video-clean.mp4
 
     def key_for(self, platform: str) -> str:
         if len(self.keys) == 1:
@@ -160,9 +161,10 @@ def _shared_memo() -> Any:
                     raise StoryError(
                         [Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)]
                     )
-                boxes = [r.as_manifest() for r in result.records]
-                self._composed[key] = (result.image, boxes)
-            image, boxes = self._composed[key]
+                from outreach.pack.story import card_extra, text_boxes
+
+                self._composed[key] = (result.image, text_boxes(result), card_extra(result))
+            image, boxes, extra = self._composed[key]
             cap = platform.max_image_bytes
             if (key, None) not in self._encoded:
                 self._encoded[(key, None)] = encode_jpeg(image, None)
@@ -171,7 +173,7 @@ def _shared_memo() -> Any:
                 if (key, cap) not in self._encoded:
                     self._encoded[(key, cap)] = encode_jpeg(image, cap)
                 best = self._encoded[(key, cap)]
-            return CardOutput(spec, best, boxes)
+            return CardOutput(spec, best, boxes, extra)
 
     return SharedCardMemo()
 
@@ -226,7 +228,11 @@ def _keys_after(job: OutputJob, validated: Any) -> dict[str, str | None]:
     try:
         extra_dirs = tuple(Path(p) for p in job.story.themes_dirs)
         theme = load_theme(validated.theme.name, theme_dirs(validated.loaded, extra_dirs))
-        extra = _video_inputs(job.quality, job.highlight, job.scale) if job.kind == VIDEO else None
+        extra = (
+            _video_inputs(job.quality, job.highlight, job.scale, job.clean)
+            if job.kind == VIDEO
+            else None
+        )
         out: dict[str, str | None] = {}
         for name in job.platforms:
             key = output_key(validated.loaded, job.kind, [get_platform(name)], theme.digest, extra)
@@ -269,6 +275,7 @@ def run_output(job: OutputJob) -> JobResult:
                     _NullConsole(),
                     scale=job.scale,
                     highlight=job.highlight,
+                    clean=job.clean,
                     record_dir=pack_dir / CACHE_DIR / "video",
                     links=False,
                 )

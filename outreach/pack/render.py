@@ -62,6 +62,7 @@ def render_stories(
     themes_dirs: tuple[Path, ...],
     console: Any,
     highlight: bool = True,
+    clean: bool = False,
 ) -> bool:
     """Render every story; a broken one is reported and skipped. True if all succeeded.
 

@@ -15,7 +15,14 @@ from outreach.diagnostics import Diagnostic, StoryError, display_path
 from outreach.model.loader import FieldPath, LoadedStory, load_story
 from outreach.pack.manifest import ManifestEntry, sha256_bytes
 from outreach.platforms import Platform, choose, load_presets
-from outreach.render.cards import CardSpec, compose, dropped_slides, encode_jpeg, plan_cards
+from outreach.render.cards import (
+    CardResult,
+    CardSpec,
+    compose,
+    dropped_slides,
+    encode_jpeg,
+    plan_cards,
+)
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import PhotoError, verify_photo
 from outreach.render.post import build_post
@@ -128,6 +135,54 @@ def _theme_note(loaded: LoadedStory, theme: Theme) -> list[Diagnostic]:
     ]
 
 
+def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
+    """The speech engine, where a story needs it: `voice: draft` cannot work without
+    espeak-ng (an error); narration still plays, but its captions cannot follow the voice
+    (a warning)."""
+    story = loaded.story
+    draft = story.draft_beats()
+    narrated = [i for i, beat in enumerate(story.beats) if beat.narration and beat.text]
+    diags: list[Diagnostic] = []
+    for i, beat in enumerate(story.beats):
+        if beat.voice == "draft" and beat.narration:
+            diags.append(
+                loaded.diagnostic(
+                    "warning",
+                    ("beats", i, "voice"),
+                    f"beat {i + 1} has a narration file, so the draft voice does not speak it",
+                    "remove `voice: draft` from the beat, or its `narration:`",
+                )
+            )
+    if not draft and not narrated:
+        return diags
+    from outreach.speech import engine
+
+    missing = engine.status(story.lang)
+    if missing is None:
+        return diags
+    if draft:
+        where: FieldPath = ("voice",) if story.voice == "draft" else ("beats", draft[0], "voice")
+        diags.append(
+            loaded.diagnostic(
+                "error",
+                where,
+                f"`voice: draft` needs the speech engine, but {missing.message}",
+                missing.hint,
+            )
+        )
+    if narrated:
+        diags.append(
+            loaded.diagnostic(
+                "warning",
+                ("beats", narrated[0], "narration"),
+                f"captions cannot follow the narration: {missing.message}; "
+                "they follow reading speed instead",
+                missing.hint,
+            )
+        )
+    return diags
+
+
 def validate(
     loaded: LoadedStory,
     requested: list[str] | None = None,
@@ -141,6 +196,9 @@ def validate(
     The one validation: `check`, `render`, `pack` and the preview all call it, and it
     covers the video (audio decodes, length per platform, captions) as well as the cards.
     """
+    from outreach.layout.words import prefetch
+
+    prefetch()  # the word segmenter loads while the photos decode
     diags: list[Diagnostic] = list(loaded.warnings)
     platforms, pdiags = select_platforms(loaded, requested)
     diags += pdiags
@@ -148,10 +206,11 @@ def validate(
     try:
         theme = load_theme(loaded.story.theme, theme_dirs(loaded, themes_dirs))
     except ThemeError as exc:
-        diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
+        diags += exc.diagnostics or [loaded.diagnostic("error", ("theme",), exc.message, exc.hint)]
     if theme is not None:
         diags += _theme_note(loaded, theme)
     diags += _verify_media(loaded)
+    diags += _speech_diagnostics(loaded)
     video = None
     if theme is not None and layout_pass and not any(d.severity == "error" for d in diags):
         try:
@@ -173,11 +232,14 @@ def validate(
 def _video_plan(
     loaded: LoadedStory, theme: Theme, platforms: list[Platform], highlight: bool | None
 ) -> object | None:
+    """The video part of the one validation: plan every encode (audio decodes, length per
+    platform, captions) without drawing a frame."""
     if not any(p.video is not None for p in platforms):
         return None
-    from outreach.pack.video import plan_videos
+    from outreach.pack.video import plan_videos, video_settings
 
-    return plan_videos(loaded, theme, platforms, highlight)
+    draft = Validated(loaded, theme, platforms)
+    return plan_videos(draft, video_settings(draft, highlight))
 
 
 def load_all(
@@ -248,6 +310,17 @@ def _layout_diagnostics(
                         err.hint,
                     )
                 )
+            if not result.face_clear and spec.photos:
+                photo = next(iter(spec.photos.values()))[0]
+                diags.append(
+                    loaded.diagnostic(
+                        "warning",
+                        _photo_field(loaded, photo),
+                        f"no layout keeps the face in `{display_path(photo)}` clear of the text "
+                        f"on the {spec.name} card ({platform.name})",
+                        "choose a photo with more room around the face, or set `subject:`",
+                    )
+                )
             for rec in result.outside:
                 diags.append(
                     loaded.diagnostic(
@@ -306,6 +379,14 @@ def _layout_diagnostics(
     return diags
 
 
+def _photo_field(loaded: LoadedStory, photo: Path) -> FieldPath:
+    """The story field that names a photo (person.photo or a beat's media)."""
+    for fpath, rel in loaded.story.media_fields():
+        if loaded.media_path(rel) == photo:
+            return fpath
+    return ("person", "photo")
+
+
 def load_and_validate(
     path: Path,
     root: Path | None = None,
@@ -329,13 +410,14 @@ class CardOutput:
     spec: CardSpec
     data: bytes
     text_boxes: list[dict]
+    extra: dict = field(default_factory=dict)
 
 
 class CardMemo:
     """Cards with identical inputs (e.g. Reels, Story and Facebook Reels) are drawn once."""
 
     def __init__(self) -> None:
-        self._memo: dict[str, tuple[bytes, list[dict]]] = {}
+        self._memo: dict[str, tuple[bytes, list[dict], dict]] = {}
 
     def render(self, spec: CardSpec, platform: Platform, theme: Theme) -> CardOutput:
         key = spec.digest(platform, theme)
@@ -344,10 +426,30 @@ class CardMemo:
             if result.errors:
                 err = result.errors[0]
                 raise StoryError([Diagnostic("", 0, 0, "error", err.field, err.message, err.hint)])
-            boxes = [r.as_manifest() for r in result.records]
-            self._memo[key] = (encode_jpeg(result.image, platform.max_image_bytes), boxes)
-        data, boxes = self._memo[key]
-        return CardOutput(spec, data, boxes)
+            boxes = text_boxes(result)
+            self._memo[key] = (
+                encode_jpeg(result.image, platform.max_image_bytes),
+                boxes,
+                card_extra(result),
+            )
+        data, boxes, extra = self._memo[key]
+        return CardOutput(spec, data, boxes, extra)
+
+
+def text_boxes(result: CardResult) -> list[dict]:
+    """The manifest's text boxes of one card: field, box, contrast, size and lines."""
+    return [r.as_manifest() for r in result.records]
+
+
+def card_extra(result: CardResult) -> dict:
+    """What the manifest says about a card beyond its text: its layout, where the photo's
+    subject (face) landed, and the logo drawn (box, variant, share of ink at >= 3:1)."""
+    extra: dict = {"layout": result.variant}
+    if result.subject is not None:
+        extra["subject"] = result.subject
+    if result.logo is not None:
+        extra["logo"] = result.logo
+    return extra
 
 
 def story_dir(out_dir: Path, story_id: str, platform: str) -> Path:
@@ -382,7 +484,7 @@ def render_cards(
                     bytes=len(card.data),
                     sha256=sha256_bytes(card.data),
                     text_boxes=card.text_boxes,
-                    extra={"card": spec.name, "alt": spec.alt},
+                    extra={"card": spec.name, "alt": spec.alt, **card.extra},
                 )
             )
         post = build_post(loaded.story, platform, theme, specs)

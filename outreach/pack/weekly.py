@@ -227,6 +227,7 @@ def build_pack(
     themes_dirs: tuple[Path, ...] = (),
     quality: str = "fast",
     highlight: bool = True,
+    clean: bool = False,
     console: Any = None,
 ) -> PackReport:
     """Build `<out_root>/<week>/`; never raises for a broken story, only reports it.
@@ -259,6 +260,7 @@ def build_pack(
                 themes_dirs=themes_dirs,
                 quality=quality,
                 highlight=highlight,
+                clean=clean,
                 console=console,
             )
     except PackBusy as exc:
@@ -282,6 +284,7 @@ def _build(
     themes_dirs: tuple[Path, ...],
     quality: str,
     highlight: bool,
+    clean: bool,
     console: Any,
 ) -> None:
     pack_dir = report.pack_dir
@@ -306,6 +309,7 @@ def _build(
         themes_dirs=themes_dirs,
         quality=quality,
         highlight=highlight,
+        clean=clean,
         console=console,
     )
     gone = _gone_units(previous, keep, planned)
@@ -351,6 +355,7 @@ def _plan(
     themes_dirs: tuple[Path, ...],
     quality: str,
     highlight: bool,
+    clean: bool,
     console: Any,
 ) -> tuple[list[_Planned], set[str]]:
     """The jobs to run, and the names of every previous record that stays in the pack."""
@@ -361,7 +366,7 @@ def _plan(
     keep: set[str] = set()
     kinds = selection.kinds
     scale = _video_scale()
-    video_inputs = _video_inputs(quality, highlight, scale) if VIDEO in kinds else None
+    video_inputs = _video_inputs(quality, highlight, scale, clean) if VIDEO in kinds else None
     owned_all = _owned_files(previous, cache)
     found = discover_stories([stories_dir])
     report.discovered = len(found)
@@ -490,6 +495,7 @@ def _plan(
                         highlight,
                         scale,
                         tuple(v for v in owned_all if v[0].startswith(f"{loaded.id}/")),
+                        clean,
                     )
                 )
         cached_check = None if force else cache.check(loaded.id, check_key)
@@ -656,7 +662,7 @@ def _video_scale() -> float:
         return 1.0
 
 
-def _video_inputs(quality: str, highlight: bool, scale: float) -> list[Any]:
+def _video_inputs(quality: str, highlight: bool, scale: float, clean: bool = False) -> list[Any]:
     """What a video depends on beyond its story and platform: the encoder preset, every
     video preset (captions sit in their common safe zone), the highlight switch and the
     render scale (all passed to the workers as arguments)."""
@@ -664,7 +670,7 @@ def _video_inputs(quality: str, highlight: bool, scale: float) -> list[Any]:
     from outreach.platforms import load_presets
 
     presets = [platform_fingerprint(p) for p in load_presets().values() if p.video is not None]
-    return [quality, presets, bool(highlight), scale]
+    return [quality, presets, bool(highlight), scale, bool(clean)]
 
 
 def _add_status(report: PackReport, status: StoryStatus, path: Path) -> None:

@@ -463,18 +463,15 @@ def check_story(
 
 
 def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform) -> Any:
-    """The video renderer's timeline for this story (the same settings, language and
-    narration lengths as the render), or None."""
+    """The video's timeline as the render will make it: the same plan (settings for the
+    story's language, narration lengths, the music's beat grid, caption floors), or None."""
     try:
-        from outreach.pack.video import _check_audio, video_settings
-        from outreach.render.video import timeline as tl
+        from outreach.pack.story import Validated
+        from outreach.pack.video import plan_videos
 
-        settings = video_settings(theme, loaded.story.lang)
-        narration, _music, _problems = _check_audio(loaded)  # decoded once per file version
-        scenes = tl.plan(loaded, settings, narration)
-        limit = platform.video.max_seconds if platform.video else None
-        return tl.build(scenes, settings, limit, f"the {platform.label} maximum")
-    except Exception:  # noqa: BLE001 — no video package or an unfit story: cards only
+        plans = plan_videos(Validated(loaded, theme, [platform]))
+        return plans[0].timeline if plans else None
+    except Exception:  # noqa: BLE001 — an unfit story: cards only (check says why)
         return None
 
 
@@ -485,11 +482,10 @@ def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
     read values only through `field` and `when` (see `layers.layer_digest`), so hashing just
     those means an edit to the quote redraws the quote cards and nothing else.
     """
-    used: set[str] = set()
-    for layer in theme.layers(platform.format, spec.layout):
-        for key in ("field", "when"):
-            if isinstance(layer.get(key), str):
-                used.add(layer[key].lstrip("!"))
+    from outreach.render.cards import card_layers
+    from outreach.render.layers import fields_read
+
+    used = fields_read(card_layers(spec, platform, theme))
     values = {k: v for k, v in spec.values.items() if k in used}
     # Pixels depend on the canvas, safe zone and layout family, not on the preset's name:
     # Reels, Story and Facebook Reels share one render, as `CardMemo` does for final renders.

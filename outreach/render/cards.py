@@ -1,8 +1,12 @@
 """Cards: which cards a platform gets for a story, and how one card is composed.
 
-`plan_cards` turns a story into `CardSpec`s (values + photos per card); `compose` paints
-one spec with the theme's layers. The same code path serves final renders (scale 1),
-previews (scale 0.5) and `check` (a quick low-scale pass for contrast).
+`plan_cards` turns a story into `CardSpec`s (values + photos per card) and picks each
+card's layout among the theme's variants: deterministically from the content (a hash
+of its text, whether the photo has a face and where), rotated so that neighbouring
+cards of a story differ, and only among variants that keep the face clear of text
+(tried with a cheap geometry-only pass). `compose` paints one spec with the theme's
+layers. The same code path serves final renders (scale 1), previews (scale 0.5) and
+`check` (a quick low-scale pass for contrast).
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -20,26 +25,39 @@ from outreach.layout.text import LayoutError
 from outreach.model.loader import FieldPath, LoadedStory
 from outreach.model.story import Story
 from outreach.platforms import Platform
-from outreach.render.layers import CardCanvas, TextRecord, paint
-from outreach.themes import Theme
+from outreach.render.layers import CardCanvas, TextRecord, face_brightness, paint
+from outreach.themes import Theme, ThemeError
 
 QUOTE_MARK = "“"
+#: Facts in a carousel: up to this many get a slide each; more become one recap slide.
+RECAP_FROM = 3
+RECAP_MAX = 4
+#: A derived thumbnail text keeps at most this many characters.
+THUMBNAIL_CHARS = 40
+
+Photos = dict[str, tuple[Path, tuple[float, float] | None]]
 
 
 @dataclass(frozen=True)
 class CardSpec:
-    """One card to draw: its name, layout, text values, photos and where each came from."""
+    """One card to draw: its name, layout, text values, photos and where each came from.
+
+    `layout` is the card type (cover, quote, fact, cta, beat, recap, thumbnail) and
+    `variant` the theme layout chosen for it ("" lets `compose` choose).
+    """
 
     name: str
     layout: str
     output: str  # card | slide | thumbnail
     filename: str
     values: dict[str, str]
-    photos: dict[str, tuple[Path, tuple[float, float] | None]]
+    photos: Photos
     sources: dict[str, FieldPath]
     alt: str = ""
     names: tuple[str, ...] = ()  # the story's names: never split across lines
     lang: str = ""
+    variant: str = ""
+    subjects: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
     def digest(self, platform: Platform, theme: Theme) -> str:
         """Content hash of everything that decides this card's pixels."""
@@ -50,16 +68,18 @@ class CardSpec:
             [
                 RENDERER_VERSION,
                 self.layout,
+                self.variant,
                 self.values,
                 photos,
+                self.subjects,
+                self.names,
+                self.lang,
                 platform.format,  # not the name: Reels, Story and FB Reels share pixels
                 platform.keep_clear,
                 platform.canvas,
                 platform.safe_rect,
                 theme.digest,
-                theme.layers(platform.format, self.layout),
-                self.names,
-                self.lang,
+                card_layers(self, platform, theme),
             ],
             sort_keys=True,
             ensure_ascii=False,
@@ -89,6 +109,11 @@ class CardResult:
     records: list[TextRecord]
     errors: list[LayoutError]
     outside: list[TextRecord] = field(default_factory=list)
+    variant: str = ""
+    subject: dict[str, Any] | None = None  # the face or subject box on the card, and its kind
+    face_clear: bool = True  # no text, logo or backing covers the face
+    face_brightness: float | None = None  # the face's brightness on the card / in the photo
+    logo: dict[str, Any] | None = None
 
 
 # --- values --------------------------------------------------------------------------------
@@ -99,12 +124,17 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
     lang = story.lang
     person = story.person
     role = ", ".join(x for x in (person.role, person.org) if x) if person else ""
+    handle = story.handle or theme.handle_for(lang)
+    link = story.link
     values = {
         "title": story.title,
         "hook": story.hook,
         "kicker": theme.string(f"kicker_{story.kind}", lang),
         "person_name": person.name if person else "",
         "person_role": role,
+        "person_title": person.role if person else "",
+        "person_org": person.org if person else "",
+        "person_place": person.place if person else "",
         "person_line": " · ".join(
             x for x in (person.name if person else "", role, person.place if person else "") if x
         ),
@@ -113,43 +143,84 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
         "quote_by": story.speaker,
         "cta": story.cta,
         "cta_kicker": theme.string("cta_kicker", lang),
-        "link": story.link,
+        "link": link,
+        "handle": handle,
+        # The CTA's hero: the link if there is one, else the handle; the other goes below.
+        "cta_link": link or handle,
+        "cta_second": handle if link and handle else "",
+        "cta_link_label": theme.string("cta_link_label", lang) if (link or handle) else "",
+        "qr_enabled": "1" if story.qr and link else "",
         "credits": story.credits,
         "brand": theme.string("brand", lang),
         "hashtags_line": " ".join(f"#{t}" for t in story.hashtags),
         "fact_kicker": theme.string("fact_kicker", lang),
+        "recap_kicker": theme.string("recap_kicker", lang),
+        "thumbnail_text": story.thumbnail_text or derive_thumbnail_text(story.title),
     }
     sources: dict[str, FieldPath] = {
         "title": ("title",),
         "hook": ("hook",),
         "person_name": ("person", "name"),
         "person_role": ("person", "role"),
+        "person_title": ("person", "role"),
+        "person_org": ("person", "org"),
+        "person_place": ("person", "place"),
         "person_line": ("person",),
         "quote": ("quote",),
         "quote_by": ("quote_by",) if story.quote_by else ("person", "name"),
         "cta": ("cta",),
         "link": ("link",),
+        "handle": ("handle",),
+        "cta_link": ("link",) if link else ("handle",),
+        "cta_second": ("handle",),
         "credits": ("credits",),
         "hashtags_line": ("hashtags",),
         "kicker": ("kind",),
+        "thumbnail_text": ("thumbnail_text",) if story.thumbnail_text else ("title",),
     }
     return values, sources
 
 
-def _cover_photo(loaded: LoadedStory) -> tuple[Path, tuple[float, float] | None] | None:
-    story = loaded.story
-    if story.person and story.person.photo:
-        return loaded.media_path(story.person.photo), story.person.focus
-    for beat in story.beats:
-        if beat.media and _is_image(beat.media):
-            return loaded.media_path(beat.media), beat.focus
-    return None
+def derive_thumbnail_text(title: str, limit: int = THUMBNAIL_CHARS) -> str:
+    """A thumbnail's text from the title: the part before a colon or dash if the title is
+    long, cut at a word boundary to THUMBNAIL_CHARS."""
+    text = title.strip()
+    if len(text) <= limit:
+        return text
+    for sep in (":", " — ", " – ", " - ", ","):
+        head = text.split(sep)[0].strip()
+        if 4 <= len(head) <= limit:
+            return head
+    words = text.split()
+    out = ""
+    for word in words:
+        if len(out) + len(word) + 1 > limit:
+            break
+        out = f"{out} {word}".strip()
+    return out or text[:limit]
 
 
 def _is_image(path: str) -> bool:
     from outreach.model.media import is_image
 
     return is_image(path)
+
+
+def _cover_photo(
+    loaded: LoadedStory,
+) -> (
+    tuple[tuple[Path, tuple[float, float] | None], tuple[float, float, float, float] | None] | None
+):
+    story = loaded.story
+    if story.person and story.person.photo:
+        return (
+            (loaded.media_path(story.person.photo), story.person.focus),
+            story.person.subject,
+        )
+    for beat in story.beats:
+        if beat.media and _is_image(beat.media):
+            return (loaded.media_path(beat.media), beat.focus), beat.subject
+    return None
 
 
 def _alt(theme: Theme, lang: str, key: str, *parts: str) -> str:
@@ -159,17 +230,41 @@ def _alt(theme: Theme, lang: str, key: str, *parts: str) -> str:
 
 
 def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[CardSpec]:
-    """The cards `platform` gets for this story, in posting order."""
+    """The cards `platform` gets for this story, in posting order, each with its layout."""
+    specs = choose_layouts(_plan(loaded, platform, theme), loaded, platform, theme)
+    if platform.outputs == "thumbnail" and not loaded.story.thumbnail_text:
+        specs = [_fit_thumbnail(s, loaded, platform, theme) for s in specs]
+    return specs
+
+
+def _fit_thumbnail(
+    spec: CardSpec, loaded: LoadedStory, platform: Platform, theme: Theme
+) -> CardSpec:
+    """A thumbnail text derived from the title is cut shorter until it fits two lines."""
+    for limit in (THUMBNAIL_CHARS, 34, 28, 22, 16):
+        text = derive_thumbnail_text(loaded.story.title, limit)
+        trial = replace(spec, values={**spec.values, "thumbnail_text": text}, variant="")
+        trial = choose_layouts([trial], loaded, platform, theme)[0]
+        canvas = _canvas(trial, platform, theme, 0.25, dry=True)
+        paint(canvas, card_layers(trial, platform, theme))
+        if not canvas.errors:
+            return trial
+    return spec
+
+
+def _plan(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[CardSpec]:
     story = loaded.story
     lang = story.lang
     base, base_sources = story_values(story, theme)
     cover = _cover_photo(loaded)
-    photos_cover = {"cover": cover} if cover else {}
-    person_photo = (
-        {"person": (loaded.media_path(story.person.photo), story.person.focus)}
-        if story.person and story.person.photo
-        else {}
-    )
+    photos_cover: Photos = {"cover": cover[0]} if cover else {}
+    subjects_cover = {"cover": cover[1]} if cover and cover[1] else {}
+    person_photo: Photos = {}
+    person_subject: dict[str, tuple[float, float, float, float]] = {}
+    if story.person and story.person.photo:
+        person_photo = {"person": (loaded.media_path(story.person.photo), story.person.focus)}
+        if story.person.subject:
+            person_subject = {"person": story.person.subject}
     photo_alt = theme.string("alt_photo", lang) if cover else ""
 
     def spec(
@@ -178,9 +273,10 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
         output: str,
         filename: str,
         values: dict[str, str],
-        photos: dict,
-        sources: dict,
+        photos: Photos,
+        sources: dict[str, FieldPath],
         alt: str,
+        subjects: dict[str, tuple[float, float, float, float]] | None = None,
     ) -> CardSpec:
         return CardSpec(
             name,
@@ -193,6 +289,7 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
             alt,
             story.names,
             lang,
+            subjects=subjects or {},
         )
 
     cover_alt = _alt(
@@ -209,6 +306,7 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
                 photos_cover,
                 {},
                 cover_alt,
+                subjects_cover,
             )
         ]
 
@@ -222,16 +320,26 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
             {**photos_cover, **person_photo},
             {},
             cover_alt,
+            {**subjects_cover, **person_subject},
         )
     ]
+    carousel = platform.outputs == "carousel"
     beats: list[CardSpec] = []
-    if platform.outputs == "carousel":
+    if carousel:
+        # A sequence: no photo is shown twice (the cover's included).
+        used = {str(p) for p, _ in photos_cover.values()}
         for i, beat in enumerate(story.beats):
             if not beat.text:
                 continue
-            photos = {}
+            photos: Photos = {}
+            subjects: dict[str, tuple[float, float, float, float]] = {}
             if beat.media and _is_image(beat.media):
-                photos["beat"] = (loaded.media_path(beat.media), beat.focus)
+                path = loaded.media_path(beat.media)
+                if str(path) not in used:
+                    used.add(str(path))
+                    photos["beat"] = (path, beat.focus)
+                    if beat.subject:
+                        subjects["beat"] = beat.subject
             beats.append(
                 spec(
                     f"beat-{i + 1:02d}",
@@ -248,6 +356,7 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
                         beat.text,
                         theme.string("alt_photo", lang) if photos else "",
                     ),
+                    subjects,
                 )
             )
     quote = []
@@ -259,9 +368,10 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
                 "card",
                 "quote.jpg",
                 {},
-                {},
+                person_photo,
                 {},
                 _alt(theme, lang, "alt_quote", f"“{story.quote}”", story.speaker),
+                person_subject,
             )
         )
     facts = []
@@ -294,73 +404,260 @@ def plan_cards(loaded: LoadedStory, platform: Platform, theme: Theme) -> list[Ca
                 {},
                 {},
                 {},
-                _alt(theme, lang, "alt_cta", story.cta, story.link, base["hashtags_line"]),
+                _alt(theme, lang, "alt_cta", story.cta, base["cta_link"]),
             )
         )
 
-    if platform.outputs == "carousel":
-        # Cover, the beats, quote, facts, CTA — cut to the platform's slide limit,
-        # dropping later beats first and then later facts, never the cover or the CTA.
-        limit = platform.max_slides
-        while 1 + len(beats) + len(quote) + len(facts) + len(cta) > limit and (beats or facts):
-            if len(beats) > len(facts) or not facts:
-                beats.pop()
-            else:
-                facts.pop()
-        ordered = [cards[0], *beats, *quote, *facts, *cta][:limit]
-        total = len(ordered)
-        slides = []
-        for n, card in enumerate(ordered, start=1):
-            values = {**card.values, "page": f"{n}/{total}"}
-            slides.append(
-                CardSpec(
-                    card.name,
-                    card.layout,
-                    "slide",
-                    f"slide-{n:02d}.jpg",
-                    values,
-                    card.photos,
-                    card.sources,
-                    card.alt,
-                    card.names,
-                    card.lang,
-                )
-            )
-        return slides
+    if carousel:
+        return _carousel(cards[0], beats, quote, facts, cta, story, platform, theme, spec)
 
     fact_total = len(facts)
     numbered = [
-        CardSpec(
-            f.name,
-            f.layout,
-            f.output,
-            f.filename,
-            {**f.values, "page": f"{i}/{fact_total}" if fact_total > 1 else ""},
-            f.photos,
-            f.sources,
-            f.alt,
-            f.names,
-            f.lang,
-        )
+        replace(f, values={**f.values, "page": f"{i}/{fact_total}" if fact_total > 1 else ""})
         for i, f in enumerate(facts, start=1)
     ]
     return [*cards, *quote, *numbered, *cta]
 
 
+def _carousel(
+    cover: CardSpec,
+    beats: list[CardSpec],
+    quote: list[CardSpec],
+    facts: list[CardSpec],
+    cta: list[CardSpec],
+    story: Story,
+    platform: Platform,
+    theme: Theme,
+    spec: Any,
+) -> list[CardSpec]:
+    """Cover, beats, quote, facts (or one recap of them), CTA as one sequence: the same
+    header and footer on every slide, a swipe cue on the first, the credit once."""
+    lang = story.lang
+    middle: list[CardSpec] = list(facts)
+    if len(facts) >= RECAP_FROM:
+        middle = []
+        for start in range(0, len(facts), RECAP_MAX):
+            chunk = story.facts[start : start + RECAP_MAX]
+            rows = "\n".join(f"{f.value}\t{f.label}" for f in chunk)
+            sources = sorted({f.source for f in chunk if f.source})
+            source = f"{theme.string('source_prefix', lang)}{'; '.join(sources)}" if sources else ""
+            middle.append(
+                spec(
+                    f"recap-{start // RECAP_MAX + 1:02d}",
+                    "recap",
+                    "slide",
+                    "",
+                    {"recap": rows, "fact_source": source},
+                    {},
+                    {"recap": ("facts",), "fact_source": ("facts",)},
+                    _alt(
+                        theme,
+                        lang,
+                        "alt_fact",
+                        "; ".join(f"{f.value} {f.label}" for f in chunk),
+                        source,
+                    ),
+                )
+            )
+    limit = platform.max_slides
+    while 1 + len(beats) + len(quote) + len(middle) + len(cta) > limit and (beats or middle):
+        if len(beats) > len(middle) or not middle:
+            beats.pop()
+        else:
+            middle.pop()
+    # The quote's portrait is the cover's photo: in a sequence it is not shown twice.
+    quote = [replace(q, photos={}, subjects={}) for q in quote]
+    ordered = [cover, *beats, *quote, *middle, *cta][:limit]
+    total = len(ordered)
+    credited = False
+    slides = []
+    for n, card in enumerate(ordered, start=1):
+        values = {**card.values, "page": f"{n}/{total}", "swipe": ""}
+        if n == 1 and total > 1:
+            values["swipe"] = theme.string("swipe", lang)
+        # The credit once: on the first slide that shows a photo.
+        if card.photos and not credited:
+            credited = True
+        else:
+            values["credits"] = ""
+        slides.append(replace(card, output="slide", filename=f"slide-{n:02d}.jpg", values=values))
+    return slides
+
+
 def dropped_slides(loaded: LoadedStory, platform: Platform, theme: Theme) -> int:
     """How many beats and facts a carousel had to leave out to respect the slide limit."""
     story = loaded.story
+    facts = len(story.facts)
+    fact_slides = facts if facts < RECAP_FROM else -(-facts // RECAP_MAX)
     wanted = (
         1
         + sum(1 for b in story.beats if b.text)
         + bool(story.quote)
-        + len(story.facts)
+        + fact_slides
         + bool(story.cta)
     )
-    return max(0, wanted - len(plan_cards(loaded, platform, theme)))
+    return max(0, wanted - len(_plan(loaded, platform, theme)))
+
+
+# --- choosing a layout -------------------------------------------------------------------------
+
+
+def _pinned(spec: CardSpec, story: Story) -> str:
+    """A layout the story pins for this card: `layout:` on the fact or beat, else the
+    story's `layout: {cover: ..., fact: ..., fact-02: ...}`."""
+    if spec.layout == "fact" and spec.name.startswith("fact-"):
+        i = int(spec.name.split("-")[1]) - 1
+        if i < len(story.facts) and story.facts[i].layout:
+            return str(story.facts[i].layout)
+    if spec.layout == "beat" and spec.name.startswith("beat-"):
+        i = int(spec.name.split("-")[1]) - 1
+        if i < len(story.beats) and story.beats[i].layout:
+            return str(story.beats[i].layout)
+    return story.layout.get(spec.name) or story.layout.get(spec.layout, "")
+
+
+def eligible(variant: dict[str, Any], spec: CardSpec) -> bool:
+    """Whether a variant's `needs` and `max_chars` allow it for this card."""
+    has_photo = bool(spec.photos)
+    for need in variant.get("needs", []):
+        ok = {
+            "photo": has_photo,
+            "no-photo": not has_photo,
+            "person-photo": "person" in spec.photos,
+            "qr": bool(spec.values.get("qr_enabled")),
+            "link": bool(spec.values.get("cta_link")),
+            "person": bool(spec.values.get("person_name")),
+            "quote": bool(spec.values.get("quote")),
+        }.get(need)
+        if need == "face":
+            ok = has_photo and _has_face(spec)
+        if not ok:
+            return False
+    for name, limit in variant.get("max_chars", {}).items():
+        if len(spec.values.get(name, "")) > int(limit):
+            return False
+    return True
+
+
+def _has_face(spec: CardSpec) -> bool:
+    from outreach.render.subject import find_subject
+
+    name = "person" if "person" in spec.photos else next(iter(spec.photos))
+    path, _ = spec.photos[name]
+    return find_subject(path, spec.subjects.get(name)).is_face
+
+
+def _salt(spec: CardSpec, story_id: str) -> int:
+    text = json.dumps([story_id, spec.layout, spec.values.get("title", "")], ensure_ascii=False)
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+
+def choose_layouts(
+    specs: list[CardSpec], loaded: LoadedStory | None, platform: Platform, theme: Theme
+) -> list[CardSpec]:
+    """Give every spec a variant: pinned, else rotated from a content hash, skipping the
+    variant the previous card of the same type used, taking the first that keeps the
+    face clear and fits."""
+    out: list[CardSpec] = []
+    previous: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for spec in specs:
+        if spec.variant:
+            out.append(spec)
+            continue
+        pinned = _pinned(spec, loaded.story) if loaded is not None else ""
+        story_id = loaded.id if loaded is not None else ""
+        n = count.get(spec.layout, 0)
+        count[spec.layout] = n + 1
+        name = choose_variant(spec, platform, theme, pinned, previous.get(spec.layout), story_id, n)
+        previous[spec.layout] = name
+        out.append(replace(spec, variant=name))
+    return out
+
+
+def choose_variant(
+    spec: CardSpec,
+    platform: Platform,
+    theme: Theme,
+    pinned: str = "",
+    previous: str | None = None,
+    story_id: str = "",
+    index: int = 0,
+) -> str:
+    variants = theme.variants(platform.format, spec.layout)
+    if pinned:
+        if pinned not in variants:
+            raise ThemeError(
+                f"theme `{theme.name}` has no `{pinned}` layout for {spec.layout} cards",
+                "use one of: " + ", ".join(variants),
+            )
+        return pinned
+    names = [n for n, v in variants.items() if eligible(v, spec)] or list(variants)
+    start = (_salt(spec, story_id) + index) % len(names)
+    order = names[start:] + names[:start]
+    if previous in order and len(order) > 1:
+        order.remove(previous)
+        order.append(previous)
+    fallback = ""
+    for name in order:
+        trial = replace(spec, variant=name)
+        canvas = _canvas(trial, platform, theme, 0.25, dry=True)
+        try:
+            paint(canvas, card_layers(trial, platform, theme))
+        except LayoutError:
+            continue
+        if canvas.errors:
+            continue
+        if _face_clear(canvas) and canvas.subject_fits:
+            return name
+        fallback = fallback or name
+    return fallback or order[0]
+
+
+def _face_clear(c: CardCanvas) -> bool:
+    return not any(c.covers_subject(box) for _, box in c.occupied)
 
 
 # --- composing -----------------------------------------------------------------------------
+
+
+def card_layers(spec: CardSpec, platform: Platform, theme: Theme) -> list[dict[str, Any]]:
+    """The layers a card paints: its variant's, and on carousel slides the theme's chrome
+    (one header and footer system: logo and index on every slide) instead of its logo."""
+    layers = theme.layers(platform.format, spec.layout, spec.variant)
+    if spec.output == "slide":
+        try:
+            chrome = theme.layers(platform.format, "chrome")
+        except ThemeError:
+            chrome = []
+        if chrome:
+            layers = [ly for ly in layers if ly.get("type") != "logo"] + chrome
+    return layers
+
+
+def _canvas(
+    spec: CardSpec,
+    platform: Platform,
+    theme: Theme,
+    scale: float,
+    dry: bool = False,
+    draw_text: bool = True,
+) -> CardCanvas:
+    size = (max(1, round(platform.width * scale)), max(1, round(platform.height * scale)))
+    return CardCanvas(
+        image=Image.new("RGBA", (1, 1) if dry else size, (0, 0, 0, 255)),
+        full_size=platform.canvas,
+        safe=Box.from_rect(platform.safe_rect),
+        scale=scale,
+        theme=theme,
+        values=spec.values,
+        photos=spec.photos,
+        draw_text=draw_text,
+        subjects=spec.subjects,
+        lang=spec.lang,
+        names=spec.names,
+        dry=dry,
+    )
 
 
 def compose(
@@ -370,23 +667,27 @@ def compose(
 
     With `draw_text=False` text is laid out and measured but not painted: what `check` needs.
     """
-    size = (max(1, round(platform.width * scale)), max(1, round(platform.height * scale)))
-    canvas = CardCanvas(
-        image=Image.new("RGBA", size, (0, 0, 0, 255)),
-        full_size=platform.canvas,
-        safe=Box.from_rect(platform.safe_rect),
-        scale=scale,
-        theme=theme,
-        values=spec.values,
-        photos=spec.photos,
-        draw_text=draw_text,
-        names=spec.names,
-        lang=spec.lang,
-    )
-    paint(canvas, theme.layers(platform.format, spec.layout))
+    if not spec.variant:
+        spec = replace(spec, variant=choose_variant(spec, platform, theme))
+    canvas = _canvas(spec, platform, theme, scale, draw_text=draw_text)
+    paint(canvas, card_layers(spec, platform, theme))
     safe = Box.from_rect(platform.safe_rect)
     outside = [r for r in canvas.records if not text_allowed(r.box, safe, platform.keep_clear)]
-    return CardResult(spec, canvas.image.convert("RGB"), canvas.records, canvas.errors, outside)
+    subject = None
+    if canvas.subject is not None and canvas.subject_box is not None:
+        subject = {**canvas.subject_box.as_dict(), "kind": canvas.subject.kind}
+    return CardResult(
+        spec,
+        canvas.image.convert("RGB"),
+        canvas.records,
+        canvas.errors,
+        outside,
+        variant=spec.variant,
+        subject=subject,
+        face_clear=_face_clear(canvas),
+        face_brightness=face_brightness(canvas),
+        logo=canvas.logo,
+    )
 
 
 def encode_jpeg(image: Image.Image, max_bytes: int | None = None) -> bytes:

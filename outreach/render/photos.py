@@ -202,3 +202,56 @@ def photo_fill(
 ) -> Image.Image:
     """The photo cropped to fill `size` around `focus` (cached per size)."""
     return _filled(PhotoKey.of(path), size, focus, background)
+
+
+@functools.lru_cache(maxsize=512)
+def _upright_size(key: PhotoKey) -> tuple[int, int]:
+    im = _open(Path(key.path))
+    w, h = im.size
+    try:
+        orientation = im.getexif().get(0x0112, 1)
+    except (OSError, SyntaxError, ValueError):
+        orientation = 1
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+
+
+def photo_size(path: Path) -> tuple[int, int]:
+    """The photo's upright size (EXIF orientation applied) from its header: no decode."""
+    return _upright_size(PhotoKey.of(path))
+
+
+def load_photo_small(path: Path, side: int) -> Image.Image:
+    """The upright sRGB photo scaled so its longer side is at most `side` (for analysis)."""
+    src = _decoded(PhotoKey.of(path), side, side, (0, 0, 0))
+    k = side / max(src.size)
+    if k >= 1:
+        return src
+    size = (max(1, round(src.width * k)), max(1, round(src.height * k)))
+    return src.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+
+
+@functools.lru_cache(maxsize=64)
+def _cropped(
+    key: PhotoKey,
+    size: tuple[int, int],
+    crop: tuple[float, float, float, float],
+    background: tuple[int, int, int],
+) -> Image.Image:
+    x0, y0, x1, y1 = crop
+    # Decode at the scale the crop needs: a crop of a third of the photo needs 3x.
+    need_w = size[0] / max(1e-6, x1 - x0)
+    need_h = size[1] / max(1e-6, y1 - y0)
+    src = _decoded(key, round(need_w), round(need_h), background)
+    box = (x0 * src.width, y0 * src.height, x1 * src.width, y1 * src.height)
+    return src.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+
+
+def photo_crop(
+    path: Path,
+    size: tuple[int, int],
+    crop: tuple[float, float, float, float],
+    background: tuple[int, int, int] = (0, 0, 0),
+) -> Image.Image:
+    """The part `crop` = (x0, y0, x1, y1), fractions of the upright photo, scaled to `size`."""
+    rounded = tuple(round(v, 5) for v in crop)
+    return _cropped(PhotoKey.of(path), size, rounded, background)

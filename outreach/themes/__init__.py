@@ -28,9 +28,11 @@ _MAPPINGS = ("colors", "fonts", "layouts", "strings", "video")
 
 
 class ThemeError(ValueError):
-    def __init__(self, message: str, hint: str = ""):
+    def __init__(self, message: str, hint: str = "", diagnostics: list[Any] | None = None):
         self.message = message
         self.hint = hint
+        #: Located problems in theme.yaml files (`Diagnostic`s), when the schema found any.
+        self.diagnostics = diagnostics or []
         super().__init__(f"{message} — {hint}" if hint else message)
 
 
@@ -55,6 +57,11 @@ class Theme:
     video: dict[str, Any]
     music: str | None
     digest: str = field(compare=False)
+    photo: dict[str, Any] = field(default_factory=dict)
+    #: language ("*" for any) -> role ("on_dark", "on_light") -> absolute logo path
+    logo_variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    logo_ink: str = "text"
+    handle: dict[str, str] = field(default_factory=dict)
     #: Every file the theme names or ships (theme.yaml chain, templates, fonts, logos and
     #: layer variants, music): what `digest` hashes, and what a watcher should watch.
     files: tuple[str, ...] = field(default=(), compare=False)
@@ -78,14 +85,49 @@ class Theme:
     def emoji_font(self) -> str:
         return self.font("emoji")
 
-    def layers(self, fmt: str, card: str) -> list[dict[str, Any]]:
-        try:
-            return self.layouts[fmt][card]
-        except KeyError:
+    def variants(self, fmt: str, card: str) -> dict[str, dict[str, Any]]:
+        """The named layouts of one card type for a format (`common` is the fallback).
+
+        A card written as a plain list of layers (the older format) is one variant named
+        after the card; a mapping gives several, each `{needs, max_chars, layers}`.
+        """
+        body = self.layouts.get(fmt, {}).get(card)
+        if body is None:
+            body = self.layouts.get("common", {}).get(card)
+        if body is None:
             raise ThemeError(
                 f"theme `{self.name}` has no `{card}` layout for {fmt} cards",
-                f"add layouts.{fmt}.{card} to theme.yaml",
-            ) from None
+                f"add layouts.{fmt}.{card} (or layouts.common.{card}) to theme.yaml",
+            )
+        if isinstance(body, list):
+            return {card: {"layers": body, "needs": [], "max_chars": {}}}
+        out: dict[str, dict[str, Any]] = {}
+        for name, v in body.items():
+            if isinstance(v, list):
+                v = {"layers": v}
+            out[name] = {"needs": [], "max_chars": {}, **v}
+        return out
+
+    def layers(self, fmt: str, card: str, variant: str = "") -> list[dict[str, Any]]:
+        """The layers of one layout: `variant` of `card`, or its first one."""
+        variants = self.variants(fmt, card)
+        if variant and variant in variants:
+            return list(variants[variant]["layers"])
+        return list(next(iter(variants.values()))["layers"])
+
+    def logos_for(self, lang: str) -> list[tuple[str, str]]:
+        """(role, path) of the declared logos for a language, this language's first."""
+        out: list[tuple[str, str]] = []
+        for key in (lang, "*"):
+            for role, path in self.logo_variants.get(key, {}).items():
+                if (role, path) not in out:
+                    out.append((role, path))
+        if not out and self.logo:
+            out.append(("logo", self.logo))
+        return out
+
+    def handle_for(self, lang: str) -> str:
+        return self.handle.get(lang) or self.handle.get("*", "")
 
     def string(self, key: str, lang: str) -> str:
         entry = self.strings.get(key, {})
@@ -145,47 +187,20 @@ def _find_theme_dir(name: str, dirs: tuple[Path, ...], skip: Path | None = None)
     return None
 
 
-def _parse_theme(path: Path) -> tuple[dict, bytes]:
-    """theme.yaml as a mapping, with plain-words errors naming the file and line."""
-    from outreach.model import yamlsafe
-
+def _theme_bytes(path: Path) -> bytes:
+    """theme.yaml's bytes; a plain error for an oversized or unreadable file."""
     try:
         if path.stat().st_size > MAX_THEME_BYTES:
             raise ThemeError(f"{path} is too large for a theme file", "check the file")
-        raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ThemeError(f"{path} is not UTF-8 text", "save it as UTF-8") from None
+        return path.read_bytes()
     except OSError as exc:
         raise ThemeError(f"cannot read {path}: {exc.strerror or exc}", "check it") from None
-    try:
-        data = yamlsafe.safe_load(text)
-    except yamlsafe.YamlProblem as exc:
-        raise ThemeError(f"{path}:{exc.line}:{exc.col}: {exc.message}", exc.hint) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value"
-        raise ThemeError(
-            f"{path} must be a mapping of fields (colors:, fonts:, layouts:…), not {kind}",
-            "start from assets/themes/default/theme.yaml",
-        )
-    for key in _MAPPINGS:
-        if key in data and data[key] is not None and not isinstance(data[key], dict):
-            raise ThemeError(
-                f"{path}: `{key}:` must be a mapping of names to values",
-                "see assets/themes/default/theme.yaml",
-            )
-    for key in ("logo", "music", "label", "extends"):
-        if key in data and data[key] is not None and not isinstance(data[key], str):
-            raise ThemeError(f"{path}: `{key}:` must be text", "write a name or a file path")
-    return data, raw
 
 
 def _merge(base: dict, override: dict) -> dict:
     out = dict(base)
     for key, value in override.items():
-        if key in ("layouts", "colors", "fonts", "strings", "video") and isinstance(
+        if key in ("layouts", "colors", "fonts", "strings", "video", "photo") and isinstance(
             out.get(key), dict
         ):
             merged = dict(out[key])
@@ -208,7 +223,8 @@ def _read(
     folder = _find_theme_dir(name, dirs, skip)
     if folder is None:
         raise UnknownTheme(name, available_themes(dirs[:-1]))
-    data, raw_bytes = _parse_theme(folder / THEME_FILE)
+    raw_bytes = _theme_bytes(folder / THEME_FILE)
+    data = _validated(folder / THEME_FILE, raw_bytes)
     parent_name = data.pop("extends", None)
     if parent_name is not None:
         check_name(parent_name)
@@ -219,6 +235,25 @@ def _read(
         )
         return _merge(parent, data), [folder, *parent_dirs], [raw_bytes, *parent_bytes]
     return data, [folder], [raw_bytes]
+
+
+def _validated(path: Path, raw: bytes) -> dict[str, Any]:
+    """theme.yaml checked against the schema; every problem is raised at once, located."""
+    from outreach.themes.schema import validate_theme_file
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ThemeError(f"{path}: is not valid UTF-8", "save the theme file as UTF-8") from exc
+    data, diags = validate_theme_file(path, text)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ThemeError(
+            f"theme file {first.format()}{more}", "fix the theme file", diagnostics=errors
+        )
+    return dict(data)
 
 
 def _resolve_font(value: str, folders: list[Path]) -> str:
@@ -288,13 +323,25 @@ def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
     dirs = search_path(user_dirs)
     data, folders, raw = _read(name, dirs)
     fonts = {role: _resolve_font(str(v), folders) for role, v in (data.get("fonts") or {}).items()}
-    logo = _find_in(folders, data["logo"]) if data.get("logo") else None
-    if data.get("logo") and logo is None:
-        raise ThemeError(f"logo `{data['logo']}` not found", "check `logo:` in theme.yaml")
+    logo = None
+    if isinstance(data.get("logo"), str):
+        logo = _find_in(folders, data["logo"])
+        if logo is None:
+            raise ThemeError(f"logo `{data['logo']}` not found", "check `logo:` in theme.yaml")
     music = _find_in(folders, data["music"]) if data.get("music") else None
     if data.get("music") and music is None:
         raise ThemeError(f"music `{data['music']}` not found", "check `music:` in theme.yaml")
-    named: set[str] = {*fonts.values(), *([logo] if logo else []), *([music] if music else [])}
+    logo_variants = _logo_variants(data.get("logo"), folders)
+    if isinstance(data.get("logo"), dict):
+        first = next((p for roles in logo_variants.values() for p in roles.values()), None)
+        logo = first
+    logo_files = {p for roles in logo_variants.values() for p in roles.values()}
+    named: set[str] = {
+        *fonts.values(),
+        *([logo] if logo else []),
+        *([music] if music else []),
+        *logo_files,
+    }
     _named_files(data.get("layouts") or {}, folders, named)
     _named_files(data.get("video") or {}, folders, named)
     files = sorted(named | _theme_files(folders))
@@ -313,6 +360,36 @@ def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
         video=data.get("video") or {},
         music=music,
         digest=_digest(raw, files),
+        photo=dict(data.get("photo") or {}),
+        logo_variants=logo_variants,
+        logo_ink=str(data.get("logo_ink") or "text"),
+        handle=_handles(data.get("handle")),
         files=tuple(files),
         overrides=overrides,
     )
+
+
+def _handles(raw: Any) -> dict[str, str]:
+    if isinstance(raw, str):
+        return {"*": raw}
+    return {str(k): str(v) for k, v in (raw or {}).items()}
+
+
+def _logo_variants(raw: Any, folders: list[Path]) -> dict[str, dict[str, str]]:
+    """`logo:` as a file, or {on_dark, on_light, vi: {...}, en: {...}}, resolved to paths."""
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    groups = {"*": {k: v for k, v in raw.items() if k in ("on_dark", "on_light")}}
+    for lang in ("vi", "en"):
+        if isinstance(raw.get(lang), dict):
+            groups[lang] = raw[lang]
+    for lang, roles in groups.items():
+        for role, rel in roles.items():
+            if not rel:
+                continue
+            found = _find_in(folders, rel)
+            if found is None:
+                raise ThemeError(f"logo `{rel}` not found", f"check `logo.{role}` in theme.yaml")
+            out.setdefault(lang, {})[role] = found
+    return out
