@@ -46,7 +46,7 @@ def _brand_root(story_dir: Path) -> Path:
     kit = story_dir.parent / "brandkit"
     kit.mkdir()
     _logo(kit / "logo.png", (240, 200, 40))
-    _logo(kit / "logo-cta.png", (40, 200, 240))
+    _logo(kit / "logo-cta.png", (20, 30, 90))  # dark on the gold CTA: the layer uses it
     tone(kit / "bed.m4a", 4.0, 44100, 2, 330)
     theme = story_dir / "themes" / "brand"
     theme.mkdir(parents=True)
@@ -67,7 +67,7 @@ def test_brand_kit_changes_reach_the_warm_pack(story_dir: Path, tmp_path: Path) 
     first = _shas(warm_out / WEEK)
     changes = [
         ("logo", lambda: _logo(kit / "logo.png", (200, 40, 40)), "brand/tiktok/cover.jpg"),
-        ("layer logo", lambda: _logo(kit / "logo-cta.png", (40, 200, 40)), "brand/tiktok/cta.jpg"),
+        ("layer logo", lambda: _logo(kit / "logo-cta.png", (110, 0, 0)), "brand/tiktok/cta.jpg"),
         ("music bed", lambda: tone(kit / "bed.m4a", 4.0, 44100, 2, 523), "brand/_video/video.mp4"),
     ]
     previous = first
