@@ -762,20 +762,20 @@ def _produce(
                 _encode(
                     rendered, timeline, clean_tmp, enc, loaded.id, console, None, captions=False
                 )
-        except ffmpeg.FFmpegError as exc:
+        except ffmpeg.FFmpegError:
             raise _error(
                 loaded,
                 ("beats",),
-                f"the video encode failed: {exc}",
-                "ffmpeg's last messages are quoted; check free disk space and the story's media",
+                "the video encoder stopped before the video was complete",
+                "check the free disk space and the story's media, then run again",
             ) from None
         worker.join()
         if "error" in sound:
             raise _error(
                 loaded,
                 ("music",) if music else ("beats",),
-                f"the soundtrack could not be mixed: {sound['error']}",
-                "check the audio files",
+                "the soundtrack could not be mixed (the audio encoder stopped)",
+                "check the free disk space and the audio files, then run again",
             )
         with atomic_path(video) as tmp_video:
             ffmpeg.mux(silent, m4a, tmp_video, timeline.duration)
