@@ -324,3 +324,59 @@ def test_check_reports_a_missing_engine_clearly(story_dir: Path) -> None:
     assert "n.yaml:7:16: warning: beats[1].narration: captions cannot follow the narration" in (
         warned.stdout + warned.stderr
     )
+
+
+# --- beat voices (what the video pipeline asks) --------------------------------------------
+
+
+def test_beat_voices_align_narration_and_speak_drafts(
+    story_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.model.loader import load_story
+    from outreach.speech import voices
+
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    text = "Nông dân ghi nhật ký ngay trên điện thoại."
+    rec = corpus.speak(text, "vi", corpus.CONDITIONS["vi"][1], seed=3)
+    (story_dir / "audio").mkdir()
+    (story_dir / "audio" / "b2.wav").write_bytes(draft.wav_bytes(rec.samples, rec.rate))
+    story = DRAFT_STORY.replace("Nông dân ghi nhật ký ngay trên điện thoại.", text)
+    loaded = load_story(write_story(story_dir, "d.yaml", story), story_dir)
+    found = voices.beat_voices(loaded, {1: rec.duration})
+    assert sorted(found) == [0, 1, 2]
+    assert [found[i].source for i in (0, 1, 2)] == ["draft", "narration", "draft"]
+    narrated = found[1]
+    assert narrated.path == story_dir / "audio" / "b2.wav" and narrated.words is not None
+    errs = corpus.start_errors(rec, [w.start for w in narrated.words])
+    assert float(np.median(errs)) <= 0.10
+    spoken = found[0]
+    assert spoken.draft and spoken.path.suffix == ".wav" and spoken.path.is_file()
+    assert (
+        spoken.words is not None
+        and [w.text for w in spoken.words]
+        == story_dir.joinpath("d.yaml").read_text().split("\n")[5].split('"')[1].split()
+    )
+    # cached: a second call reads the same times back without speaking or aligning
+    calls: list[str] = []
+    monkeypatch.setattr(align, "align_file", lambda *a, **k: calls.append("align"))
+    monkeypatch.setattr(draft, "speak", lambda *a, **k: calls.append("speak"))
+    again = voices.beat_voices(loaded, {1: rec.duration})
+    assert calls == []
+    assert again[1].words == narrated.words and again[0].words == spoken.words
+
+
+def test_an_unsure_narration_keeps_its_file_and_says_why(
+    story_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.model.loader import load_story
+    from outreach.speech import voices
+
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    rec = corpus.speak(corpus.TEXTS["vi"][0], "vi", corpus.CONDITIONS["vi"][1], seed=3)
+    (story_dir / "audio").mkdir()
+    (story_dir / "audio" / "b2.wav").write_bytes(draft.wav_bytes(rec.samples, rec.rate))
+    story = DRAFT_STORY.replace("voice: draft\nbeats", "beats").replace("\n    voice: draft", "")
+    loaded = load_story(write_story(story_dir, "n.yaml", story), story_dir)
+    found = voices.beat_voices(loaded, {1: rec.duration})
+    assert list(found) == [1]
+    assert found[1].words is None and "matches the text poorly" in found[1].problem
