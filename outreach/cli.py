@@ -98,6 +98,11 @@ no_highlight_option = click.option(
     is_flag=True,
     help="Video captions without the karaoke highlight of the word being read.",
 )
+clean_video_option = click.option(
+    "--clean-video",
+    is_flag=True,
+    help="Also write video-clean.mp4: the same video without burned-in captions.",
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -186,19 +191,30 @@ def check(
         sys.exit(EXIT_USAGE)
     errors = warnings = 0
     for story_path, root in found:
+        report: list[str] = []
         try:
             validated = load_and_validate(
                 story_path, root, list(platforms) or None, themes_dir, strict
             )
             diags = validated.diagnostics
+            report = _video_report(validated)
         except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
             diags = describe_error(story_path, exc)
         for d in diags:
             console.diag(d)
+        for line in report:
+            console.info(line)
         errors += sum(d.severity == "error" for d in diags)
         warnings += sum(d.severity == "warning" for d in diags)
     console.info(f"{len(found)} stories checked: {errors} errors, {warnings} warnings")
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def _video_report(validated: Any) -> list[str]:
+    """The planned video's length, motion and cue timing (no render; see pack.video)."""
+    from outreach.pack.video import check_lines
+
+    return check_lines(validated)
 
 
 # --- render --------------------------------------------------------------------------------
@@ -220,6 +236,7 @@ def check(
 @quality_option
 @themes_dir_option
 @no_highlight_option
+@clean_video_option
 @common
 def render(
     stories: tuple[Path, ...],
@@ -229,6 +246,7 @@ def render(
     quality: str,
     themes_dir: tuple[Path, ...],
     no_highlight: bool,
+    clean_video: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -249,12 +267,22 @@ def render(
     console = _Console(quiet, verbose)
     if no_highlight:
         _disable_highlight()
+    if clean_video:
+        _want_clean_video()
     found = discover_stories(list(stories))
     if not found:
         console.info("no story files found (*.yaml)")
         sys.exit(EXIT_USAGE)
     ok = render_stories(found, out_dir, list(platforms) or None, only, quality, themes_dir, console)
     sys.exit(EXIT_OK if ok else EXIT_ERRORS)
+
+
+def _want_clean_video() -> None:
+    """Ask for video-clean.mp4 in this run (worker processes inherit the environment);
+    the theme setting `video: {clean_video: true}` does it per theme."""
+    import os
+
+    os.environ["OUTREACH_VIDEO_CLEAN"] = "1"
 
 
 def _disable_highlight() -> None:
@@ -365,6 +393,7 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 @quality_option
 @themes_dir_option
 @no_highlight_option
+@clean_video_option
 @common
 def pack(
     stories_dir: Path,
@@ -379,6 +408,7 @@ def pack(
     quality: str,
     themes_dir: tuple[Path, ...],
     no_highlight: bool,
+    clean_video: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -405,6 +435,8 @@ def pack(
     console = _Console(quiet, verbose)
     if no_highlight:
         _disable_highlight()
+    if clean_video:
+        _want_clean_video()
     try:
         week = parse_week(week) if week else current_week()
         check_scheduler(scheduler)

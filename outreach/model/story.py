@@ -154,6 +154,12 @@ class Story(_Strict):
     )
     youtube_title: Text = Field(default="", description="Overrides the title on YouTube.")
     music: MediaPath | None = Field(default=None, description="Music bed for the video.")
+    music_mood: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="Mood of the bundled music bed when `music:` is not given: calm, warm, "
+        "drive or bright (assets/music/beds.yaml).",
+    )
     voice: VoiceMode | None = Field(
         default=None,
         description="`draft`: espeak-ng speaks every beat without narration, in the story's "
