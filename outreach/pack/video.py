@@ -400,6 +400,14 @@ def plan_videos(
         except tl.TimelineError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         cues = sidecar_cues(timeline, chunks, shared, theme, settings, timing)
+        drafted = [v.beat + 1 for v in voices.values() if v.draft]
+        if drafted:
+            timeline.notes.append(
+                "draft voice (espeak-ng) speaks beat"
+                + ("s " if len(drafted) > 1 else " ")
+                + ", ".join(map(str, sorted(drafted)))
+                + ": for timing and review, not for posting"
+            )
         plans.append(VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing))
     return plans
 
