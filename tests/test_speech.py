@@ -377,3 +377,38 @@ def test_an_unsure_narration_keeps_its_file_and_says_why(
     found = voices.beat_voices(loaded, {1: rec.duration})
     assert list(found) == [1]
     assert found[1].words is None and "matches the text poorly" in found[1].problem
+
+
+# --- captions from the voice ---------------------------------------------------------------
+
+
+def test_vtt_tags_every_word_after_the_first_of_each_cue() -> None:
+    from outreach.render.video.captions import SidecarCue, to_srt, to_vtt
+
+    tokens = (("Từ", 1.0), ("Đồng", 1.25), ("Tháp", 1.5), ("đến", 2.0), ("Tokyo,", 2.345))
+    cue = SidecarCue(30, 90, ("Từ Đồng Tháp", "đến Tokyo,"), ("beats", 0), tokens=tokens)
+    vtt = to_vtt([cue], 30)
+    assert (
+        "00:00:01.000 --> 00:00:03.000 line:85%,end position:50% align:center\n"
+        "Từ <00:00:01.250>Đồng <00:00:01.500>Tháp\n"
+        "<00:00:02.000>đến <00:00:02.345>Tokyo,\n"
+    ) in vtt
+    assert "<" not in to_srt([cue], 30)  # SRT has no karaoke tags
+    wrong = SidecarCue(30, 90, ("Từ Đồng Tháp",), tokens=tokens[:2])
+    assert "Từ Đồng Tháp\n" in to_vtt([wrong], 30)  # words that do not match: no tags
+
+
+def test_cues_break_where_the_voice_pauses() -> None:
+    from outreach.render.video.captions import pause_breaks
+
+    text = "Mỗi lô sen, xoài, lúa đều có mã truy xuất nguồn gốc."
+    n = len(text.split())
+    starts = [0.3 * k for k in range(n)]
+    ends = [s + 0.25 for s in starts]
+    assert pause_breaks(text, starts, ends, 0.25) == text  # no pause: one paragraph
+    starts = [s + (0.6 if k >= 5 else 0.0) for k, s in enumerate(starts)]  # after "lúa"
+    ends = [s + 0.25 for s in starts]
+    assert pause_breaks(text, starts, ends, 0.25) == (
+        "Mỗi lô sen, xoài, lúa\nđều có mã truy xuất nguồn gốc."
+    )
+    assert pause_breaks(text, starts[:-1], ends, 0.25) == text  # times that do not fit
