@@ -323,14 +323,12 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
         assert np.abs(model - fast).mean() < 1.0, f
 
 
-def test_word_highlight_can_be_switched_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_word_highlight_can_be_switched_off(tmp_path: Path) -> None:
     accent = np.array([255, 197, 51])
 
-    def yellow_pixels(root: Path, story: Path) -> int:
+    def yellow_pixels(root: Path, story: Path, highlight: bool = True) -> int:
         validated = load_and_validate(story, root, ["tiktok"])
-        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE)
+        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE, highlight=highlight)
         s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
         timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
         chunk = plan_captions(timeline, validated.theme, pv.groups(validated.platforms)[0][0], s)[
@@ -354,9 +352,9 @@ def test_word_highlight_can_be_switched_off(
         "fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0, highlight: false}\n",
     )
     assert yellow_pixels(tmp_path / "off", off) == 0
-    monkeypatch.setenv(pv.HIGHLIGHT_ENV, "0")
-    env_off = make_root(tmp_path / "env")
-    assert yellow_pixels(tmp_path / "env", env_off) == 0
+    # --no-highlight reaches the renderer as an argument (never an environment variable).
+    flag_off = make_root(tmp_path / "flag")
+    assert yellow_pixels(tmp_path / "flag", flag_off, highlight=False) == 0
 
 
 def _freezes(video: Path) -> tuple[float, list[tuple[float, float]]]:
@@ -453,20 +451,20 @@ def test_text_cards_push_and_never_dissolve(rendered: dict) -> None:
     assert left_ok < 3 and right_ok < 3, (left_ok, right_ok, i)
 
 
-def test_archive_master_and_clean_video(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_archive_master_and_clean_video(tmp_path: Path) -> None:
     story = make_root(tmp_path / "s")
     out = tmp_path / "out"
     fast = pv.render_videos(
         load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None, scale=SCALE
     )
     fast_kbps = next(e for e in fast if e.output == "video").extra["bitrate_kbps"]
-    monkeypatch.setenv(pv.CLEAN_ENV, "1")
-    arch = pv.render_videos(
+    arch = pv.render_videos(  # --clean-video: an argument, like every switch
         load_and_validate(story, story.parent, ["tiktok"]),
         tmp_path / "arch",
         "archive",
         None,
         scale=SCALE,
+        clean=True,
     )
     video = next(e for e in arch if e.output == "video" and e.path.endswith("video.mp4"))
     assert video.extra["quality"] == "archive" and video.extra["crf"] == 12

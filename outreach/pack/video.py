@@ -61,11 +61,6 @@ from outreach.render.video.scenes import (
 QUALITY = {"fast": ("veryfast", 20, 10_000, 192), "archive": ("slow", 12, 60_000, 320)}
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
-#: OUTREACH_VIDEO_HIGHLIGHT=0 switches the word highlight off for one run (the theme's
-#: `video: {highlight: false}` switches it off for good).
-HIGHLIGHT_ENV = "OUTREACH_VIDEO_HIGHLIGHT"
-#: OUTREACH_VIDEO_CLEAN=1 (`--clean-video`) also writes video-clean.mp4 without captions.
-CLEAN_ENV = "OUTREACH_VIDEO_CLEAN"
 #: Bumped when a change alters the video's bytes; part of the cache key.
 VIDEO_VERSION = "2"
 #: What the last render of a shared folder was made from, and its files.
@@ -133,6 +128,55 @@ def _error(loaded: Any, field: tuple, message: str, hint: str) -> StoryError:
     return StoryError([loaded.diagnostic("error", field, message, hint)])
 
 
+#: Audio files already decoded in this process: (path, size, mtime) -> seconds.
+_AUDIO_SECONDS: dict[tuple[str, int, int], float] = {}
+
+
+def _audio_problem(path: Path, rel: str, what: str) -> tuple[float | None, str, str]:
+    """(seconds, message, hint): seconds when the file is usable audio, else a plain reason
+    (never FFmpeg's or the OS's own wording)."""
+    from outreach.model.media import media_kind
+
+    kind = media_kind(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        reason = (exc.strerror or "error").lower()
+        return None, f"{what} `{rel}` cannot be read ({reason})", "check that it is readable"
+    if st.st_size == 0:
+        return None, f"{what} `{rel}` is an empty file (0 bytes)", "export the audio again"
+    if kind == "image":
+        return (
+            None,
+            f"{what} `{rel}` is a picture, not audio",
+            "point to a sound file (WAV, MP3, M4A, OGG or FLAC)",
+        )
+    if kind == "video":
+        return (
+            None,
+            f"{what} `{rel}` is a video file, not audio",
+            "export its sound as an audio file (M4A, MP3 or WAV) and point to that",
+        )
+    memo = (str(path), st.st_size, st.st_mtime_ns)
+    if memo in _AUDIO_SECONDS:
+        return _AUDIO_SECONDS[memo], "", ""
+    try:
+        seconds = ffmpeg.audio_duration(path)
+    except ffmpeg.FFmpegError as exc:
+        reason = "it has no sound track" if "no audio stream" in str(exc) else "it does not decode"
+        return (
+            None,
+            f"{what} `{rel}` is not readable audio ({reason})",
+            "export it again as WAV, MP3, M4A, OGG or FLAC",
+        )
+    except (OSError, TimeoutError):
+        return None, f"{what} `{rel}` could not be decoded", "export it again as WAV or M4A"
+    if seconds <= 0.05:
+        return None, f"{what} `{rel}` has no sound in it (0 seconds)", "export the audio again"
+    _AUDIO_SECONDS[memo] = seconds
+    return seconds, "", ""
+
+
 def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagnostic]]:
     """Narration lengths by beat, the music file, and a diagnostic per unusable file."""
     story = loaded.story
@@ -147,28 +191,9 @@ def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagn
     music: Path | None = None
     for field, rel, what in todo:
         path = loaded.media_path(rel)
-        if not path.is_file():
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    field,
-                    f"{what} `{rel}` does not exist",
-                    f"check the path; it is relative to {loaded.path.name}",
-                )
-            )
-            continue
-        try:
-            seconds = ffmpeg.audio_duration(path)
-        except ffmpeg.FFmpegError as exc:
-            reason = exc.tail[-1].strip() if exc.tail else exc.what
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    field,
-                    f"{what} `{rel}` is not readable audio ({reason})",
-                    "export it again as WAV, MP3, M4A, OGG or FLAC",
-                )
-            )
+        seconds, message, hint = _audio_problem(path, rel, what)
+        if seconds is None:
+            diags.append(loaded.diagnostic("error", field, message, hint))
             continue
         if field[0] == "music":
             music = path
@@ -244,49 +269,73 @@ def choose_music(
     return Music(bed_path, grid, mood, "bed"), []
 
 
+def video_scale(value: str | None = None) -> float:
+    """The test-only reduced render size, read once in the main process (workers get it
+    as an argument)."""
+    raw = os.environ.get(SCALE_ENV, "1") if value is None else value
+    try:
+        return min(1.0, max(0.1, float(raw or 1)))
+    except ValueError:
+        return 1.0
+
+
+def _story_music(
+    loaded: Any, theme: Any, settings: tl.VideoSettings
+) -> tuple[dict[int, float], Music | None, list[Diagnostic]]:
+    """Narration lengths, the chosen music and every audio problem (the theme's bed too)."""
+    narration, story_music, diags = _check_audio(loaded)
+    music: Music | None = None
+    if not loaded.story.music or story_music is not None:
+        music, mdiags = choose_music(loaded, theme, settings, story_music)
+        diags += mdiags
+    if music is not None and music.source in ("theme", "bed"):
+        _seconds, message, hint = _audio_problem(
+            music.path, music.path.name, f"theme `{theme.name}` music"
+        )
+        if message:
+            diags.append(
+                loaded.diagnostic("error", ("theme",), message, "fix `music:` in theme.yaml")
+            )
+    return narration, music, diags
+
+
 def render_videos(
     validated: Any,
     out_dir: Path,
     quality: str = "fast",
     console: Any = None,
     scale: float | None = None,
+    highlight: bool | None = None,
+    clean: bool = False,
+    record_dir: Path | None = None,
+    links: bool = True,
 ) -> list[ManifestEntry]:
-    """Render the story's video(s) for every requested video platform; return manifest entries."""
+    """Render the story's video(s) for every requested video platform; return manifest entries.
+
+    Every switch is an argument (`highlight=False` is --no-highlight, `clean` is
+    --clean-video): workers never read them from the environment. `record_dir` keeps the
+    encode's cache record outside the output folder (the pack puts it in `.cache/`, which
+    survives clean-up); `links=False` skips the convenience symlinks in the platform
+    folders (a pack folder holds exactly its manifest's files).
+    """
     loaded, theme = validated.loaded, validated.theme
-    video_groups = groups(validated.platforms)
-    if not video_groups:
+    if not groups(validated.platforms):
         return []
     if scale is None:
-        try:
-            scale = min(1.0, max(0.1, float(os.environ.get(SCALE_ENV, "1") or 1)))
-        except ValueError:
-            scale = 1.0
-    settings = video_settings(validated)
-    narration, story_music, diags = _check_audio(loaded)
-    music: Music | None = None
-    if not loaded.story.music or story_music is not None:
-        music, mdiags = choose_music(loaded, theme, settings, story_music)
-        diags += mdiags
-    if music is not None and music.source == "theme":
-        try:
-            ffmpeg.audio_duration(music.path)
-        except ffmpeg.FFmpegError as exc:
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    ("theme",),
-                    f"theme `{theme.name}` music `{music.path.name}` is not readable "
-                    f"audio ({exc.tail[-1].strip() if exc.tail else exc.what})",
-                    "fix `music:` in the theme's theme.yaml",
-                )
-            )
+        scale = video_scale()
+    settings = video_settings(validated, highlight)
+    narration, music, diags = _story_music(loaded, theme, settings)
     if diags:
         raise StoryError(diags)
     plans = plan_videos(validated, settings, narration, music)
     entries: list[ManifestEntry] = []
     for vp in plans:
         folder = out_dir / loaded.id / vp.folder_name
-        entries += _render_group(validated, vp, settings, folder, out_dir, quality, console, scale)
+        record = record_dir / f"{loaded.id}--{vp.folder_name}.json" if record_dir else None
+        entries += _render_group(
+            validated, vp, settings, folder, out_dir, quality, console, scale,
+            clean=clean, record_path=record, links=links,
+        )  # fmt: skip
     return entries
 
 
@@ -349,13 +398,10 @@ def plan_videos(
     if settings is None:
         settings = video_settings(validated)
     if narration is None:
-        narration, story_music, diags = _check_audio(loaded)
+        narration, chosen, diags = _story_music(loaded, theme, settings)
         if diags:
             raise StoryError(diags)
-        if music is None:
-            music, mdiags = choose_music(loaded, theme, settings, story_music)
-            if mdiags:
-                raise StoryError(mdiags)
+        music = music or chosen
     voices = beat_voices(loaded, narration)
     try:
         plan = tl.plan(loaded, settings, narration, voices)
@@ -375,7 +421,8 @@ def plan_videos(
                 grid=music.grid if music else None,
             )
         except tl.TimelineError as exc:
-            raise _error(loaded, exc.field, exc.message, exc.hint) from None
+            cap = min(settings.target_max, limit or settings.target_max)
+            raise _too_long(loaded, exc, plan, cap) from None
         try:
             chunks = plan_captions(
                 timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
@@ -452,6 +499,24 @@ def voice_summary(timeline: tl.Timeline) -> dict[str, Any]:
     }
 
 
+def _too_long(loaded: Any, exc: tl.TimelineError, plan: list[tl.Scene], limit: float) -> StoryError:
+    """Advice that fits the fault: when the narration alone is longer than the limit,
+    say the audio is too long, not the text."""
+    narrated = [sc for sc in plan if sc.kind == "beat" and sc.narration is not None]
+    spoken = sum(sc.own for sc in narrated)
+    if narrated and spoken > limit * 0.8:
+        longest = max(narrated, key=lambda sc: sc.own)
+        rel = loaded.story.beats[longest.index].narration
+        return _error(
+            loaded,
+            ("beats", longest.index, "narration"),
+            f"the narration runs {spoken:.1f} s in all (beat {longest.index + 1}'s "
+            f"`{rel}` alone {longest.own:.1f} s); {exc.message.split(', over ')[-1]}",
+            "the audio is too long for the platform: trim or re-record the narration",
+        )
+    return _error(loaded, exc.field, exc.message, exc.hint)
+
+
 def check_lines(validated: Any) -> list[str]:
     """One line per planned video for `outreach check`: length, motion and cue timing.
 
@@ -523,18 +588,19 @@ def sidecar_cues(
     return out
 
 
-def video_settings(validated: Any) -> tl.VideoSettings:
-    """The one place a story's video settings come from: theme, language, run switches."""
+def video_settings(validated: Any, highlight: bool | None = None) -> tl.VideoSettings:
+    """The one place a story's video settings come from: theme, language, run switches
+    (`highlight=False` is --no-highlight, passed as an argument, never through the
+    environment). Render, pack, validation and the preview all call this."""
     settings = tl.VideoSettings.from_theme(validated.theme.video, validated.loaded.story.lang)
-    if os.environ.get(HIGHLIGHT_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+    if highlight is False:
         settings = dataclasses.replace(settings, highlight=False)
     return settings
 
 
-def wants_clean_video(theme: Any) -> bool:
-    if os.environ.get(CLEAN_ENV, "").strip().lower() in ("1", "on", "yes", "true"):
-        return True
-    return bool((theme.video or {}).get("clean_video", False))
+def wants_clean_video(theme: Any, clean: bool = False) -> bool:
+    """--clean-video (an argument) or the theme's `video: {clean_video: true}`."""
+    return clean or bool((theme.video or {}).get("clean_video", False))
 
 
 def cache_key(
@@ -546,15 +612,15 @@ def cache_key(
     scale: float,
     clean: bool = False,
 ) -> str:
-    """Content hash of everything that decides the video's bytes (media by size and mtime)."""
+    """Content hash of everything that decides the video's bytes (media by content)."""
     from outreach import RENDERER_VERSION
+    from outreach.fingerprint import file_digest
 
     loaded, theme = validated.loaded, validated.theme
     media = []
     paths = [loaded.media_path(rel) for _f, rel in loaded.story.media_fields()]
     for path in sorted({*paths, *([music] if music else [])}):
-        st = path.stat()
-        media.append([str(path), st.st_size, st.st_mtime_ns])
+        media.append([str(path), file_digest(path)])
     payload = json.dumps(
         [
             RENDERER_VERSION,
@@ -591,10 +657,12 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _cached(folder: Path, key: str) -> dict | None:
-    """The record of a previous identical render whose files are all still there."""
+def _cached(folder: Path, key: str, record_path: Path | None = None) -> dict | None:
+    """The record of a previous identical render whose files are all still there, unchanged."""
+    from outreach.fingerprint import file_digest
+
     try:
-        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        record = json.loads((record_path or folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if record.get("key") != key:
@@ -602,6 +670,8 @@ def _cached(folder: Path, key: str) -> dict | None:
     for f in record.get("files", {}).values():
         path = folder / f["name"]
         if not path.is_file() or path.stat().st_size != f["bytes"]:
+            return None
+        if file_digest(path) != f["sha256"]:  # edited or replaced since it was made
             return None
     return record
 
@@ -615,16 +685,21 @@ def _render_group(
     quality: str,
     console: Any,
     scale: float,
+    clean: bool = False,
+    record_path: Path | None = None,
+    links: bool = True,
 ) -> list[ManifestEntry]:
     loaded = validated.loaded
-    clean = wants_clean_video(validated.theme)
+    clean = wants_clean_video(validated.theme, clean)
     music_path = vp.music.path if vp.music else None
     key = cache_key(validated, vp.shared, settings, music_path, quality, scale, clean)
-    record = _cached(folder, key)
+    record = _cached(folder, key, record_path)
     if record is None:
         record = _produce(validated, vp, settings, folder, quality, console, scale, clean)
         record["key"] = key
-        write_text(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        write_text(
+            record_path or folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+        )
     elif console is not None and not getattr(console, "quiet", False):
         console.debug(f"{loaded.id}: video unchanged, reusing {folder / 'video.mp4'}")
     size_bytes = record["files"]["video"]["bytes"]
@@ -655,7 +730,8 @@ def _render_group(
                     extra={**f.get("extra", {}), "shared": shared_with},
                 )
             )
-        _link_into(out_dir / loaded.id / p.name, folder, names)
+        if links:
+            _link_into(out_dir / loaded.id / p.name, folder, names)
     return entries
 
 

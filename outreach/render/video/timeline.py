@@ -407,7 +407,9 @@ def build(
 
 
 def _is_image(rel: str) -> bool:
-    return Path(rel).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp"}
+    from outreach.model.media import is_image
+
+    return is_image(rel)
 
 
 class EmptyBeat(TimelineError):
