@@ -390,11 +390,9 @@ def test_every_sample_story_loads_in_the_preview(stories_copy: Path) -> None:
 
 
 def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path: Path) -> None:
-    import shutil
+    from outreach.ffmpeg import ffmpeg_exe
 
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        pytest.skip("ffmpeg is not installed")
+    ffmpeg = ffmpeg_exe()  # imageio-ffmpeg's binary, from PyPI
     out = preview_root.parent / "output" / "engineer-danang" / "tiktok"
     out.mkdir(parents=True)
     video = out / "video.mp4"

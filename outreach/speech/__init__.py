@@ -1,0 +1,1 @@
+"""Speech: espeak-ng synthesis, acoustic features and forced alignment (pure computation)."""
