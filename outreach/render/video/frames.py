@@ -15,7 +15,9 @@ Per-frame work, measured at 1080x1920 on the 2-core machine:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -436,22 +438,26 @@ def word_rects(
 
 class Lazy:
     """A value built on first use (a scene's renderer, its caption bitmaps), and dropped
-    when its scene is over (`release`); it is built again if asked for again."""
+    when its scene is over (`release`); it is built again if asked for again. Thread-safe:
+    the compositor builds the next scene on a helper thread while this one is encoded."""
 
     def __init__(self, build: Callable[[], Any]):
         self._build = build
         self._value: Any = None
         self._built = False
+        self._lock = threading.Lock()
 
     def get(self) -> Any:
-        if not self._built:
-            self._value = self._build()
-            self._built = True
-        return self._value
+        with self._lock:
+            if not self._built:
+                self._value = self._build()
+                self._built = True
+            return self._value
 
     def release(self) -> None:
-        self._value = None
-        self._built = False
+        with self._lock:
+            self._value = None
+            self._built = False
 
 
 def _get(x: Any) -> Any:
@@ -504,6 +510,31 @@ def plane_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) 
     """The frames as planes (what frame_stream serialises; also for checks and previews)."""
     scenes = timeline.scenes
     live: dict[int, tuple[Any, list]] = {}
+    # Scene i + 1 is prepared (cards composed, plates upsampled) on a helper thread while
+    # scene i is encoded: Pillow releases the GIL, so the encoder is never kept waiting.
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outreach-scene")
+    prepared: set[int] = set()
+
+    def prepare(i: int) -> None:
+        if i < len(scenes) and i not in prepared:
+            prepared.add(i)
+            ahead.submit(lambda: (_get(renderers[i]), _get(captions.get(i, []))))
+
+    try:
+        yield from _compose(timeline, renderers, captions, live, prepare)
+    finally:
+        ahead.shutdown(wait=True, cancel_futures=True)
+
+
+def _compose(
+    timeline: Timeline,
+    renderers: list,
+    captions: dict[int, Any],
+    live: dict[int, tuple[Any, list]],
+    prepare: Callable[[int], None],
+) -> Iterator[Planes]:
+    scenes = timeline.scenes
+    prepare(0)
     for f in range(timeline.total_frames):
         active = [i for i, sc in enumerate(scenes) if sc.start <= f < sc.end]
         for i in [i for i in live if i not in active]:
@@ -514,6 +545,7 @@ def plane_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) 
         for i in active:
             if i not in live:
                 live[i] = (_get(renderers[i]), _get(captions.get(i, [])))
+                prepare(i + 1)
         if len(active) == 1:
             i = active[0]
             r, arts = live[i]

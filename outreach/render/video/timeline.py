@@ -138,6 +138,7 @@ class Scene:
     own_end: int = 0  # the cut to the next scene
     shots: tuple[int, ...] = ()  # global frames where a punch-in cuts closer
     floor: float = 0.0  # seconds its captions need at the fastest allowed reading speed
+    voice: Any = None  # speech.voices.BeatVoice: what the beat's audio says, and when
 
     @property
     def frames(self) -> int:
@@ -415,10 +416,17 @@ class EmptyBeat(TimelineError):
     pass
 
 
-def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> list[Scene]:
+def plan(
+    loaded: Any,
+    s: VideoSettings,
+    narration_seconds: dict[int, float],
+    voices: dict[int, Any] | None = None,
+) -> list[Scene]:
     """The scenes of a story, in order, with their natural (unpaced) lengths.
 
-    `narration_seconds` maps a beat index to the length of its narration file.
+    `narration_seconds` maps a beat index to the length of its narration file; `voices`
+    (beat index -> `speech.voices.BeatVoice`) gives each spoken beat's audio, the draft
+    voice's included, and when its words are said.
     Raises EmptyBeat for a beat with no text and no media: it would be a blank scene.
     """
     story = loaded.story
@@ -464,7 +472,11 @@ def plan(loaded: Any, s: VideoSettings, narration_seconds: dict[int, float]) -> 
             photo=photo,
             motion=beat.motion or motions[i % len(motions)],
         )
-        if i in narration_seconds:
+        voice = (voices or {}).get(i)
+        if voice is not None:
+            sc.own, sc.fixed = voice.seconds + s.narration_pad, True
+            sc.narration, sc.voice = voice.path, voice
+        elif i in narration_seconds:
             sc.own, sc.fixed = narration_seconds[i] + s.narration_pad, True
             sc.narration = loaded.media_path(beat.narration)
         elif beat.duration:
