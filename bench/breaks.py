@@ -3,7 +3,9 @@
 Every text box of every unique card on every preset is laid out as `render` does; each line
 boundary is checked against the words of its text as the segmenter (underthesea) and the
 story's own names (person, organisation, place, quote_by) see them. Prints the count and
-each offending break.
+each offending break. It also counts lines that end on a function word ("của", "và", "the",
+"of": a short fixed list here, independent of the engine's `phrasing.toml`) and breaks
+inside a document code or a date ("Nghị quyết 59-NQ/TW", "24 January 2025").
 
     python bench/breaks.py                 # stories/*.yaml
     python bench/breaks.py some/folder -v
@@ -59,6 +61,89 @@ def word_gaps(text: str, names: list[str], lang: str) -> set[int]:
     return inside
 
 
+#: Words a line should not end on (the issue's list, and its English counterparts).
+FUNCTION_WORDS = {
+    "vi": frozenset(
+        [
+            "của",
+            "và",
+            "với",
+            "cho",
+            "các",
+            "những",
+            "là",
+            "ở",
+            "trong",
+            "để",
+            "một",
+            "mỗi",
+            "mọi",
+            "từ",
+            "tại",
+            "bằng",
+            "hoặc",
+            "nhưng",
+            "mà",
+            "thì",
+        ]
+    ),
+    "en": frozenset(
+        [
+            "the",
+            "a",
+            "an",
+            "of",
+            "and",
+            "or",
+            "to",
+            "in",
+            "on",
+            "at",
+            "for",
+            "with",
+            "by",
+            "from",
+            "as",
+            "than",
+        ]
+    ),
+}
+#: A date or a document code with its label: never split across lines.
+WHOLE = re.compile(
+    r"(?:Nghị quyết|Resolution|No\.)\s+\d+[-/][\w/-]+|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
+    r"Sep|Oct|Nov|Dec)[a-z]*\s+\d{4}|"
+    r"ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{4})?)?(?:\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)?|"
+    r"tháng\s+\d{1,2}/\d{4}|năm\s+\d{4}",
+    re.I,
+)
+
+
+def line_end_faults(lines: list[str], lang: str) -> tuple[int, int]:
+    """(lines but the last ending on a function word, breaks inside a code or a date)."""
+    words = FUNCTION_WORDS["vi" if lang == "vi" else "en"]
+    ends = 0
+    for ln in lines[:-1]:
+        last = ln.split()[-1] if ln.split() else ""
+        if last.lower().strip("\"'“”‘’«»()") in words and not last.endswith((",", ".", ":", ";")):
+            ends += 1
+    flat = " ".join(ln.replace("\u00a0", " ") for ln in lines)
+    cuts, acc = set(), 0
+    for ln in lines[:-1]:
+        acc += len(ln.replace("\u00a0", " ")) + 1
+        cuts.add(acc - 1)
+    whole = sum(1 for m in WHOLE.finditer(flat) for c in cuts if m.start() < c < m.end())
+    # a break inside an unspaced code or date ("59-|NQ/TW", "24/|01/2025")
+    whole += sum(
+        1
+        for a, b in zip(lines, lines[1:], strict=False)
+        if re.search(r"\d[-/]?$|[-/]$", a) and re.match(r"^[\w]", b) and re.search(r"[-/]$", a)
+    )
+    return ends, whole
+
+
+FAULTS = [0, 0, 0, 0]  # card function-word ends, card codes split, caption ends, caption codes
+
+
 def count(stories: Path, verbose: bool) -> tuple[int, int]:
     from outreach.layout import text as layout_text_module
     from outreach.pack.story import CardMemo, load_and_validate
@@ -101,6 +186,11 @@ def count(stories: Path, verbose: bool) -> tuple[int, int]:
                         if len(lines) < 2 or (text, tuple(lines)) in done:
                             continue
                         done.add((text, tuple(lines)))
+                        ends, whole = line_end_faults(lines, story.lang)
+                        FAULTS[0] += ends
+                        FAULTS[1] += whole
+                        if verbose and (ends or whole):
+                            print(f"{path.name}: {spec.name}/{platform.name}: phrase: {lines}")
                         flat = [w for ln in lines for w in ln.replace("\u00a0", " ").split()]
                         gaps = word_gaps(" ".join(flat), names, story.lang)
                         pos = -1
@@ -151,6 +241,13 @@ def count_captions(stories: Path, verbose: bool) -> tuple[int, int, int, int]:
                 continue
             blocks = chunk_blocks(beat.text, box, style, "beats")
             lines = [ln.text for b in blocks for ln in b.lines]
+            ends, whole = line_end_faults(lines, story.lang)
+            FAULTS[2] += ends
+            FAULTS[3] += whole
+            if verbose and (ends or whole):
+                print(
+                    f"{path.name}: captions: phrase: {[[ln.text for ln in b.lines] for b in blocks]}"
+                )
             flat = [w for ln in lines for w in ln.replace("\u00a0", " ").split()]
             gaps = word_gaps(" ".join(flat), names, story.lang)
             pos = -1
@@ -187,6 +284,10 @@ def main() -> None:
     print(f"{inside} of {breaks} card line breaks fall inside a word ({share:.0f}%)")
     li, lb, ci, cb = count_captions(args.stories.resolve(), args.verbose)
     print(f"captions: {li} of {lb} line breaks and {ci} of {cb} cue cuts fall inside a word")
+    print(
+        f"cards: {FAULTS[0]} lines end on a function word, {FAULTS[1]} codes or dates split; "
+        f"captions: {FAULTS[2]} lines end on a function word, {FAULTS[3]} codes or dates split"
+    )
     sys.exit(0)
 
 

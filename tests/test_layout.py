@@ -107,8 +107,20 @@ def test_no_single_syllable_alone_on_last_line() -> None:
             )
 
 
-def test_balanced_title_lines() -> None:
+def test_title_lines_follow_the_phrase_before_evenness() -> None:
+    # "Kỹ sư Việt trong | chuỗi..." or "...trong chuỗi | cung ứng..." would be more even;
+    # an editor starts the prepositional phrase on a line and keeps "chuỗi cung ứng" whole.
     text = "Kỹ sư Việt trong chuỗi cung ứng chip toàn cầu hôm nay"
+    block = layout_text(text, Box(0, 0, 1150, 1000), style(max_size=90, min_size=90, balance=True))
+    assert [x.text for x in block.lines] == [
+        "Kỹ sư Việt",
+        "trong chuỗi cung ứng",
+        "chip toàn cầu hôm nay",
+    ]
+
+
+def test_balanced_title_lines() -> None:
+    text = "Kỹ sư trẻ Việt Nam kiểm thử chip bán dẫn cho thị trường toàn cầu"
     box = Box(0, 0, 1150, 1000)
     plain = layout_text(text, box, style(max_size=90, min_size=90))
     balanced = layout_text(text, box, style(max_size=90, min_size=90, balance=True))

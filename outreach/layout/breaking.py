@@ -4,13 +4,17 @@ For one font size, `best_lines` chooses where a paragraph's lines end by dynamic
 programming over the break opportunities of `layout.words`, minimising
 
     sum over lines of RAG * (slack / width)^2   (the last line is free unless balancing)
-  + the cost of each break taken                 (inside a word: WORD_BREAK, a name: NAME_BREAK)
+  + SHORT * ((slack - 1/2) / (1/2))^2 for a line of a balanced block less than half full
+  + the cost of each break taken                 (inside a word: WORD_BREAK, a name: NAME_BREAK,
+                                                  between words: the phrase cost of
+                                                  `layout.phrasing`, times `phrase` in
+                                                  display text)
   + WIDOW if the last line holds a single word (STRICT_WIDOW on titles, hooks, quotes, CTAs)
   + LINE per line.
 
 `layout.text` adds STEP per size step below the largest, so the size and the breaks are
 chosen together: a widow costs more than four size steps, a break inside a word more than
-any size.
+any size, and in display text a line ending on "của" or "the" about four size steps.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ WIDOW = 4.5
 #: ...and on a title, hook, quote or call to action any size step (but not a split word).
 STRICT_WIDOW = 200.0
 STEP = 1.0
+#: A line of a balanced block (title, CTA, caption) with less than half its width set
+#: costs up to this much more: a lone "đưa" between long lines is never balanced.
+SHORT = 8.0
+#: In display text (titles, hooks, quotes, CTAs, balanced blocks) the phrase costs count
+#: this many times: a line ending against the phrase ("Kể cho | chúng tôi nghe!") is worth
+#: a few size steps, and each sentence wants a line of its own.
+DISPLAY_PHRASE = 2.5
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,11 @@ class Measured:
                 seen.add(pieces[i].unit)
             self.units_from[i] = len(seen)
 
+    def slice(self, i: int, j: int) -> Measured:
+        """pieces[i:j] measured alone (a caption screen cut out of a paragraph)."""
+        glue = [self._g[k + 1] - self._g[k] for k in range(i, j)]
+        return Measured(self.pieces[i:j], self.text_w[i:j], glue)
+
     def width(self, i: int, j: int) -> float:
         """Width of pieces[i:j] set on one line (glue between them, none after the last)."""
         return self._t[j] - self._t[i] + self._g[j - 1] - self._g[i]
@@ -93,9 +109,16 @@ def min_lines(m: Measured, width: float, max_cost: float) -> int | None:
 
 
 def best_lines(
-    m: Measured, width: float, n_lines: int, balance: bool, widow_cost: float = WIDOW
+    m: Measured,
+    width: float,
+    n_lines: int,
+    balance: bool,
+    widow_cost: float = WIDOW,
+    phrase: float = 1.0,
 ) -> Breaks | None:
-    """The cheapest way to set the paragraph in exactly `n_lines` lines, or None."""
+    """The cheapest way to set the paragraph in exactly `n_lines` lines, or None.
+
+    `phrase` weighs the phrase costs of breaks between words (penalties and bonuses)."""
     n = m.n
     if n == 0:
         return Breaks((), 0.0, False) if n_lines == 0 else None
@@ -111,12 +134,16 @@ def best_lines(
         brk = 0.0 if last else m.pieces[j - 1].cost
         if brk == INF:
             continue
+        if m.pieces[j - 1].kind == "space":
+            brk *= phrase
         for i in range(j - 1, -1, -1):
             w = m.width(i, j)
             if w > width + 0.01:
                 break
             slack = max(0.0, (width - w) / width)
             line = LINE + (RAG * slack * slack if (not last or balance) else 0.0)
+            if balance and slack > 0.5:
+                line += SHORT * (2 * slack - 1) ** 2
             widow = last and i > 0 and m.units_from[i] == 1
             if widow:
                 line += widow_cost

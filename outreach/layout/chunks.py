@@ -1,10 +1,12 @@
 """Caption chunks: a beat's text cut into screens of at most two lines, between words.
 
 The same break opportunities as the cards (`layout.words`), so a cue never ends inside a
-word or a name ("phân ‖ phối"), and the same line breaking inside each chunk. Chunks
-follow the sentence: a cut after a full stop or a comma is preferred, short neighbouring
-clauses share a screen, a long clause is cut into even parts, and a screen holding a
-single word is avoided. Every chunk is set at one size, so captions never jump in size.
+word, a name, a code or a date ("phân ‖ phối"), and the same line breaking inside each
+chunk. Chunks follow the phrase, with the cards' phrase costs (`layout.phrasing`) weighed
+by CUE: a cut after a full stop or a comma is preferred, a screen never ends on "với
+một" or "of the" while another cut fits, short neighbouring clauses share a screen, a
+long clause is cut into even parts, and a screen holding a single word is avoided. Every
+chunk is set at one size, so captions never jump in size.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
-from outreach.layout.breaking import Measured
+from outreach.layout.breaking import DISPLAY_PHRASE, Measured, best_lines
 from outreach.layout.geometry import Box
 from outreach.layout.text import (
     MissingGlyphs,
@@ -27,26 +29,24 @@ from outreach.layout.text import (
     paragraphs,
     prepare,
 )
-from outreach.layout.words import WORD_BREAK, Paragraph, Piece, line_text
+from outreach.layout.words import WORD_BREAK, Paragraph, line_text
 
 #: Each screen costs this much: fewer, fuller screens read better...
 SCREEN = 1.0
-#: ...and a cut at the end of a sentence or a clause costs less (a bonus).
-CUT_BONUS = (0.0, 0.5, 0.9)
+#: ...and a cut costs its phrase cost times this: after a sentence (-0.5) or a clause
+#: (-0.3) it is a bonus...
+CUE = 1.5
+#: ...after a preposition (1.5) or a determiner (2.0) a penalty, weighed more than the
+#: same break between the two lines of a screen (`DISPLAY_PHRASE`): a cue also parts
+#: the words in time.
+CUE_PENALTY = 3.0
 #: A screen with a single word on it.
 STUB = 2.0
 #: Uneven screens: (1 - fill)^2 times this, fill being the share of two full lines.
 FILL = 1.0
 LINES = 2
-
-
-def _clause(piece: Piece) -> int:
-    """2 after a sentence, 1 after a clause, from the break's bonus in `layout.words`."""
-    if piece.cost < -0.25:
-        return 2
-    if piece.cost < -0.1:
-        return 1
-    return 0
+#: A screen whose second line holds one word: common in captions, and fine.
+WIDOW = 1.0
 
 
 def _fits(m: Measured, i: int, j: int, width: float) -> bool:
@@ -79,7 +79,7 @@ def _cuts(m: Measured, width: float) -> list[tuple[int, int]] | None:
         end = m.pieces[j - 1]
         if j < n and end.kind != "space":
             continue  # cut only between words: never in a word, a name, a URL or "59-NQ/TW"
-        bonus = 0.0 if j == n else CUT_BONUS[_clause(end)]
+        cut = 0.0 if j == n else (CUE if end.cost < 0 else CUE_PENALTY) * end.cost
         for i in range(j - 1, -1, -1):
             if best[i] == math.inf:
                 continue
@@ -89,7 +89,7 @@ def _cuts(m: Measured, width: float) -> list[tuple[int, int]] | None:
                 continue
             fill = min(1.0, m.width(i, j) / (LINES * width))
             stub = STUB if (i > 0 or j < n) and len({p.unit for p in m.pieces[i:j]}) < 2 else 0.0
-            c = best[i] + SCREEN + FILL * (1 - fill) ** 2 + stub - bonus
+            c = best[i] + SCREEN + FILL * (1 - fill) ** 2 + stub + cut + _set(m, i, j, width)
             if c < best[j]:
                 best[j], back[j] = c, i
     if best[n] == math.inf:
@@ -100,6 +100,18 @@ def _cuts(m: Measured, width: float) -> list[tuple[int, int]] | None:
         spans.append((back[j], j))
         j = back[j]
     return spans[::-1]
+
+
+def _set(m: Measured, i: int, j: int, width: float) -> float:
+    """What setting pieces[i:j] as one screen costs: its own best one or two lines, with
+    the cards' costs (a line ending on "với" inside a screen counts as on a card)."""
+    sub = m.slice(i, j)
+    costs = [
+        found.cost
+        for n_lines in range(1, LINES + 1)
+        if (found := best_lines(sub, width, n_lines, True, WIDOW, DISPLAY_PHRASE))
+    ]
+    return min(costs, default=math.inf)
 
 
 def _screen(par: Paragraph, i: int, j: int) -> Paragraph:
@@ -152,8 +164,12 @@ def caption_chunks(text: str, box: Box, style: TextStyle, field_name: str) -> li
             screen = _screen(par, i, j)
             chunk_text = line_text(screen.pieces)
             try:
-                blocks.append(layout_paragraphs([screen], chunk_text, box, fixed, field_name))
+                blocks.append(
+                    layout_paragraphs([screen], chunk_text, box, fixed, field_name, WIDOW)
+                )
             except ValueError:
                 loose = dataclasses.replace(fixed, min_size=style.min_size)
-                blocks.append(layout_paragraphs([screen], chunk_text, box, loose, field_name))
+                blocks.append(
+                    layout_paragraphs([screen], chunk_text, box, loose, field_name, WIDOW)
+                )
     return blocks

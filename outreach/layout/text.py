@@ -26,6 +26,7 @@ from typing import Literal
 from PIL import ImageFont
 
 from outreach.layout.breaking import (
+    DISPLAY_PHRASE,
     LINE,
     STEP,
     STRICT_WIDOW,
@@ -406,7 +407,7 @@ def _measured(paras: Sequence[Paragraph], style: TextStyle, size: int) -> list[M
 
 
 def _options(
-    m: Measured, width: float, most: int, balance: bool, widow: float
+    m: Measured, width: float, most: int, balance: bool, widow: float, phrase: float = 1.0
 ) -> list[tuple[int, Breaks]] | None:
     """(lines, breaks) choices for one paragraph: the fewest lines, and one more."""
     if m.n == 0:
@@ -417,7 +418,7 @@ def _options(
     fewest_clean = min_lines(m, width, WORD_BREAK / 2) or fewest
     out = []
     for n in range(fewest, min(most, max(fewest_clean, fewest) + 1) + 1):
-        found = best_lines(m, width, n, balance, widow)
+        found = best_lines(m, width, n, balance, widow, phrase)
         if found is not None:
             out.append((n, found))
     return out or None
@@ -448,13 +449,18 @@ def _split_words(paras: Sequence[Paragraph], picked: list[tuple[int, Breaks]]) -
     for par, (_, breaks) in zip(paras, picked, strict=True):
         for end in breaks.ends[:-1]:
             piece = par.pieces[end - 1]
-            if piece.kind in ("word", "name"):
+            if piece.kind in ("word", "name", "code"):
                 found.append(par.words[piece.unit])
     return found
 
 
 def _at_size(
-    paras: Sequence[Paragraph], style: TextStyle, box: Box, size: int, widow: float
+    paras: Sequence[Paragraph],
+    style: TextStyle,
+    box: Box,
+    size: int,
+    widow: float,
+    phrase: float = 1.0,
 ) -> _Candidate | None:
     """The best layout at one size that really fits the box, or None."""
     width = box.w
@@ -465,7 +471,7 @@ def _at_size(
         most = style.max_lines
         choices = []
         for m in measured:
-            options = _options(m, width, most, style.balance, widow)
+            options = _options(m, width, most, style.balance, widow, phrase)
             if options is None:
                 return None
             choices.append(options)
@@ -503,21 +509,32 @@ def layout_text(text: str, box: Box, style: TextStyle, field_name: str = "") -> 
 
 
 def layout_paragraphs(
-    paras: Sequence[Paragraph], text: str, box: Box, style: TextStyle, field_name: str = ""
+    paras: Sequence[Paragraph],
+    text: str,
+    box: Box,
+    style: TextStyle,
+    field_name: str = "",
+    widow: float | None = None,
 ) -> TextBlock:
-    """The size (max to min) and breaks with the lowest total cost; see `layout.breaking`."""
+    """The size (max to min) and breaks with the lowest total cost; see `layout.breaking`.
+
+    `widow` overrides the cost of a lone last word (a caption screen's own)."""
     if not any(p.pieces for p in paras):
         return TextBlock(text, style.max_size, (), 0.0, 0.0, 0.0, box, style)
     best: _Candidate | None = None
     best_cost = math.inf
-    widow = STRICT_WIDOW if field_name in STRICT_WIDOW_FIELDS or style.balance else WIDOW
+    display = field_name in STRICT_WIDOW_FIELDS or style.balance
+    if widow is None:
+        widow = STRICT_WIDOW if display else WIDOW
+    phrase = DISPLAY_PHRASE if display else 1.0
+    floor = _cost_floor(paras, phrase)
     first_fit: int | None = None
     for k, size in enumerate(_sizes(style)):
-        if STEP * k + LINE >= best_cost:
+        if STEP * k + floor >= best_cost:
             break  # no smaller size can beat it
         if first_fit is not None and k - first_fit > MAX_STEPS_FOR_WIDOW and clean(best_cost):
             break  # a widow still there 16 steps (half the size) down is the text's own
-        found = _at_size(paras, style, box, size, widow)
+        found = _at_size(paras, style, box, size, widow, phrase)
         if found is None:
             continue
         first_fit = k if first_fit is None else first_fit
@@ -526,6 +543,16 @@ def layout_paragraphs(
     if best is None:
         raise _overflow(text, paras, box, style, field_name)
     return _place(text, best, box, style)
+
+
+def _cost_floor(paras: Sequence[Paragraph], phrase: float) -> float:
+    """A lower bound of any layout's cost: each line costs LINE, and a break with a bonus
+    (after a sentence, in display text) can take back more than the line it adds."""
+    return sum(
+        LINE + sum(min(0.0, LINE + p.cost * phrase) for p in par.pieces[:-1])
+        for par in paras
+        if par.pieces
+    )
 
 
 def _place(text: str, c: _Candidate, box: Box, style: TextStyle) -> TextBlock:

@@ -4,13 +4,17 @@ Vietnamese puts a space between *syllables*, so a space is not a word boundary: 
 lượng" and "Việt Nam" are one word each. A paragraph becomes a list of `Piece`s, the text
 between two break opportunities, each with the cost of breaking after it:
 
-- a space between two words: free (a little bonus after a comma or a full stop);
+- a space between two words: its phrase cost (`layout.phrasing`): a bonus after a
+  sentence or a clause, a penalty for ending a line on "của", "the", a number before what
+  it counts...; inside a date ("24 January 2025", "ngày 24 tháng 1 năm 2025") only when
+  nothing else fits, and a caption cue never;
 - a space inside a word found by the segmenter (underthesea, Vietnamese text): expensive,
   taken only when nothing else fits;
 - a space inside a name (the story's own person, organisation, place, quote author, and
   the theme's `keep_together` list): more expensive still;
 - inside an unspaced run, the UAX #14 opportunities (uniseg: after a hyphen or a slash);
-  URLs and e-mail addresses break only at their own separators, hashtags never;
+  URLs and e-mail addresses break only at their own separators, hashtags never, and codes
+  or dates with digits ("59-NQ/TW", "10/2024/QH15", "24/01/2025") only as a last resort;
 - never: at a no-break space, before closing punctuation (`, . ; : ! ? ) ] » ” ’ … %`),
   after opening punctuation (`( [ « “ ‘`), before a spaced dash, between a number and its
   unit.
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from outreach.layout import phrasing
 from outreach.model.text import NBSP, nfc
 
 INF = math.inf
@@ -46,14 +51,13 @@ WORD_BREAK = 1e4
 #: Breaking inside an unspaced run at a UAX #14 opportunity (after a hyphen or slash):
 #: allowed, but dearer than several size steps ("e-|mail")...
 INTRA_BREAK = 30.0
-#: ...and much dearer inside a code or date with digits ("59-|NQ/TW", "24/|01/2025").
-CODE_BREAK = 1000.0
+#: ...and, inside a document code or a date with digits ("59-|NQ/TW", "24/|01/2025"), a
+#: last resort like a name: such a code is one unit.
+CODE_BREAK = NAME_BREAK
 #: Breaking a URL or e-mail address at one of its separators.
 URL_BREAK = 1.5
-#: Bonus (negative cost) for a break after a clause (comma) or sentence (full stop).
-CLAUSE_BONUS = (0.0, 0.15, 0.3)
 
-KindName = str  # "space" | "word" | "name" | "intra" | "glue" | "end"
+KindName = str  # "space" | "word" | "name" | "intra" | "code" | "glue" | "end"
 
 CLOSING = tuple(",.;:!?)]}»”’…%‰›")
 OPENING = tuple("([{«“‘‹")
@@ -63,7 +67,9 @@ CLAUSE_END = tuple(",;:")
 #: Spaces that must not break (UAX #14 class GL).
 NO_BREAK_SPACES = frozenset({NBSP, "\u202f", "\u2007", "\u2060"})
 #: A number (digits with separators), optionally signed or with a currency sign.
-NUMBER = re.compile(r"^[~≈<>±+\-−$€£¥₫]?\d[\d.,:/]*$")
+NUMBER = re.compile(r"^(?:[~≈<>±+\-−]|US\$|[$€£¥₫])?\d[\d.,:/]*[+×]?$")
+#: A code or date: letters and digits joined by hyphens, slashes or dots, with a digit.
+CODE = re.compile(r"^(?=.*\d)[^\W_]+(?:[-‐‑–/.][^\W_]+)+$")
 CURRENCY = frozenset({"$", "US$", "€", "£", "¥", "₫", "VND", "USD", "EUR"})
 #: Units that stay with the number before them (compared case-insensitively).
 UNITS = frozenset(
@@ -411,13 +417,22 @@ def _uax14_splits(atom: str) -> tuple[int, ...]:
     return tuple(b for b in line_break_boundaries(atom) if 0 < b < len(atom))
 
 
-def _atom_splits(atom: str) -> tuple[list[int], float]:
+def _atom_splits(atom: str) -> tuple[list[int], float, KindName]:
+    """Break opportunities inside an unspaced run, their cost, and the kind of break."""
     if HASHTAG.match(atom):
-        return [], INF
+        return [], INF, "intra"
     if URL.match(atom) or EMAIL.match(atom):
-        return _url_splits(atom), URL_BREAK
+        return _url_splits(atom), URL_BREAK, "intra"
     splits = list(_uax14_splits(atom))
-    return splits, CODE_BREAK if any(c.isdigit() for c in atom) else INTRA_BREAK
+    if any(c.isdigit() for c in atom):
+        return splits, CODE_BREAK, "code"
+    return splits, INTRA_BREAK, "intra"
+
+
+def is_code(atom: str) -> bool:
+    """A document code or date written without spaces: 59-NQ/TW, 10/2024/QH15, 24/01/2025."""
+    core = _strip_punct(atom)
+    return bool(CODE.match(core)) and not (URL.match(atom) or EMAIL.match(atom))
 
 
 # --- the rules at a space ----------------------------------------------------------------
@@ -456,8 +471,11 @@ def _space_rule(left: str, right: str) -> float | None:
 
 
 def _clause(atom: str) -> int:
+    """2 after the end of a sentence, 1 after a clause, else 0."""
     core = atom.rstrip("\"'»”’)]")
     if core.endswith(SENTENCE_END):
+        if core.lower() in phrasing.abbreviations() or re.fullmatch(r"[A-ZĐ]\.", core):
+            return 0  # "No. 59", "Nguyễn V. An"
         return 2
     if core.endswith(CLAUSE_END) or atom in DASHES:
         return 1
@@ -470,7 +488,8 @@ def _clause(atom: str) -> int:
 @functools.lru_cache(maxsize=8192)
 def paragraph(text: str, names: tuple[str, ...] = (), lang: str = "") -> Paragraph:
     """Pieces of one paragraph (no newline inside), with the cost of every break."""
-    parts = re.split(r"(\s+)", text.strip())
+    text = text.strip()
+    parts = re.split(r"(\s+)", text)
     atoms = parts[0::2]
     seps = parts[1::2]
     if not atoms or atoms == [""]:
@@ -483,19 +502,29 @@ def paragraph(text: str, names: tuple[str, ...] = (), lang: str = "") -> Paragra
     vietnamese = lang == "vi" or (not lang and is_vietnamese(text))
     in_word = _segmenter_gaps(atoms) if vietnamese else _capitalised_runs(atoms)
     in_name = _name_gaps(text, starts, names)
+    in_date = phrasing.date_gaps(text, starts)
+    phrase = phrasing.gap_costs(
+        [_strip_punct(a).lower() for a in atoms],
+        [_clause(a) for a in atoms],
+        [_is_number(a) for a in atoms],
+        [is_code(a) for a in atoms],
+        vietnamese,
+        in_word | in_name | in_date,
+        [_strip_punct(a)[:1].isupper() for a in atoms],
+    )
     pieces: list[Piece] = []
     words: list[str] = []
     current: list[str] = []
     unit = 0
     for k, atom in enumerate(atoms):
-        splits, intra_cost = _atom_splits(atom)
+        splits, intra_cost, intra_kind = _atom_splits(atom)
         bounds = [0, *splits, len(atom)]
         for j in range(len(bounds) - 1):
             chunk = atom[bounds[j] : bounds[j + 1]]
             last_in_atom = j == len(bounds) - 2
             letters = any(c.isalnum() for c in chunk)
             if not last_in_atom:
-                pieces.append(Piece(chunk, "", intra_cost, "intra", unit, letters))
+                pieces.append(Piece(chunk, "", intra_cost, intra_kind, unit, letters))
                 continue
             if k == len(atoms) - 1:
                 pieces.append(Piece(chunk, "", 0.0, "end", unit, letters))
@@ -510,7 +539,9 @@ def paragraph(text: str, names: tuple[str, ...] = (), lang: str = "") -> Paragra
             elif k in in_word:
                 cost, kind = WORD_BREAK, "word"
             else:
-                cost, kind = -CLAUSE_BONUS[_clause(atom)], "space"
+                cost, kind = phrase[k], "space"
+            if rule is None and k in in_date:
+                rule = phrasing.DATE_BREAK  # a date is one unit: a cue never cuts it
             if rule is not None:
                 cost = rule
                 kind = "glue" if kind == "space" else kind
