@@ -138,3 +138,22 @@ def test_the_worker_renders_the_bytes_it_was_keyed_on(story_dir: Path, tmp_path:
     assert result.ok, result.diagnostics
     post = (tmp_path / "p" / "edit" / "tiktok" / "post.txt").read_text(encoding="utf-8")
     assert "Bản cũ" in post and "Bản mới" not in post
+
+
+def test_a_bed_of_the_music_library_is_part_of_the_theme_digest(tmp_path: Path) -> None:
+    """`music: beds.yaml` names its beds inside the library: each is an input too."""
+    import shutil as sh
+
+    from outreach.paths import assets_dir
+
+    lib = tmp_path / "music"
+    sh.copytree(assets_dir() / "music", lib)
+    theme = tmp_path / "themes" / "beds"
+    theme.mkdir(parents=True)
+    (theme / "theme.yaml").write_text("extends: default\nmusic: ../../music/beds.yaml\n")
+    load_theme.cache_clear()
+    first = load_theme("beds", (tmp_path / "themes",))
+    assert str((lib / "bed-warm.m4a").resolve()) in first.files
+    tone(lib / "bed-warm.m4a", 2.0)
+    load_theme.cache_clear()
+    assert load_theme("beds", (tmp_path / "themes",)).digest != first.digest

@@ -76,6 +76,15 @@ def test_the_readme_narrow_run_keeps_every_other_output(story_dir: Path, tmp_pat
     verify_pack(pack_dir)
     assert sorted(zipfile.ZipFile(pack_dir / f"{WEEK}.zip").namelist()) == zip_before
 
+    # Nothing changed: a narrow run then rewrites nothing, not even index.html or the zip.
+    full_again = pack(story_dir, out, *platforms)  # renders a's other platforms (it changed)
+    assert full_again.returncode == 0, full_again.stderr
+    after = snapshot(pack_dir)
+    stamps = {n: (pack_dir / n).stat().st_mtime_ns for n in ("index.html", f"{WEEK}.zip")}
+    narrow_again = pack(story_dir, out, "-j", "1", "-p", "tiktok", "--only", "cards")
+    assert narrow_again.returncode == 0, narrow_again.stderr
+    assert {n: (pack_dir / n).stat().st_mtime_ns for n in stamps} == stamps
+
     # --story narrows to one story the same way.
     only_b = pack(story_dir, out, "--story", "b", *platforms)
     assert only_b.returncode == 0, only_b.stderr

@@ -159,7 +159,7 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
 
     missing = engine.status(story.lang)
     if missing is None:
-        return diags
+        return diags + _alignment_diagnostics(loaded, narrated)
     if draft:
         where: FieldPath = ("voice",) if story.voice == "draft" else ("beats", draft[0], "voice")
         diags.append(
@@ -180,6 +180,35 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
                 missing.hint,
             )
         )
+    return diags
+
+
+def _alignment_diagnostics(loaded: LoadedStory, narrated: list[int]) -> list[Diagnostic]:
+    """A warning, naming the beat, for each narration its captions cannot follow (the
+    alignment is cached, so the render that follows reuses it)."""
+    from outreach.ffmpeg import FFmpegError
+    from outreach.speech.voices import align_narration
+
+    diags: list[Diagnostic] = []
+    story = loaded.story
+    for i in narrated:
+        beat = story.beats[i]
+        assert beat.narration is not None
+        path = loaded.media_path(beat.narration)
+        try:
+            result = align_narration(beat.text, story.lang, path)
+        except (OSError, FFmpegError):
+            continue  # a missing or unreadable file is the video renderer's error
+        if result.unsure:
+            diags.append(
+                loaded.diagnostic(
+                    "warning",
+                    ("beats", i, "narration"),
+                    f"beat {i + 1}: the captions follow reading speed, not the narration: "
+                    f"{result.problem}",
+                    "record the beat's text as written, or fix `text:` to what is said",
+                )
+            )
     return diags
 
 

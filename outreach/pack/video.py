@@ -402,8 +402,9 @@ def plan_videos(
         if diags:
             raise StoryError(diags)
         music = music or chosen
+    voices = beat_voices(loaded, narration)
     try:
-        plan = tl.plan(loaded, settings, narration)
+        plan = tl.plan(loaded, settings, narration, voices)
     except tl.TimelineError as exc:
         raise _error(loaded, exc.field, exc.message, exc.hint) from None
     timing = CueTiming(settings.fps, settings.min_cue, settings.max_chars_per_second)
@@ -446,8 +447,56 @@ def plan_videos(
         except tl.TimelineError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
         cues = sidecar_cues(timeline, chunks, shared, theme, settings, timing)
+        drafted = [v.beat + 1 for v in voices.values() if v.draft]
+        if drafted:
+            timeline.notes.append(
+                "draft voice (espeak-ng) speaks beat"
+                + ("s " if len(drafted) > 1 else " ")
+                + ", ".join(map(str, sorted(drafted)))
+                + ": for timing and review, not for posting"
+            )
         plans.append(VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing))
     return plans
+
+
+def beat_voices(loaded: Any, narration: dict[int, float]) -> dict[int, Any]:
+    """Each spoken beat's voice (narration aligned to its text, or the draft voice);
+    an error naming the field when `voice: draft` cannot be spoken."""
+    from outreach.speech.engine import EngineMissing
+    from outreach.speech.voices import beat_voices as find
+
+    try:
+        return find(loaded, narration)
+    except EngineMissing as exc:
+        field = ("voice",) if loaded.story.voice == "draft" else ("beats",)
+        raise _error(
+            loaded, field, f"`voice: draft` cannot be spoken: {exc.message}", exc.hint
+        ) from None
+
+
+def voice_summary(timeline: tl.Timeline) -> dict[str, Any]:
+    """What the manifest says about the voice: `draft` when the draft voice speaks any
+    beat, and for each spoken beat its source and whether captions follow it."""
+    beats = []
+    for sc in timeline.scenes:
+        v = sc.voice
+        if v is None:
+            continue
+        beats.append(
+            {
+                "beat": sc.index + 1,
+                "source": v.source,
+                "aligned": v.words is not None,
+                "confidence": round(v.confidence, 2),
+                **({"problem": v.problem} if v.problem else {}),
+            }
+        )
+    draft = any(b["source"] == "draft" for b in beats)
+    return {
+        "voice": "draft" if draft else ("narration" if beats else None),
+        "draft": draft,
+        "voices": beats,
+    }
 
 
 def _too_long(loaded: Any, exc: tl.TimelineError, plan: list[tl.Scene], limit: float) -> StoryError:
@@ -598,9 +647,11 @@ def cache_key(
 def _code_digest() -> str:
     """Hash of the renderer's own source, so a code change never reuses a stale encode."""
     import outreach.render.video as pkg
+    import outreach.speech as speech
 
     h = hashlib.sha256()
     files = sorted(Path(pkg.__file__).parent.glob("*.py"))
+    files += sorted(Path(speech.__file__).parent.glob("*.py"))  # word times: the aligner
     for path in [*files, Path(ffmpeg.__file__), Path(__file__)]:
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -762,20 +813,20 @@ def _produce(
                 _encode(
                     rendered, timeline, clean_tmp, enc, loaded.id, console, None, captions=False
                 )
-        except ffmpeg.FFmpegError as exc:
+        except ffmpeg.FFmpegError:
             raise _error(
                 loaded,
                 ("beats",),
-                f"the video encode failed: {exc}",
-                "ffmpeg's last messages are quoted; check free disk space and the story's media",
+                "the video encoder stopped before the video was complete",
+                "check the free disk space and the story's media, then run again",
             ) from None
         worker.join()
         if "error" in sound:
             raise _error(
                 loaded,
                 ("music",) if music else ("beats",),
-                f"the soundtrack could not be mixed: {sound['error']}",
-                "check the audio files",
+                "the soundtrack could not be mixed (the audio encoder stopped)",
+                "check the free disk space and the audio files, then run again",
             )
         with atomic_path(video) as tmp_video:
             ffmpeg.mux(silent, m4a, tmp_video, timeline.duration)
@@ -843,6 +894,7 @@ def _produce(
                 if vp.music
                 else None,
                 "notes": list(timeline.notes),
+                **voice_summary(timeline),
             },
         },
         "cover": {

@@ -441,8 +441,11 @@ def _plan(
                     status.entries.append(entry)
                 elif entry["path"] not in report.missing:
                     report.missing.append(entry["path"])
-        status.platforms = list(
-            dict.fromkeys([p.name for p in chosen] + [e["platform"] for e in status.entries])
+        # In the story's own order, whichever part this run renders: a narrow run lists
+        # (and so writes index.html) exactly as a full run does.
+        shown = {p.name for p in chosen} | {e["platform"] for e in status.entries}
+        status.platforms = [p.name for p in every if p.name in shown] + sorted(
+            shown - {p.name for p in every}
         )
         if not chosen:
             continue

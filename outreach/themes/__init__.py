@@ -294,6 +294,27 @@ def _named_files(value: Any, folders: list[Path], out: set[str]) -> None:
             out.add(found)
 
 
+def _library_files(music: str | None) -> set[str]:
+    """The audio files a music library (`music: beds.yaml`) lists: a changed bed must
+    change the theme's digest like a changed logo does."""
+    if not music or Path(music).suffix.lower() not in (".yaml", ".yml"):
+        return set()
+    from outreach.model import yamlsafe
+
+    try:
+        data = yamlsafe.safe_load(Path(music).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yamlsafe.YamlProblem):
+        return set()
+    found: set[str] = set()
+    beds = data.get("beds") if isinstance(data, dict) else None
+    for bed in (beds or {}).values() if isinstance(beds, dict) else ():
+        if isinstance(bed, dict) and isinstance(bed.get("file"), str):
+            path = (Path(music).parent / bed["file"]).resolve()
+            if path.is_file():
+                found.add(str(path))
+    return found
+
+
 def _theme_files(folders: list[Path]) -> set[str]:
     """Every file shipped inside the theme folders (templates, images, fonts)."""
     found: set[str] = set()
@@ -344,6 +365,7 @@ def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
     }
     _named_files(data.get("layouts") or {}, folders, named)
     _named_files(data.get("video") or {}, folders, named)
+    named |= _library_files(music)
     files = sorted(named | _theme_files(folders))
     builtin = builtin_themes_dir().resolve() / name
     overrides = str(builtin) if folders[0] != builtin and (builtin / THEME_FILE).is_file() else None

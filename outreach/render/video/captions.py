@@ -39,6 +39,17 @@ class Word:
     start: int  # frames, global
     end: int
     group: int = -1  # words lit together (a punctuation mark joins its neighbour's group)
+    #: When each space-separated part of `text` is said, in seconds (a name kept together
+    #: with no-break spaces has several): exact times from the voice; empty when timed
+    #: by reading speed.
+    times: tuple[float, ...] = ()
+
+    def token_times(self, fps: int) -> list[tuple[str, float]]:
+        """Each part of the word with the second it starts."""
+        parts = self.text.replace(NBSP, " ").split()
+        if len(self.times) == len(parts):
+            return list(zip(parts, self.times, strict=True))
+        return [(p, self.start / fps) for p in parts]
 
 
 @dataclass(frozen=True)
@@ -254,29 +265,56 @@ def _aligned_chunks(
     timing: CueTiming,
     word_times: Sequence[tuple[float, float]],
 ) -> list[Chunk]:
-    n_words = sum(len(w) for w in per_block)
-    if len(word_times) != n_words:
-        raise ValueError(f"word_times has {len(word_times)} entries for {n_words} words")
+    """Chunks timed by the voice: each runs from its first word's start to the next
+    chunk's first word (the last to `end`). `word_times` has one (start, end) per token
+    of the text (space-separated, no-break spaces included), in order."""
+    parts = [[len(w.replace(NBSP, " ").split()) for _li, _wi, w in ws] for ws in per_block]
+    n_tokens = sum(sum(p) for p in parts)
+    if len(word_times) != n_tokens:
+        raise ValueError(f"word_times has {len(word_times)} entries for {n_tokens} words")
     fps = timing.fps
-    frames = [(round(a * fps), max(round(a * fps) + 1, round(b * fps))) for a, b in word_times]
+    k = 0
+    timed: list[list[tuple[float, float, tuple[float, ...]]]] = []
+    for counts in parts:
+        row = []
+        for c in counts:
+            span = word_times[k : k + c]
+            row.append((span[0][0], span[-1][1], tuple(a for a, _ in span)))
+            k += c
+        timed.append(row)
+    firsts = [min(end - 1, max(start, round(row[0][0] * fps))) if row else start for row in timed]
     chunks: list[Chunk] = []
-    k = 0
-    firsts = []
-    for words_in in per_block:
-        firsts.append(frames[k][0] if words_in else start)
-        k += len(words_in)
-    k = 0
-    for i, (block, words_in) in enumerate(zip(blocks, per_block, strict=True)):
-        a = max(start, firsts[i]) if i else start
+    for i, (block, words_in, row) in enumerate(zip(blocks, per_block, timed, strict=True)):
+        a = max(firsts[i], chunks[-1].start + 1) if chunks else firsts[i]
         b = min(end, firsts[i + 1]) if i + 1 < len(blocks) else end
+        b = max(a + 1, b)
         groups = highlight_groups([w for _, _, w in words_in])
         words = []
-        for (li, wi, w), g in zip(words_in, groups, strict=True):
-            ws, we = frames[k]
-            words.append(Word(li, wi, w, max(a, ws), min(b, we), g))
-            k += 1
-        chunks.append(Chunk(block, a, max(a + 1, b), tuple(words), field))
+        for (li, wi, w), g, (ws, we, times) in zip(words_in, groups, row, strict=True):
+            fs = min(b - 1, max(a, round(ws * fps)))
+            fe = min(b, max(fs + 1, round(we * fps)))
+            words.append(Word(li, wi, w, fs, fe, g, times))
+        chunks.append(Chunk(block, a, b, tuple(words), field))
     return chunks
+
+
+def pause_breaks(text: str, starts: Sequence[float], ends: Sequence[float], pause: float) -> str:
+    """`text` with a line break (a paragraph, so a cue break) wherever the voice pauses
+    for at least `pause` seconds between two words. `starts` and `ends` hold one time per
+    space-separated token of `text`."""
+    tokens = list(re.finditer(r"\S+", text))
+    if len(tokens) != len(starts) or len(starts) != len(ends):
+        return text
+    out = []
+    last = 0
+    for k in range(len(tokens) - 1):
+        gap_from, gap_to = tokens[k].end(), tokens[k + 1].start()
+        out.append(text[last:gap_from])
+        gap = text[gap_from:gap_to]
+        out.append("\n" if starts[k + 1] - ends[k] >= pause and "\n" not in gap else gap)
+        last = gap_to
+    out.append(text[last:])
+    return "".join(out)
 
 
 # --- sidecars ------------------------------------------------------------------------------
@@ -293,6 +331,8 @@ class SidecarCue:
     kind: str = "beat"  # beat | cover | quote | fact | cta
     line_pct: float = 85.0  # WebVTT `line:` (the bottom of the cue box, % of the height)
     words: tuple[Word, ...] = dc_field(default=(), compare=False)
+    #: Every word of `lines` with the second it is said: the karaoke tags of video.vtt.
+    tokens: tuple[tuple[str, float], ...] = dc_field(default=(), compare=False)
 
     @property
     def text(self) -> str:
@@ -377,21 +417,46 @@ def card_cues(
 
 def chunk_cues(chunks: list[Chunk], timing: CueTiming, line_pct: float = 85.0) -> list[SidecarCue]:
     """Sidecar cues for burned-in caption chunks: the same lines, split at `max_line` if
-    a burned-in line is longer (a wide font size can hold more than 42 characters)."""
+    a burned-in line is longer (a wide font size can hold more than 42 characters).
+
+    Each cue carries its words and when they are said (the karaoke tags of video.vtt);
+    a chunk split in two starts its second cue at that cue's first word when the times
+    come from the voice, else by reading speed."""
     out = []
+    fps = timing.fps
     for c in chunks:
+        tokens = [t for w in c.words for t in w.token_times(fps)]
+        voiced = bool(c.words) and all(w.times for w in c.words)
         lines: list[str] = []
         for line in c.lines:
             lines += wrap_cue_text(line, timing.max_line)
         if len(lines) <= timing.max_lines:
-            out.append(SidecarCue(c.start, c.end, tuple(lines), c.field, "beat", line_pct, c.words))
+            out.append(
+                SidecarCue(
+                    c.start, c.end, tuple(lines), c.field, "beat", line_pct, c.words, tuple(tokens)
+                )
+            )
             continue
         parts = text_cues(" ".join(lines), timing)
+        counts = [len(" ".join(p).split()) for p in parts]
+        if sum(counts) != len(tokens):
+            tokens, voiced = [], False
         spans = split_by_reading(c.start, c.end, [" ".join(p) for p in parts], timing)
-        out += [
-            SidecarCue(a, b, p, c.field, "beat", line_pct)
-            for p, (a, b) in zip(parts, spans, strict=True)
-        ]
+        if voiced:
+            firsts, k = [], 0
+            for n in counts:
+                firsts.append(tokens[k][1])
+                k += n
+            bounds = [c.start] + [
+                min(c.end - 1, max(c.start + 1, round(t * fps))) for t in firsts[1:]
+            ]
+            bounds = [max(b, bounds[i - 1] + 1) if i else b for i, b in enumerate(bounds)]
+            spans = list(zip(bounds, [*bounds[1:], c.end], strict=True))
+        k = 0
+        for p, n, (a, b) in zip(parts, counts, spans, strict=True):
+            mine = tuple(tokens[k : k + n]) if tokens else ()
+            k += n
+            out.append(SidecarCue(a, b, p, c.field, "beat", line_pct, (), mine))
     return out
 
 
@@ -421,15 +486,43 @@ def to_srt(items: Sequence[Chunk | SidecarCue], fps: int) -> str:
     return "\n".join(cues)
 
 
+def _karaoke(c: SidecarCue) -> list[str]:
+    """The cue's lines with a WebVTT timestamp tag before every word after the first."""
+    if not c.tokens:
+        return list(c.lines)
+    queue = list(c.tokens)
+    out = []
+    first = True
+    for line in c.lines:
+        words = []
+        for word in line.split(" "):
+            if not queue or queue[0][0] != word:
+                return list(c.lines)  # the words do not match: plain text rather than wrong tags
+            _, at = queue.pop(0)
+            words.append(word if first else f"<{_seconds(at)}>{word}")
+            first = False
+        out.append(" ".join(words))
+    return out if not queue else list(c.lines)
+
+
+def _seconds(t: float) -> str:
+    ms = max(0, round(t * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
 def to_vtt(items: Sequence[Chunk | SidecarCue], fps: int, lang: str = "") -> str:
-    """WebVTT with each cue placed where the video's own text is not (its line position)."""
+    """WebVTT with each cue placed where the video's own text is not (its line position),
+    and karaoke timestamp tags (`<00:00:03.120>word`) where the words' times are known."""
     head = "WEBVTT" + (f"\nLanguage: {lang}" if lang else "") + "\n"
     cues = [head]
     for c in _as_cues(items):
         settings = f" line:{c.line_pct:.0f}%,end position:50% align:center"
         cues.append(
             f"{_stamp(c.start, fps, '.')} --> {_stamp(c.end, fps, '.')}{settings}\n"
-            + "\n".join(c.lines)
+            + "\n".join(_karaoke(c))
             + "\n"
         )
     return "\n".join(cues)

@@ -29,6 +29,7 @@ from outreach.render.video.captions import (
     caption_style,
     centred_band,
     chunk_blocks,
+    pause_breaks,
     time_chunks,
 )
 from outreach.render.video.frames import (
@@ -47,6 +48,7 @@ from outreach.render.video.frames import (
 )
 from outreach.render.video.motion import beat_path
 from outreach.render.video.timeline import Scene, Timeline, VideoSettings
+from outreach.speech.align import MIN_PAUSE
 from outreach.themes import Theme
 
 #: Beat scrim: (y fraction, opacity). The middle of the photo is left untouched (true
@@ -127,17 +129,29 @@ def plan_captions(
         if sc.kind != "beat" or not sc.text:
             continue
         name = f"beats[{sc.index}].text"
+        # A spoken beat's words are timed by its voice, and its cues break where it pauses.
+        words = sc.voice.words if sc.voice is not None else None
+        text, word_times = sc.text, None
+        if words:
+            base = sc.own_start / timeline.fps
+            word_times = [(base + w.start, base + w.end) for w in words]
+            text = pause_breaks(
+                sc.text, [w.start for w in words], [w.end for w in words], MIN_PAUSE
+            )
         try:
             if sc.photo is None:
                 try:
-                    blocks = chunk_blocks(sc.text, big_box, big, name)
+                    blocks = chunk_blocks(text, big_box, big, name)
                 except LayoutError:
-                    blocks = chunk_blocks(sc.text, box, style, name)
+                    blocks = chunk_blocks(text, box, style, name)
             else:
-                blocks = chunk_blocks(sc.text, box, style, name)
+                blocks = chunk_blocks(text, box, style, name)
         except LayoutError as exc:
             raise CaptionError(f"caption: {exc.message}", exc.hint, (*sc.field, "text")) from None
-        out[i] = time_chunks(blocks, sc.own_start, sc.own_end, sc.field, timing)
+        try:
+            out[i] = time_chunks(blocks, sc.own_start, sc.own_end, sc.field, timing, word_times)
+        except ValueError:  # the laid-out words differ from the text's: reading speed
+            out[i] = time_chunks(blocks, sc.own_start, sc.own_end, sc.field, timing)
     return out
 
 
