@@ -384,16 +384,28 @@ class Count:
         self.values[self.schedule[-1]].paste(dst)
 
 
+def _overlays(e: Any) -> list[Overlay]:
+    """Every overlay an element may paste (to move it as a whole)."""
+    if isinstance(e, Anim):
+        return [e.overlay]
+    if isinstance(e, Pop):
+        return [e.overlay, *e.steps]
+    if isinstance(e, Count):
+        return [*e.values.values(), *e.landing]
+    return []
+
+
 class TypeRenderer:
     """A text scene (the opener's headline over its photo is `OpenerRenderer`) that is
     never still.
 
     Phase 1, from the frame the scene is fully in: its background (with a moving motif)
-    and each element (a line rising in, a number counting up and popping, a handle
-    popping) at its own frame, on the beat; elements overlap in time, so something moves
-    in every frame. Phase 2, once the last one has landed (the frame is then the
-    finished card): a slow push-in on the whole card, starting gently; a long card also
-    cuts closer once (`punches`).
+    and each element (a line rising in, a number counting up and popping) at its own
+    frame, on the beat; elements overlap in time, so something moves in every frame.
+    Phase 2, once they have landed (the frame is then the finished card): a slow push-in
+    on the whole card, starting gently; a long card also cuts closer once (`punches`).
+    `late` elements (the end card's handle on the closing hit, its credits) come in
+    during phase 2, over the moving card, where the push-in has carried their place.
     """
 
     def __init__(
@@ -405,10 +417,12 @@ class TypeRenderer:
         anchor: tuple[float, float] = (0.5, 0.45),
         punches: tuple[int, ...] = (),
         punch: float = 1.06,
+        late: list[Any] | None = None,
     ):
         self.base = base
         self.size = size
         self.elements = elements
+        self.late = list(late or [])
         self.settle = max([1, *(e.end for e in elements)])
         full = base.copy()
         for e in elements:
@@ -423,13 +437,41 @@ class TypeRenderer:
     def frame(self, k: int, n: int) -> Planes:
         from outreach.render.video.motion import card_window, card_zoom
 
-        if k >= self.settle:
-            z = card_zoom(k, self.settle, n, self.zoom)
-            z *= self.punch ** sum(1 for p in self.punches if k >= p)  # a cut closer
-            return self.full.sample(card_window(z, self.size, self.anchor), self.size)
-        out = self.base.copy()
-        for e in self.elements:
-            e.draw(out, k)
+        if k < self.settle:
+            out = self.base.copy()
+            for e in self.elements:
+                e.draw(out, k)
+            for e in self.late:
+                e.draw(out, k)
+            return out
+        z = card_zoom(k, self.settle, n, self.zoom)
+        z *= self.punch ** sum(1 for p in self.punches if k >= p)  # a cut closer
+        window = card_window(z, self.size, self.anchor)
+        out = self.full.sample(window, self.size)
+        if not self.late:
+            return out
+        if out is self.full.base:
+            out = out.copy()
+        wx, wy, ww, _wh = window
+        f = self.size[0] / ww
+        for e in self.late:
+            if k < getattr(e, "start", 0):
+                continue
+            pieces = _overlays(e)
+            if not pieces:
+                e.draw(out, k)
+                continue
+            o = pieces[0]
+            cx, cy = o.x + o.alpha.width / 2, o.y + o.alpha.height / 2
+            dx = round(((cx - wx) * f - cx) / 2) * 2
+            dy = round(((cy - wy) * f - cy) / 2) * 2
+            for p in pieces:
+                p.x, p.y = p.x + dx, p.y + dy
+            try:
+                e.draw(out, k)
+            finally:
+                for p in pieces:
+                    p.x, p.y = p.x - dx, p.y - dy
         return out
 
 

@@ -21,7 +21,6 @@ reads. Everything is drawn once per scene; `frames` composes the frames.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Sequence
@@ -218,12 +217,17 @@ def _style(theme: Theme, role: str, size: tuple[int, int], lines: int, **kw: Any
     )
 
 
-def stack(blocks: list[tuple[TextBlock | None, float]], area: Box) -> list[TextBlock | None]:
+def stack(
+    blocks: list[tuple[TextBlock | None, float]], area: Box, centre: float | None = None
+) -> list[TextBlock | None]:
     """Blocks (laid out at the top of `area`) stacked with their gaps (px before each)
-    and centred vertically in `area` as a group."""
+    and centred as a group on `centre` (a y; default the middle of `area`), kept
+    inside `area`: a text scene sits in the middle of the frame, not of the safe zone
+    (whose bottom margin would leave the lower half empty)."""
     present = [(b, g) for b, g in blocks if b is not None]
     total = sum(b.bounds.h for b, _ in present) + sum(g for _, g in present[1:])
-    y = area.y + max(0.0, (area.h - total) / 2)
+    mid = area.y + area.h / 2 if centre is None else centre
+    y = min(max(area.y, mid - total / 2), max(area.y, area.bottom - total))
     out: list[TextBlock | None] = []
     first = True
     for b, gap in blocks:
@@ -253,6 +257,14 @@ def on_beat(t: float, grid: BeatGrid | None, fps: int) -> int:
     if grid is None or grid.period <= 0:
         return round(t * fps)
     return round(grid.next_at_or_after(t - 0.5 / fps) * fps)
+
+
+def quick_step(grid: BeatGrid | None) -> float:
+    """Seconds between lines that build a card fast (a label, the call to action): a
+    half beat (0.22-0.33 s at 90-135 BPM)."""
+    if grid is None or grid.period <= 0:
+        return 0.25
+    return grid.period / 2 if grid.period >= 0.4 else grid.period
 
 
 def _schedule(first: int, count: int, step: float, fps: int, last: int) -> list[int]:
@@ -293,12 +305,14 @@ def type_scene(
 ) -> TypeScene:
     """Lay out a quote, fact or CTA scene and schedule its parts (pure: no pixels)."""
     area = _area(platform)
+    mid = platform.height * 0.47  # the frame's optical centre
     pal = palette(theme, sc.palette)
     fps = s.fps
     k = s.type_scale
     delay = sc.own_start - sc.start
     length = sc.own_end - sc.start
     step = reveal_step(grid)
+    quick = quick_step(grid)
     # Frames are counted from the scene's start; the beat grid is in video time.
     t0 = sc.own_start / fps
 
@@ -325,7 +339,7 @@ def type_scene(
             _style(theme, "heading", (round(44 * k), 34), 2, **extra),
             "quote_by",
         )
-        placed = stack([(mark, 0.0), (body, -30.0), (who, 44.0)], area)
+        placed = stack([(mark, 0.0), (body, -30.0), (who, 44.0)], area, mid)
         mark, body, who = placed
         first = delay + 1
         lines = _lines(body) if body else []
@@ -360,7 +374,7 @@ def type_scene(
             _style(theme, "body", (34, 26), 2, leading=1.25),
             "fact_source",
         )
-        num, lab, src = stack([(num, 0.0), (lab, 36.0), (src, 40.0)], area)
+        num, lab, src = stack([(num, 0.0), (lab, 36.0), (src, 40.0)], area, mid)
         count_start = delay + 2
         # The count lands on a beat: start it so that it ends on one.
         landing = at(t0 + 2 / fps + COUNT_SECONDS)
@@ -370,11 +384,11 @@ def type_scene(
             parts.append((kind, num, count_start if kind == "count" else delay + 1))
         lines = _lines(lab) if lab else []
         label_from = count_start + round(COUNT_SECONDS * fps) + len(LANDING) // 2
-        starts = _schedule(at(label_from / fps + sc.start / fps), len(lines), step, fps,
+        starts = _schedule(at(label_from / fps + sc.start / fps), len(lines), quick, fps,
                            length - fps)  # fmt: skip
         parts += [("rise", line, st) for line, st in zip(lines, starts, strict=True)]
         if src:
-            after = (starts[-1] if starts else label_from) + round(step * fps)
+            after = (starts[-1] if starts else label_from) + round(quick * fps)
             parts.append(("rise", src, min(after, max(delay + 1, length - fps))))
         ghost = _layout(value, Box(0, 0, platform.width * 2, 1400),
                         _style(theme, "number", (1100, 600), 1, align="left"), "")  # fmt: skip
@@ -397,18 +411,20 @@ def type_scene(
         cred = _layout(
             credits,
             Box(area.x, 0, area.w, 80),
-            _style(theme, "body", (26, 22), 2, leading=1.25),
+            _style(theme, "body", (30, 26), 2, leading=1.25),
             "credits",
         )
-        head, link, cred = stack([(head, 0.0), (link, 64.0), (cred, 56.0)], area)
+        head, link, cred = stack([(head, 0.0), (link, 64.0), (cred, 56.0)], area, mid)
         lines = _lines(head) if head else []
         button = sc.button - sc.start if sc.button >= 0 else length - round(s.end_tail * fps)
-        starts = _schedule(delay + 1, len(lines), step, fps, max(delay + 1, button - 8))
+        starts = _schedule(delay + 1, len(lines), quick, fps, max(delay + 1, button - 8))
         parts += [("rise", line, st) for line, st in zip(lines, starts, strict=True)]
+        # The handle pops on the closing hit and the credits follow, over the end card's
+        # push-in (which starts once the call to action is in: no still while it waits).
         if link:
-            parts.append(("pill", link, max(delay + 2, button)))
+            parts.append(("late-pill", link, max(delay + 2, button)))
         if cred:
-            parts.append(("rise", cred, max(delay + 2, button + 3)))
+            parts.append(("late-rise", cred, max(delay + 2, button + 3)))
     return TypeScene(pal, ghost, parts)
 
 
@@ -474,29 +490,36 @@ def type_renderer(
     fps = s.fps
     rise = round(RISE_PX * scale)
     elements: list[Any] = []
+    late: list[Any] = []
     for kind, block, start in plan.parts:
+        if kind.startswith("late-"):
+            kind, into = kind[5:], late
+        else:
+            into = elements
         if kind == "rise":
             color = pal.muted if block.style.max_size <= 40 else pal.text
             if sc.kind == "quote" and block.style.font == theme.font("heading"):
                 color = pal.accent
             ov = _sprite(block, color, scale)
-            elements.append(Anim(ov, start, max(2, round(RISE_SECONDS * fps)), rise))
+            into.append(Anim(ov, start, max(2, round(RISE_SECONDS * fps)), rise))
         elif kind == "pop":
-            elements.append(_pop(block, pal.accent, scale, start))
+            into.append(_pop(block, pal.accent, scale, start))
         elif kind == "pill":
             fill = pal.text if sc.palette % 2 else pal.accent
             ink = pal.background[0] if sc.palette % 2 else theme.color("accent_text")
             final = _pill(block, ink, fill, scale)
             steps = [_pill(_scaled(block, k), ink, fill, scale) for k in POP]
-            elements.append(Pop(final, steps, start))
+            into.append(Pop(final, steps, start))
         else:  # count
             frames = round(COUNT_SECONDS * fps)
             schedule = _count_values(block.text, frames)
-            values = {t: _sprite(_retext(block, t), pal.accent, scale) for t in dict.fromkeys(schedule)}
+            values = {
+                t: _sprite(_retext(block, t), pal.accent, scale) for t in dict.fromkeys(schedule)
+            }
             landing = [_sprite(_scaled(block, k), pal.accent, scale) for k in LANDING]
-            elements.append(Count(values, schedule, start, landing))
+            into.append(Count(values, schedule, start, landing))
     punches = tuple(f - sc.start for f in sc.shots)
-    return TypeRenderer(base, size, elements, s.card_zoom, (0.5, 0.45), punches)
+    return TypeRenderer(base, size, elements, s.card_zoom, (0.5, 0.45), punches, late=late)
 
 
 # --- the opener --------------------------------------------------------------------------------
@@ -510,6 +533,86 @@ def _lightest_and_darkest(theme: Theme) -> tuple[RGBA, RGBA]:
     light = colors[int(np.argmax(lum[:-2]))] if max(lum[:-2]) > 0.6 else colors[-2]
     dark = colors[int(np.argmin(lum[:-2]))] if min(lum[:-2]) < 0.06 else colors[-1]
     return light, dark
+
+
+def _orphans(block: TextBlock) -> int:
+    """Faults of a headline's lines: a short word stranded alone ("cho"), or a line that
+    ends on a number whose noun went to the next line ("24 tháng, 3 / thị trường")."""
+    out = 0
+    lines = block.lines
+    for j, line in enumerate(lines):
+        words = line.text.split()
+        if len(words) == 1 and len(words[0].strip(",.:;!?…—–-")) <= 4:
+            out += 1
+        last = words[-1] if words else ""
+        if j + 1 < len(lines) and last.isdigit():  # a bare number ends the line
+            out += 1
+        # "Nghị quyết / 59": a number that names the thing before it stays with it.
+        if (
+            j
+            and words
+            and words[0][:1].isdigit()
+            and not lines[j - 1].text.endswith((",", ".", ":", ";", "?", "!"))
+        ):
+            out += 1
+    return out
+
+
+def _midline_clauses(block: TextBlock) -> int:
+    """Clause breaks (a comma, a colon) inside a line rather than at its end."""
+    return sum(len(_CLAUSE.findall(line.text)) for line in block.lines)
+
+
+_CLAUSE = re.compile(r"(?<=[,:;])\s+|\s+(?=[—–] )")
+
+
+def headline(text: str, box: Box, style: TextStyle) -> TextBlock | None:
+    """The headline at the largest size in the style's range (in steps of 6 px) where no
+    line strands a word or a number, in at most 5 lines: first as the engine breaks it,
+    then with each clause (after a comma, colon, before a dash) starting a line. Else
+    the layout with the fewest faults."""
+    variants = [text]
+    if _CLAUSE.search(text):
+        variants.append(_CLAUSE.sub("\n", text))
+    best: tuple[tuple[int, int, int, int], TextBlock] | None = None
+    size = style.max_size
+    while size >= style.min_size:
+        fixed = replace(style, max_size=size, min_size=size)
+        for variant in variants:
+            try:
+                block = layout_text(variant, box, fixed, "hook")
+            except LayoutError:
+                continue
+            score = (
+                _orphans(block),
+                max(0, len(block.lines) - 5),
+                _midline_clauses(block) if len(variants) > 1 else 0,
+                -size,
+            )
+            if score[:3] == (0, 0, 0):
+                return block
+            if best is None or score < best[0]:
+                best = (score, block)
+        size -= 6
+    if best is not None and best[0][0] == 0:
+        return best[1]
+    # Every size in the range strands something: a little smaller, if that cures it.
+    for size in range(style.min_size - 4, round(style.min_size * 0.85) - 1, -4):
+        fixed = replace(style, max_size=size, min_size=size)
+        for variant in variants:
+            try:
+                block = layout_text(variant, box, fixed, "hook")
+            except LayoutError:
+                continue
+            if _orphans(block) == 0 and len(block.lines) <= 5:
+                return block
+    if best is not None:
+        return best[1]
+    small = replace(style, min_size=72)
+    try:
+        return layout_text(text, box, small, "hook")
+    except LayoutError:
+        return None
 
 
 @dataclass
@@ -531,14 +634,13 @@ def opener_layout(
     area = _area(platform)
     style = _style(theme, "title", s.hook_size, 6, leading=1.08, names=names, lang=lang)
     style = replace(style, valign="center")
-    try:
-        block = layout_text(text, Box(area.x, area.y, area.w, area.h * 0.86), style, "hook")
-    except LayoutError:
-        small = replace(style, min_size=72)
-        try:
-            block = layout_text(text, Box(area.x, area.y, area.w, area.h * 0.86), small, "hook")
-        except LayoutError:
-            return None
+    box = Box(area.x, area.y, area.w, area.h * 0.86)
+    if sc.portrait:  # over a portrait, the headline sits low: the face stays clear
+        style = replace(style, valign="bottom")
+        box = Box(area.x, area.y + area.h * 0.42, area.w, area.h * 0.58)
+    block = headline(text, box, style)
+    if block is None:
+        return None
     words: list[tuple[TextBlock, int, bool]] = []
     for line in block.lines:
         for word, off, width in word_offsets(line.text, block.style, block.size):
@@ -621,8 +723,3 @@ def _opener_scrim(img: Image.Image, dark: RGBA) -> Image.Image:
     a = np.clip(0.38 + 0.32 * np.clip(r - 0.35, 0, 1), 0, 0.72)
     mask = Image.fromarray(np.rint(a * 255).astype(np.uint8))
     return Image.composite(Image.new("RGB", img.size, dark[:3]), img, mask)
-
-
-@functools.lru_cache(maxsize=8)
-def _unused() -> None:  # pragma: no cover - keeps functools imported for later caching
-    return None

@@ -105,7 +105,6 @@ def camera(
     vw0, vh0 = base_view(src, frame)
     seconds = max(1, frames - 1) / fps
     marks = [0, *[c for c in cuts if 0 < c < frames], frames]
-    px_per_out = vw0 / frame[0]  # source px per output px, at the widest view
     speed = move.pan_speed * frame[0] / REFERENCE_WIDTH  # output px per second
     m = move.motion
     z0 = 1.0
@@ -162,10 +161,9 @@ def camera(
         x1 = min(float(sw), max(wi[0] + wi[2] for wi in part) + 1)
         y1 = min(float(sh), max(wi[1] + wi[3] for wi in part) + 1)
         widest = max(wi[2] for wi in part)
-        k = frame[0] / widest  # output px per source px at the widest window
-        pw, ph = max(2, math.ceil((x1 - x0) * k)), max(2, math.ceil((y1 - y0) * k))
+        ppx = frame[0] / widest  # output px per source px at the widest window
+        pw, ph = max(2, math.ceil((x1 - x0) * ppx)), max(2, math.ceil((y1 - y0) * ppx))
         shots.append(Shot(a, b, (x0, y0, x1 - x0, y1 - y0), (pw + pw % 2, ph + ph % 2)))
-    del px_per_out
     tightest = min(wi[2] for wi in windows) if windows else vw0
     return Camera(windows, shots, frame[0] / tightest)
 
@@ -205,8 +203,12 @@ def ease_out(t: float) -> float:
 
 
 def opener_windows(
-    frames: int, src: tuple[int, int], frame: tuple[int, int], focus: tuple[float, float] | None,
-    framing: float, amount: float = 0.14,
+    frames: int,
+    src: tuple[int, int],
+    frame: tuple[int, int],
+    focus: tuple[float, float] | None,
+    framing: float,
+    amount: float = 0.14,
 ) -> list[Window]:
     """The opener's push-in: fast from the first frame (the eye sees it move at once),
     easing out as the headline lands; `amount` is the zoom over the whole scene."""

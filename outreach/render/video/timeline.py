@@ -74,6 +74,10 @@ class VideoSettings:
     quote_max: float = 4.0
     video_facts: int = 2  # at most this many facts in the video (the strongest first)
     fact_seconds: float = 2.8
+    #: A text scene never holds longer than this (seconds), however long its label: the
+    #: video is an edit (the card has it all), and a card held 6 s loses the viewer.
+    fact_max: float = 4.2
+    cta_max: float = 4.8
     cta_seconds: float = 3.2
     # When a story is long, the cover, facts and CTA shrink towards these first-glance times.
     fact_least: float = 2.4
@@ -164,6 +168,7 @@ class Scene:
     framing: float = 1.0  # > 1: a closer crop (the photo was already on screen)
     palette: int = 0  # text scenes: 0 dark, 1 accent; consecutive text scenes differ
     button: int = -1  # the end card: the frame of the closing hit
+    portrait: bool = False  # the opener is on the person's portrait: its face stays clear
 
     @property
     def frames(self) -> int:
@@ -271,7 +276,8 @@ def _pace(scenes: list[Scene], tight: float, s: VideoSettings) -> float:
             # A fact label or CTA is read too: never faster than the caption pace. (The
             # cover is a glance: its length is set in `plan`, capped by cover_max.)
             reading = s.lead_seconds + sc.chars / cps if sc.chars and sc.kind != "cover" else 0.0
-            sc.own = max(base, reading)
+            cap = {"fact": s.fact_max, "cta": s.cta_max}.get(sc.kind, 1e9)
+            sc.own = max(base, min(cap, reading))
     return wps
 
 
@@ -511,6 +517,7 @@ def plan(
     s: VideoSettings,
     narration_seconds: dict[int, float],
     voices: dict[int, Any] | None = None,
+    handle: str = "",
 ) -> list[Scene]:
     """The scenes of a story, in order, with their natural (unpaced) lengths: the edit.
 
@@ -521,7 +528,8 @@ def plan(
 
     `narration_seconds` maps a beat index to the length of its narration file; `voices`
     (beat index -> `speech.voices.BeatVoice`) gives each spoken beat's audio, the draft
-    voice's included, and when its words are said.
+    voice's included, and when its words are said; `handle` is the theme's, for a story
+    without its own.
     Raises EmptyBeat for a beat with no text and no media: it would be a blank scene.
     """
     story = loaded.story
@@ -537,6 +545,7 @@ def plan(
     opener = _opener(story, s)
     scenes = [opener]
     opener.photo, opener.framing = _opening_photo(person_photo, beat_photos)
+    opener.portrait = opener.photo is not None and opener.photo == person_photo
     opener.motion = "zoom-in"
     shown = {opener.photo[0]} if opener.photo and opener.framing == 1.0 else set()
     motions = s.motions or DEFAULT_MOTIONS
@@ -602,16 +611,18 @@ def plan(
         sc.chars = chars
         sc.text = f"{fact.value} {fact.label}"
         sc.display = (fact.value, fact.label, fact.source)
-        sc.own = max(sc.own, s.lead_seconds + chars / s.chars_per_second)
+        sc.own = max(sc.own, min(s.fact_max, s.lead_seconds + chars / s.chars_per_second))
         sc.optional = 2 if rank else 0
         scenes.append(sc)
     if story.cta:
         sc = Scene("cta", -1, ("cta",), s.cta_seconds, base=s.cta_seconds, least=s.cta_least)
         sc.chars = count_chars(story.cta)
-        where = story.link or story.handle or ""
+        # The end card says where to follow (a handle; the theme's when the story has
+        # none): a link cannot be tapped in a video, it goes in the post's text.
+        where = story.handle or handle or story.link or ""
         sc.text = "\n".join(x for x in (story.cta, where) if x)
         sc.display = (story.cta, where, story.credits)
-        sc.own = max(sc.own, s.lead_seconds + sc.chars / s.chars_per_second + 0.4)
+        sc.own = max(sc.own, min(s.cta_max, s.lead_seconds + sc.chars / s.chars_per_second + 0.4))
         scenes.append(sc)
     return scenes
 
@@ -640,9 +651,7 @@ def _opener(story: Any, s: VideoSettings) -> Scene:
     return sc
 
 
-def _opening_photo(
-    person: Photo | None, beats: list[Photo | None]
-) -> tuple[Photo | None, float]:
+def _opening_photo(person: Photo | None, beats: list[Photo | None]) -> tuple[Photo | None, float]:
     """The opener's photo: the person's when no beat shows it; else the first beat's,
     framed closer (the beat then opens wide on it: a reveal, not a repeat)."""
     used = {p[0] for p in beats if p is not None}
