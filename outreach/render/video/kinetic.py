@@ -636,8 +636,8 @@ def opener_layout(
     style = replace(style, valign="center")
     box = Box(area.x, area.y, area.w, area.h * 0.86)
     if sc.portrait:  # over a portrait, the headline sits low: the face stays clear
-        style = replace(style, valign="bottom")
-        box = Box(area.x, area.y + area.h * 0.42, area.w, area.h * 0.58)
+        style = replace(style, valign="bottom", max_size=min(style.max_size, 124))
+        box = Box(area.x, area.y + area.h * 0.5, area.w, area.h * 0.5)
     block = headline(text, box, style)
     if block is None:
         return None

@@ -463,6 +463,10 @@ def build(
     total, push = place(scenes, s, grid)
     _palettes(scenes)
     left_out = [_describe(sc) for sc in sorted(dropped, key=lambda sc: plan.index(_same(plan, sc)))]
+    if left_out:
+        notes.append(
+            f"left to the cards, to keep the video near {aim:.0f} s: " + ", ".join(left_out)
+        )
     return Timeline(scenes, s.fps, total, push, wps, grid, notes, left_out)
 
 
