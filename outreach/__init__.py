@@ -3,4 +3,4 @@
 __version__ = "0.1.0"
 
 #: Bumped whenever a change alters rendered bytes; part of every cache key.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"

@@ -75,10 +75,14 @@ def frame(
             x0 = min(max(want_x, lo_x), hi_x)
             y0 = min(max(want_y, lo_y), hi_y)
             return _result(src, area, s, x0, y0, (bx, by, bw, bh), True)
-    # No crop keeps the subject in the zone: centre it as well as plain fill can.
+    # No crop keeps the subject in the zone: centre it as well as plain fill can; a
+    # subject taller than the zone keeps its top in the zone (a head is never cut off
+    # at the top; the chin may run past the zone's foot).
     s = base * start
     want_x = (bx + bw / 2) - (target.x + target.w / 2 - area.x) / s
     want_y = (by + bh / 2) - (target.y + target.h / 2 - area.y) / s
+    if bh * s > target.h:
+        want_y = by - (target.y - area.y) / s
     cw, ch = area.w / s, area.h / s
     x0 = min(max(want_x, 0.0), sw - cw)
     y0 = min(max(want_y, 0.0), sh - ch)
