@@ -39,11 +39,14 @@ def frame(
     focus: tuple[float, float] | None = None,
     max_zoom: float = 1.0,
     min_subject_h: float = 0.0,
+    top: bool = False,
 ) -> Framing:
     """Crop `src` (w, h) to fill `area`, putting `subject` (fractions) inside `zone`.
 
     `min_subject_h` asks for a subject at least that fraction of the area's height
     (a large face on a thumbnail); zoom never exceeds `max_zoom` times plain fill.
+    `top` puts the subject at the top of the zone instead of its middle (a portrait
+    with little headroom and the shoulders below).
     """
     sw, sh = src
     base = max(area.w / sw, area.h / sh)
@@ -69,6 +72,8 @@ def frame(
             # Centre the subject in the zone as far as the interval allows.
             want_x = (bx + bw / 2) - (target.x + target.w / 2 - area.x) / s
             want_y = (by + bh / 2) - (target.y + target.h / 2 - area.y) / s
+            if top:
+                want_y = by - (target.y - area.y) / s
             if zone is None:
                 want_x = cx - cw / 2
                 want_y = cy - ch / 2

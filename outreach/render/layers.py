@@ -363,6 +363,7 @@ def _photo(c: CardCanvas, spec: dict[str, Any]) -> None:
         focus,
         float(spec.get("zoom", 1.6)),
         min_h,
+        spec.get("subject_align") == "top",
     )
     main = c.subject is None and spec.get("main", True)
     if main:
@@ -1065,6 +1066,8 @@ def _lay_items(c: CardCanvas, spec: dict[str, Any], region: Box, k: float) -> li
                 pad = float(raw.get("pad", 0.55))
                 box = Box(0, 0, width - 2 * pad * style.max_size, region.h)
             block = layout_text(text, box, style, name)
+            if raw.get("tight") and len(block.lines) == 1:
+                block = _tight_ink(block)
         width = box.w if not raw.get("pill") else width
         b = block.bounds
         block = _shift(block, 0, -b.y)  # top of the ink at y = 0
@@ -1098,6 +1101,20 @@ def number_parts(text: str) -> list[tuple[str, str]]:
         else:
             parts.append((kind, tok))
     return parts
+
+
+def _tight_ink(block: TextBlock) -> TextBlock:
+    """A one-line block measured by its glyphs' own ink: a quote mark sits high above
+    the baseline, and the space under it is not part of the mark."""
+    from outreach.layout.fonts import load_font
+
+    font = load_font(block.style.font, block.size)
+    mask, (_, dy) = font.getmask2(block.lines[0].text, anchor="ls")
+    ink = mask.getbbox()
+    if ink is None:
+        return block
+    # Offsets are from the baseline: a mark above it has a negative bottom.
+    return replace(block, ink_top=float(-(dy + ink[1])), ink_bottom=float(dy + ink[3]))
 
 
 def _single_line(text: str, style: TextStyle, size: int, x: float, baseline: float) -> TextBlock:

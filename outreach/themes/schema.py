@@ -109,6 +109,9 @@ class PhotoLayer(_Layer):
         default="area", description="`subject` is a zone of the photo area, or of its safe part."
     )
     seam: SeamSpec | None = None
+    subject_align: Literal["center", "top"] = Field(
+        default="center", description="The face in the middle of its zone, or at its top."
+    )
 
 
 class ScrimLayer(_Layer):
@@ -167,6 +170,9 @@ class StackItem(_TextStyle):
     zoom: float | None = Field(default=None, ge=1, le=4)
     subject_min: float | None = Field(default=None, ge=0, le=1)
     subject: Frac4 | None = None
+    tight: bool | None = Field(
+        default=None, description="Measure a one-line field by its glyphs' own ink."
+    )
     number: bool | None = Field(
         default=None, description="Set the field as a figure: symbols smaller and tight."
     )
