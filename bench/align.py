@@ -17,12 +17,17 @@ Prints, measured in this run:
     python bench/align.py                 # 24 unseen conditions per language, 3 timing runs
     python bench/align.py --per-lang 8 --runs 1
     python bench/align.py --set seen      # the conditions the tests use
+    python bench/align.py --voices-from /usr/lib/x86_64-linux-gnu/libespeak-ng.so.1
+                                          # recordings by another espeak-ng (Debian's 1.51)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import pickle
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +62,22 @@ def encode(recs: list[corpus.Recording], folder: Path) -> list[Path]:
     return paths
 
 
+def make(kind: str, per_lang: int, library: str | None) -> list[corpus.Recording]:
+    """The recordings, spoken by this process's espeak-ng or, with `library`, by another
+    build in a child process (libespeak-ng is loaded once per process)."""
+    if library is None:
+        return corpus.make_unseen(per_lang) if kind == "unseen" else corpus.make_set(per_lang)
+    code = (
+        "import pickle, sys; from outreach.speech import corpus; "
+        f"recs = corpus.make_unseen({per_lang}) if {kind!r} == 'unseen' "
+        f"else corpus.make_set({per_lang}); "
+        "sys.stdout.buffer.write(pickle.dumps(recs))"
+    )
+    env = {**os.environ, "OUTREACH_ESPEAK_LIB": library}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
+    return list(pickle.loads(out.stdout))
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.quantile(np.array(values), q))
 
@@ -66,14 +87,16 @@ def main() -> int:
     parser.add_argument("--set", choices=["unseen", "seen"], default="unseen")
     parser.add_argument("--per-lang", type=int, default=24, help="recordings per language")
     parser.add_argument("--runs", type=int, default=3, help="timing runs over the whole set")
+    parser.add_argument(
+        "--voices-from", metavar="LIB", help="make the recordings with this libespeak-ng"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per recording")
     args = parser.parse_args()
 
-    print(f"engine: {engine.describe()}")
-    if args.set == "unseen":
-        recs = corpus.make_unseen(args.per_lang)
-    else:
-        recs = corpus.make_set(args.per_lang)
+    print(f"aligning with: {engine.describe()}")
+    if args.voices_from:
+        print(f"recordings made with: {args.voices_from}")
+    recs = make(args.set, args.per_lang, args.voices_from)
     length = sum(r.duration for r in recs)
     with tempfile.TemporaryDirectory() as tmp:
         paths = encode(recs, Path(tmp))

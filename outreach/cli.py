@@ -24,8 +24,18 @@ def _platform_names() -> list[str]:
     return list(load_presets())
 
 
+def _use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+
 class _Console:
-    """Human output on stderr, honouring -q/-v; data (schema, lists) goes to stdout."""
+    """Human output on stderr, honouring -q/-v; data (schema, lists) goes to stdout.
+
+    With -q nothing is printed when all is well; errors still go to stderr.
+    """
 
     def __init__(self, quiet: bool, verbose: bool):
         self.quiet = quiet
@@ -39,12 +49,15 @@ class _Console:
         if self.verbose and not self.quiet:
             click.echo(msg, err=True)
 
+    def error(self, msg: str) -> None:
+        """A problem: printed even with -q."""
+        click.echo(click.style(msg, fg="red") if _use_color() else msg, err=True)
+
     def diag(self, d: Diagnostic) -> None:  # errors always print; warnings unless quiet
         if d.severity == "error" or not self.quiet:
-            color = "red" if d.severity == "error" else "yellow"
-            click.echo(
-                click.style(d.format(), fg=color) if sys.stderr.isatty() else d.format(), err=True
-            )
+            color = {"error": "red", "warning": "yellow"}.get(d.severity, "cyan")
+            text = d.format()
+            click.echo(click.style(text, fg=color) if _use_color() else text, err=True)
 
 
 def common(fn: F) -> F:
@@ -98,9 +111,25 @@ no_highlight_option = click.option(
     is_flag=True,
     help="Video captions without the karaoke highlight of the word being read.",
 )
+clean_video_option = click.option(
+    "--clean-video",
+    is_flag=True,
+    help="Also write video-clean.mp4: the same video without burned-in captions.",
+)
 
 
-@click.group(context_settings=CONTEXT)
+class _Group(click.Group):
+    """Ctrl-C anywhere ends the command with a one-line message, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(package_name="outreach")
 def main() -> None:
     """Turn story files into cards, videos and post text for TikTok, YouTube, Instagram
@@ -134,6 +163,7 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
       outreach new stories/engineer-hanoi.yaml --kind engineer --lang vi
     """
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     from outreach.atomic import write_text
 
@@ -141,7 +171,7 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
     if path.exists() and not force:
         console.info(f"{path}: error: the file already exists — pick another name or pass --force")
         sys.exit(EXIT_ERRORS)
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True
     )
     text = env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=str(path))
@@ -177,28 +207,38 @@ def check(
       outreach check --strict stories/startup-agrilink.yaml
     """
     from outreach.model.loader import discover_stories
-    from outreach.pack.story import describe_error, load_and_validate
+    from outreach.pack.story import describe_error, load_all, validate
 
     console = _Console(quiet, verbose)
     found = discover_stories(list(paths) or [Path("stories")])
     if not found:
-        console.info("no story files found (*.yaml)")
+        console.error("error: no story files found (*.yaml)")
         sys.exit(EXIT_USAGE)
     errors = warnings = 0
-    for story_path, root in found:
-        try:
-            validated = load_and_validate(
-                story_path, root, list(platforms) or None, themes_dir, strict
-            )
-            diags = validated.diagnostics
-        except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
-            diags = describe_error(story_path, exc)
+    for story_path, loaded, diags in load_all(found):
+        report: list[str] = []
+        if loaded is not None and not diags:
+            try:
+                validated = validate(loaded, list(platforms) or None, themes_dir, strict)
+                diags = validated.diagnostics
+                report = _video_report(validated)
+            except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
+                diags = describe_error(story_path, exc)
         for d in diags:
             console.diag(d)
+        for line in report:
+            console.info(line)
         errors += sum(d.severity == "error" for d in diags)
         warnings += sum(d.severity == "warning" for d in diags)
     console.info(f"{len(found)} stories checked: {errors} errors, {warnings} warnings")
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def _video_report(validated: Any) -> list[str]:
+    """The planned video's length, motion and cue timing (no render; see pack.video)."""
+    from outreach.pack.video import check_lines
+
+    return check_lines(validated)
 
 
 # --- render --------------------------------------------------------------------------------
@@ -220,6 +260,7 @@ def check(
 @quality_option
 @themes_dir_option
 @no_highlight_option
+@clean_video_option
 @common
 def render(
     stories: tuple[Path, ...],
@@ -229,6 +270,7 @@ def render(
     quality: str,
     themes_dir: tuple[Path, ...],
     no_highlight: bool,
+    clean_video: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -244,25 +286,29 @@ def render(
       outreach render stories/x.yaml -p tiktok --only video
     """
     from outreach.model.loader import discover_stories
-    from outreach.pack.render import render_stories
+    from outreach.pack.render import OutputFolderError, render_stories
 
     console = _Console(quiet, verbose)
-    if no_highlight:
-        _disable_highlight()
     found = discover_stories(list(stories))
     if not found:
-        console.info("no story files found (*.yaml)")
+        console.error("error: no story files found (*.yaml)")
         sys.exit(EXIT_USAGE)
-    ok = render_stories(found, out_dir, list(platforms) or None, only, quality, themes_dir, console)
+    try:
+        ok = render_stories(
+            found,
+            out_dir,
+            list(platforms) or None,
+            only,
+            quality,
+            themes_dir,
+            console,
+            highlight=not no_highlight,
+            clean=clean_video,
+        )
+    except OutputFolderError as exc:
+        console.error(f"error: {exc.message} — {exc.hint}")
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if ok else EXIT_ERRORS)
-
-
-def _disable_highlight() -> None:
-    """Switch the word highlight off for this run, in worker processes too (they inherit
-    the environment); the theme setting `video: {highlight: false}` does it per theme."""
-    import os
-
-    os.environ["OUTREACH_VIDEO_HIGHLIGHT"] = "0"
 
 
 # --- schema, platforms, themes --------------------------------------------------------------
@@ -355,6 +401,13 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 @click.option("--force", is_flag=True, help="Render everything again, ignoring the cache.")
 @only_option
 @platforms_option("Pack only these platforms (repeatable). Default: each story's list, else all.")
+@click.option(
+    "--story",
+    "story_ids",
+    multiple=True,
+    metavar="ID",
+    help="Pack only this story (its id or file name; repeatable). The others' outputs stay.",
+)
 @click.option("--include-drafts", is_flag=True, help="Also render stories not yet approved.")
 @click.option(
     "--scheduler",
@@ -365,6 +418,7 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 @quality_option
 @themes_dir_option
 @no_highlight_option
+@clean_video_option
 @common
 def pack(
     stories_dir: Path,
@@ -374,11 +428,13 @@ def pack(
     force: bool,
     only: str | None,
     platforms: tuple[str, ...],
+    story_ids: tuple[str, ...],
     include_drafts: bool,
     scheduler: str | None,
     quality: str,
     themes_dir: tuple[Path, ...],
     no_highlight: bool,
+    clean_video: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -390,33 +446,36 @@ def pack(
     a story with neither joins every pack. Only `status: approved` stories are rendered
     unless --include-drafts; the drafts left out are listed.
     Unchanged outputs are skipped (the cache is DIR/<week>/.cache/, safe to delete).
-    Exit code 0 when everything rendered, 1 when some outputs failed, 2 on usage errors.
+    A run narrowed by -p, --only or --story rebuilds only that part: every other output
+    of the week stays on disk, in manifest.json and in the zip. Files are removed only
+    when the pack wrote them and their story or platform left the week (each is named).
+    Exit code 0 when everything rendered, 1 when some outputs failed, 2 on usage errors
+    (including an unusable output folder, or another pack writing into it).
 
     \b
     Examples:
       outreach pack stories/ --week 2026-W48 -o output/
       outreach pack stories/ -p tiktok -p instagram-feed --only cards
+      outreach pack stories/ --story agrilink-japan
       outreach pack stories/ --scheduler tcp://10.0.0.5:8786
     """
     from outreach.pack.executor import ExecutorError, check_scheduler, default_jobs
     from outreach.pack.summary import summary_lines
-    from outreach.pack.weekly import build_pack, current_week, parse_week
+    from outreach.pack.weekly import PackUsageError, build_pack, current_week, parse_week
 
     console = _Console(quiet, verbose)
-    if no_highlight:
-        _disable_highlight()
     try:
         week = parse_week(week) if week else current_week()
         check_scheduler(scheduler)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     except ExecutorError as exc:
-        click.echo(f"error: {exc.message} — {exc.hint}", err=True)
+        console.error(f"error: {exc.message} — {exc.hint}")
         sys.exit(EXIT_USAGE)
     from outreach.model.loader import discover_stories
 
     if not discover_stories([stories_dir]):
-        console.info(f"error: no story files (*.yaml) in {stories_dir}")
+        console.error(f"error: no story files (*.yaml) in {stories_dir}")
         sys.exit(EXIT_USAGE)
     try:
         report = build_pack(
@@ -427,23 +486,33 @@ def pack(
             force=force,
             only=only,
             platforms=list(platforms) or None,
+            stories=list(story_ids) or None,
             include_drafts=include_drafts,
             scheduler=scheduler,
             themes_dirs=themes_dir,
             quality=quality,
+            highlight=not no_highlight,
+            clean=clean_video,
             console=console,
         )
-    except ExecutorError as exc:
-        click.echo(f"error: {exc.message} — {exc.hint}", err=True)
+    except (ExecutorError, PackUsageError) as exc:
+        console.error(f"error: {exc.message} — {exc.hint}")
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        click.echo(
-            "\ninterrupted: every file written is whole; run the same command to finish the pack",
-            err=True,
+        console.error(
+            "\ninterrupted: every file written is whole; manifest.json and the zip are not "
+            "there until the pack is finished — run the same command again to finish it"
         )
         sys.exit(130)
+    if story_ids:
+        known = {s for st in report.stories.values() for s in (st.id, Path(st.path).stem)}
+        for sid in story_ids:
+            if sid not in known:
+                console.error(f"warning: --story {sid}: no story of {week} has that id or name")
     for line in summary_lines(report):
         console.info(line)
+    for problem in report.problems:
+        console.error(f"error: {problem}")
     if not report.stories and not report.drafts:
         console.info(f"no story for {week} in {stories_dir}")
     sys.exit(EXIT_OK if report.ok else EXIT_ERRORS)
@@ -508,10 +577,10 @@ def preview(
     try:
         running = make_preview(stories_dir, host, port, allow_remote=True, themes_dirs=themes_dir)
     except MissingWatchfiles as exc:
-        console.info(f"error: {exc}")
+        console.error(f"error: {exc}")
         sys.exit(EXIT_ERRORS)
     except OSError as exc:
-        console.info(
+        console.error(
             f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
             f"pass another --port (0 picks a free one)"
         )

@@ -6,12 +6,15 @@ Every problem a user can cause is reported in the same compiler-like form,
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+#: `note` is information (e.g. a user theme overriding a built-in one): never counted as
+#: a problem, never made an error by --strict.
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Diagnostic:
         return self.format()
 
     def as_error(self) -> Diagnostic:
+        if self.severity == "note":
+            return self
         return Diagnostic(
             self.path, self.line, self.col, "error", self.field, self.message, self.hint
         )
@@ -75,6 +80,45 @@ class StoryError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.format() for d in diagnostics))
+
+
+def explain_os_error(exc: OSError) -> tuple[str, str]:
+    """(message, hint) in plain words for a failed file operation, naming the path."""
+    where = exc.filename or ""
+    shown = display_path(where) if where else "a file"
+    folder = display_path(Path(where).parent) if where else "the output folder"
+    code = exc.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return (
+            f"the disk is full: {shown} could not be written",
+            "free some space, or write the pack to another disk with -o",
+        )
+    if code == errno.EFBIG:
+        return (
+            f"{shown} is too large for this disk or for this account's file-size limit",
+            "free some space or raise the limit (ulimit -f), or use another disk with -o",
+        )
+    if code == errno.EROFS:
+        return (
+            f"cannot write {shown}: {folder} is on a read-only disk",
+            "choose a writable folder with -o",
+        )
+    if code in (errno.EACCES, errno.EPERM):
+        return (
+            f"no permission to write {shown}",
+            f"make {folder} writable (chmod u+w) or choose another folder with -o",
+        )
+    if code == errno.ENOTDIR:
+        return (
+            f"cannot create {shown}: part of that path is a file, not a folder",
+            "choose an output folder that is not inside a file (-o)",
+        )
+    if code == errno.ENAMETOOLONG:
+        return (f"the file name {shown} is too long", "use a shorter id or output folder")
+    if code == errno.EISDIR:
+        return (f"{shown} is a folder where a file is expected", "move that folder away")
+    reason = (exc.strerror or str(exc)).lower()
+    return (f"could not write {shown}: {reason}", "check the output folder and the disk")
 
 
 def display_path(path: Path | str) -> str:

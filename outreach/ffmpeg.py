@@ -153,31 +153,174 @@ def audio_duration(path: Path) -> float:
     return info.duration
 
 
-def decode_pcm(path: Path, rate: int, timeout: float = 300) -> bytes:
-    """The first audio stream as mono float32 little-endian samples at `rate` Hz."""
-    proc = subprocess.run(
+# --- loudness ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """EBU R128 figures of a signal: integrated (LUFS), true peak (dBTP), range (LU)."""
+
+    integrated: float
+    true_peak: float
+    lra: float = 0.0
+    threshold: float = -70.0
+    offset: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "integrated_lufs": round(self.integrated, 1),
+            "true_peak_dbtp": round(self.true_peak, 1),
+            "lra_lu": round(self.lra, 1),
+        }
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return -70.0
+    return value if value == value and abs(value) != float("inf") else -70.0
+
+
+def measure_loudnorm(path: Path, target: float, tp: float, lra: float) -> Loudness:
+    """Pass 1 of EBU R128 normalisation: loudnorm's measurement of `path`."""
+    import json
+
+    err = run(
         [
-            ffmpeg_exe(),
-            "-hide_banner",
-            "-nostdin",
+            "-v",
+            "info",
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            f"loudnorm=I={target}:TP={tp}:LRA={lra}:print_format=json",
+            "-f",
+            "null",
+            "-",
+        ],
+        "could not measure the soundtrack's loudness",
+    )
+    data = json.loads(err[err.rindex("{") : err.rindex("}") + 1])
+    return Loudness(
+        _number(data["input_i"]),
+        _number(data["input_tp"]),
+        _number(data["input_lra"]),
+        _number(data["input_thresh"]),
+        _number(data["target_offset"]),
+    )
+
+
+def apply_loudnorm(
+    source: Path,
+    target: Path,
+    measured: Loudness,
+    goal: float,
+    tp: float,
+    lra: float,
+    rate: int,
+) -> None:
+    """Pass 2: normalise with the measured values (linear gain where the peaks allow)."""
+    ln = (
+        f"loudnorm=I={goal}:TP={tp}:LRA={lra}:measured_I={measured.integrated:.2f}:"
+        f"measured_TP={measured.true_peak:.2f}:measured_LRA={measured.lra:.2f}:"
+        f"measured_thresh={measured.threshold:.2f}:offset={measured.offset:.2f}:linear=true"
+    )
+    run(
+        [
+            "-y",
             "-v",
             "error",
+            "-i",
+            str(source),
+            "-af",
+            f"{ln},aresample={rate}",
+            "-c:a",
+            "pcm_f32le",
+            "-ar",
+            str(rate),
+            "-ac",
+            "2",
+            "-f",
+            "wav",
+            str(target),
+        ],
+        "could not normalise the soundtrack's loudness",
+    )
+
+
+_EBU_I = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS\s+Threshold:\s+(-?[\d.]+|-inf) LUFS")
+_EBU_LRA = re.compile(r"LRA:\s+(-?[\d.]+) LU")
+_EBU_PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS")
+
+
+def loudness(path: Path) -> Loudness:
+    """Integrated loudness and true peak of a file's audio, as a platform measures it."""
+    err = run(
+        [
+            "-nostats",
             "-i",
             str(path),
             "-map",
             "0:a:0",
-            "-ac",
-            "1",
-            "-ar",
-            str(rate),
+            "-af",
+            "ebur128=peak=true",
             "-f",
-            "f32le",
+            "null",
             "-",
         ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=timeout,
+        f"could not measure the loudness of {path.name}",
     )
+    tail = err[err.rfind("Summary:") :]
+    i, r, p = _EBU_I.search(tail), _EBU_LRA.search(tail), _EBU_PEAK.search(tail)
+    return Loudness(
+        _number(i.group(1)) if i else -70.0,
+        _number(p.group(1)) if p else -70.0,
+        _number(r.group(1)) if r else 0.0,
+        _number(i.group(2)) if i else -70.0,
+    )
+
+
+def encode_aac(source: Path, target: Path, kbps: int, gain_db: float = 0.0) -> None:
+    """AAC-LC 48 kHz stereo in an .m4a (with an optional gain), muxed later by stream copy."""
+    run(
+        [
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            str(source),
+            *(["-af", f"volume={gain_db:.3f}dB"] if gain_db else []),
+            "-c:a",
+            "aac",
+            "-b:a",
+            f"{kbps}k",
+            "-ar",
+            "48000",
+            "-ac",
+            "2",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            "-f",
+            "mp4",
+            str(target),
+        ],
+        "could not encode the soundtrack",
+    )
+
+
+def decode_pcm(path: Path, rate: int, seconds: float | None = None, timeout: float = 300) -> bytes:
+    """The first audio stream as mono float32 little-endian samples at `rate` Hz (the
+    first `seconds` of it, if given): for beat detection and forced alignment."""
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path)]
+    if seconds is not None:
+        args += ["-t", f"{seconds:.3f}"]
+    args += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
+    proc = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace")
         raise FFmpegError(f"cannot decode {path.name}", err.splitlines()[-TAIL_LINES:])
@@ -196,6 +339,22 @@ class EncodeSettings:
     crf: int = 20
     maxrate_kbps: int = 10_000
     audio_kbps: int = 160
+    audio_copy: bool = False  # the audio file is already AAC (audio.build_soundtrack)
+
+
+#: The raw frames are BT.709 limited range (frames.to_planes). Said *before* `-i`: an
+#: untagged raw input is "unknown", and FFmpeg 9 then inserts a BT.601->BT.709 conversion
+#: through RGB (brand gold off by dE 5.5, 31% more encoder CPU; performance-notes.md).
+RAW_COLOR_TAGS = (
+    "-colorspace",
+    "bt709",
+    "-color_primaries",
+    "bt709",
+    "-color_trc",
+    "bt709",
+    "-color_range",
+    "tv",
+)
 
 
 def x264_args(s: EncodeSettings) -> list[str]:
@@ -219,16 +378,14 @@ def x264_args(s: EncodeSettings) -> list[str]:
         str(2 * s.fps),
         "-x264-params",
         "colorprim=bt709:transfer=bt709:colormatrix=bt709",
-        "-colorspace",
-        "bt709",
-        "-color_range",
-        "tv",
+        *RAW_COLOR_TAGS,  # the same tags on the output stream
     ]
 
 
 def raw_input_args(s: EncodeSettings, source: str = "pipe:0") -> list[str]:
-    """Raw yuv420p frames: the frame builder does the colour conversion once per still."""
+    """Raw yuv420p frames, tagged BT.709 limited range so the encoder converts nothing."""
     return [
+        *RAW_COLOR_TAGS,
         "-f",
         "rawvideo",
         "-pix_fmt",
@@ -260,7 +417,7 @@ def _widen_pipe(fd: int) -> None:
 def encode_stream(
     frames: Callable[[], Iterable[bytes | memoryview]],
     n_frames: int,
-    audio: Path,
+    audio: Path | None,
     target: Path,
     settings: EncodeSettings,
     on_frame: Callable[[int], None] | None = None,
@@ -280,25 +437,18 @@ def encode_stream(
         "-loglevel",
         "error",
         *raw_input_args(settings),
-        "-i",
-        str(audio),
-        "-map",
-        "0:v:0",
-        "-map",
-        "1:a:0",
+        *(["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"] if audio else ["-map", "0:v:0"]),
         *x264_args(settings),
-        "-c:a",
-        "aac",
-        "-b:a",
-        f"{settings.audio_kbps}k",
-        "-ar",
-        "48000",
-        "-ac",
-        "2",
+        *(
+            ["-an"]
+            if audio is None
+            else ["-c:a", "copy"]
+            if settings.audio_copy
+            else ["-c:a", "aac", "-b:a", f"{settings.audio_kbps}k", "-ar", "48000", "-ac", "2"]
+        ),
         "-t",
         f"{duration:.6f}",
-        "-movflags",
-        "+faststart",
+        *(["-movflags", "+faststart"] if audio is not None else []),
         "-f",
         "mp4",
         str(target),
@@ -355,3 +505,36 @@ def encode_stream(
     reader.join(timeout=5)
     if rc != 0 or broken:
         raise FFmpegError("ffmpeg could not encode the video", list(tail))
+
+
+def mux(video: Path, audio: Path, target: Path, duration: float) -> None:
+    """Join an encoded video and an encoded soundtrack by stream copy, index at the front."""
+    run(
+        [
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            str(video),
+            "-i",
+            str(audio),
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-c",
+            "copy",
+            "-t",
+            f"{duration:.6f}",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            str(target),
+        ],
+        "could not join the video and its soundtrack",
+    )

@@ -24,6 +24,18 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+
+def require_chromium() -> str:
+    """Debian's Chromium, or a failure that says how to get it: a test never skips
+    because a tool is missing (the README's test command installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run the README's test command (it installs Debian's "
+            "chromium), or `apt-get install chromium`"
+        )
+    return CHROMIUM
+
+
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

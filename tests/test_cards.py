@@ -15,7 +15,8 @@ from outreach.platforms import all_platforms, get_platform
 from outreach.render.cards import compose, plan_cards
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import photo_fill
-from tests.conftest import GOLDEN, write_story
+from tests.conftest import write_story
+from tests.golden import MAX_MISMATCH, assert_golden, mismatch
 
 STORY_VI = """\
 kind: startup
@@ -58,32 +59,11 @@ CASES = [  # card name, platform
     ("beat-01", "instagram-carousel"),
     ("thumbnail", "youtube-thumbnail"),
 ]
-GOLDEN_SCALE = 4  # goldens are stored at 1/4 size: small in git, still sensitive
 
 
 def _validated(story_dir: Path, text: str, theme: str):
     path = write_story(story_dir, f"story-{theme}.yaml", text + f"theme: {theme}\n")
     return load_and_validate(path, story_dir)
-
-
-def _compare_golden(image: Image.Image, name: str, update: bool) -> None:
-    small = image.resize(
-        (image.width // GOLDEN_SCALE, image.height // GOLDEN_SCALE), Image.Resampling.BOX
-    )
-    path = GOLDEN / "cards" / f"{name}.png"
-    if update or not path.exists():
-        if not update:
-            pytest.fail(f"missing golden {path.name}; run pytest --update-golden to create it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        small.save(path)
-        return
-    want = np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
-    got = np.asarray(small, dtype=np.int16)
-    assert want.shape == got.shape
-    diff = np.abs(want - got)
-    # Tolerance: JPEG-free comparison, small anti-aliasing drift is fine; moved text is not.
-    assert diff.mean() < 1.5, f"{name}: mean difference {diff.mean():.2f}"
-    assert np.percentile(diff, 99.5) < 48, f"{name}: local difference too large"
 
 
 @pytest.mark.parametrize("theme", ["default", "lotus"])
@@ -101,7 +81,25 @@ def test_golden_cards(story_dir: Path, theme: str, lang: str, update_golden: boo
         assert not result.outside
         for record in result.records:
             assert record.contrast >= MIN_CONTRAST, (card, record)
-        _compare_golden(result.image, f"{theme}-{lang}-{card}", update_golden)
+        assert_golden(result.image, "cards", f"{theme}-{lang}-{card}", update_golden)
+
+
+def test_a_one_pixel_shift_of_a_text_block_fails_the_golden(story_dir: Path) -> None:
+    """The comparison is tight: moving one text block by a single pixel is caught."""
+    validated = _validated(story_dir, STORY_VI, "default")
+    platform = get_platform("tiktok")
+    spec = next(
+        s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == "quote"
+    )
+    result = compose(spec, platform, validated.theme)
+    assert mismatch(result.image, result.image)[0] == 0
+    for record in result.records:
+        x0, y0, x1, y1 = record.box.rounded()
+        shifted = result.image.copy()
+        block = result.image.crop((x0, y0, x1, y1))
+        shifted.paste(block, (x0 + 1, y0))
+        share, _ = mismatch(result.image, shifted)
+        assert share > MAX_MISMATCH, (record.field, share)
 
 
 def test_every_platform_renders_at_its_canvas(story_dir: Path, tmp_path: Path) -> None:

@@ -226,7 +226,7 @@ def test_broken_stories_fail_alone(story_dir: Path, tmp_path: Path) -> None:
         "missing.yaml",
         story_text("Thiếu ảnh").replace("media/photo.jpg", "media/nope.jpg"),
     )
-    write_story(story_dir, "overflow.yaml", story_text(" ".join(["Supercalifragilistic"] * 60)))
+    write_story(story_dir, "overflow.yaml", story_text(" ".join(["Supercalifragilistic"] * 25)))
     write_story(story_dir, "yaml.yaml", "kind: startup\nlang: en\ntitle: [oops\n")
     out = tmp_path / "out"
     res = run_pack(story_dir, out)
@@ -239,7 +239,7 @@ def test_broken_stories_fail_alone(story_dir: Path, tmp_path: Path) -> None:
         r"overflow\.yaml:4:8: error: title: text too long to fit: .* \(cover card, tiktok\)",
         res.stderr,
     )
-    assert "yaml.yaml:4:1: error: (yaml): malformed YAML" in res.stderr
+    assert "yaml.yaml:3:8: error: title: the list opened here with [ is never closed" in res.stderr
     files = verify_pack(out / WEEK)
     good = {rel for rel, e in files.items() if e["story"] == "good"}
     assert good == {

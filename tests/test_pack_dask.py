@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import distributed
 import pytest
 
 from tests.test_pack import WEEK, make_stories, manifest, run_pack, summary, verify_pack
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.mark.slow

@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.test_pack import WEEK, make_stories, run_pack, story_text, write_story
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
+pytestmark = pytest.mark.slow
 
 
 def open_index(index: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
+    require_chromium()
     seen: dict = {"console": [], "page_errors": [], "requests": [], "failed": []}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -1,11 +1,10 @@
-"""Videos in the pack: real ffmpeg encodes (at a reduced size), checked with ffprobe,
-one shared encode for TikTok and Reels, skipped when unchanged, same on Dask."""
+"""Videos in the pack: real ffmpeg encodes (at a reduced size), probed with PyAV, one
+shared encode for TikTok and Reels, skipped when unchanged, same on Dask."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_pack import WEEK, story_text, summary, verify_pack, write_story
+from tests.video_helpers import ffprobe as _probe
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("ffprobe") is None, reason="needs ffprobe"),
-]
+pytestmark = pytest.mark.slow
 
 
 def video_story(title: str) -> str:
@@ -56,22 +53,13 @@ def pack(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def ffprobe(path: Path) -> dict:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration:stream=codec_type,codec_name,width,height,pix_fmt",
-            "-of",
-            "json",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout)
+    """Duration and the main fields of each stream (PyAV; see video_helpers.ffprobe)."""
+    full = _probe(path)
+    keep = ("codec_type", "codec_name", "width", "height", "pix_fmt")
+    return {
+        "format": {"duration": full["format"]["duration"]},
+        "streams": [{k: s[k] for k in keep if k in s} for s in full["streams"]],
+    }
 
 
 def video_entries(files: dict) -> list[dict]:
@@ -79,7 +67,6 @@ def video_entries(files: dict) -> list[dict]:
 
 
 def test_video_outputs_are_jobs_shared_probed_and_cached(story_dir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("outreach.pack.video")
     write_story(story_dir, "vid.yaml", video_story("Video ngắn"))
     out = tmp_path / "out"
     res = pack(story_dir, out, "--only", "video")
@@ -108,9 +95,9 @@ def test_video_outputs_are_jobs_shared_probed_and_cached(story_dir: Path, tmp_pa
 def test_video_on_dask_has_the_same_probed_metadata(
     story_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("outreach.pack.video")
     monkeypatch.setenv("OUTREACH_VIDEO_SCALE", "0.25")  # the cluster's workers inherit it
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     write_story(story_dir, "vid.yaml", video_story("Video ngắn"))
     local = pack(story_dir, tmp_path / "local", "--only", "video", "-j", "1")
     assert local.returncode == 0, local.stderr

@@ -11,15 +11,15 @@ import re
 import time
 from pathlib import Path
 
+import playwright.sync_api as playwright_api
 import pytest
 import yaml
 from PIL import Image
 
 from outreach.model.loader import discover_stories, load_story
 from outreach.preview.server import make_preview
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.slow
@@ -27,8 +27,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    require_chromium()
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

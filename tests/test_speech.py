@@ -324,3 +324,91 @@ def test_check_reports_a_missing_engine_clearly(story_dir: Path) -> None:
     assert "n.yaml:7:16: warning: beats[1].narration: captions cannot follow the narration" in (
         warned.stdout + warned.stderr
     )
+
+
+# --- beat voices (what the video pipeline asks) --------------------------------------------
+
+
+def test_beat_voices_align_narration_and_speak_drafts(
+    story_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.model.loader import load_story
+    from outreach.speech import voices
+
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    text = "Nông dân ghi nhật ký ngay trên điện thoại."
+    rec = corpus.speak(text, "vi", corpus.CONDITIONS["vi"][1], seed=3)
+    (story_dir / "audio").mkdir()
+    (story_dir / "audio" / "b2.wav").write_bytes(draft.wav_bytes(rec.samples, rec.rate))
+    story = DRAFT_STORY.replace("Nông dân ghi nhật ký ngay trên điện thoại.", text)
+    loaded = load_story(write_story(story_dir, "d.yaml", story), story_dir)
+    found = voices.beat_voices(loaded, {1: rec.duration})
+    assert sorted(found) == [0, 1, 2]
+    assert [found[i].source for i in (0, 1, 2)] == ["draft", "narration", "draft"]
+    narrated = found[1]
+    assert narrated.path == story_dir / "audio" / "b2.wav" and narrated.words is not None
+    errs = corpus.start_errors(rec, [w.start for w in narrated.words])
+    assert float(np.median(errs)) <= 0.10
+    spoken = found[0]
+    assert spoken.draft and spoken.path.suffix == ".wav" and spoken.path.is_file()
+    assert spoken.words is not None
+    assert [w.text for w in spoken.words] == ["AgriLink", "ra", "đời", "ở", "Cao", "Lãnh."]
+    # cached: a second call reads the same times back without speaking or aligning
+    calls: list[str] = []
+    monkeypatch.setattr(align, "align_file", lambda *a, **k: calls.append("align"))
+    monkeypatch.setattr(draft, "speak", lambda *a, **k: calls.append("speak"))
+    again = voices.beat_voices(loaded, {1: rec.duration})
+    assert calls == []
+    assert again[1].words == narrated.words and again[0].words == spoken.words
+
+
+def test_an_unsure_narration_keeps_its_file_and_says_why(
+    story_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.model.loader import load_story
+    from outreach.speech import voices
+
+    monkeypatch.setenv("OUTREACH_CACHE_DIR", str(tmp_path / "cache"))
+    rec = corpus.speak(corpus.TEXTS["vi"][0], "vi", corpus.CONDITIONS["vi"][1], seed=3)
+    (story_dir / "audio").mkdir()
+    (story_dir / "audio" / "b2.wav").write_bytes(draft.wav_bytes(rec.samples, rec.rate))
+    story = DRAFT_STORY.replace("voice: draft\nbeats", "beats").replace("\n    voice: draft", "")
+    loaded = load_story(write_story(story_dir, "n.yaml", story), story_dir)
+    found = voices.beat_voices(loaded, {1: rec.duration})
+    assert list(found) == [1]
+    assert found[1].words is None and "matches the text poorly" in found[1].problem
+
+
+# --- captions from the voice ---------------------------------------------------------------
+
+
+def test_vtt_tags_every_word_after_the_first_of_each_cue() -> None:
+    from outreach.render.video.captions import SidecarCue, to_srt, to_vtt
+
+    tokens = (("Từ", 1.0), ("Đồng", 1.25), ("Tháp", 1.5), ("đến", 2.0), ("Tokyo,", 2.345))
+    cue = SidecarCue(30, 90, ("Từ Đồng Tháp", "đến Tokyo,"), ("beats", 0), tokens=tokens)
+    vtt = to_vtt([cue], 30)
+    assert (
+        "00:00:01.000 --> 00:00:03.000 line:85%,end position:50% align:center\n"
+        "Từ <00:00:01.250>Đồng <00:00:01.500>Tháp\n"
+        "<00:00:02.000>đến <00:00:02.345>Tokyo,\n"
+    ) in vtt
+    assert "<" not in to_srt([cue], 30)  # SRT has no karaoke tags
+    wrong = SidecarCue(30, 90, ("Từ Đồng Tháp",), tokens=tokens[:2])
+    assert "Từ Đồng Tháp\n" in to_vtt([wrong], 30)  # words that do not match: no tags
+
+
+def test_cues_break_where_the_voice_pauses() -> None:
+    from outreach.render.video.captions import pause_breaks
+
+    text = "Mỗi lô sen, xoài, lúa đều có mã truy xuất nguồn gốc."
+    n = len(text.split())
+    starts = [0.3 * k for k in range(n)]
+    ends = [s + 0.25 for s in starts]
+    assert pause_breaks(text, starts, ends, 0.25) == text  # no pause: one paragraph
+    starts = [s + (0.6 if k >= 5 else 0.0) for k, s in enumerate(starts)]  # after "lúa"
+    ends = [s + 0.25 for s in starts]
+    assert pause_breaks(text, starts, ends, 0.25) == (
+        "Mỗi lô sen, xoài, lúa\nđều có mã truy xuất nguồn gốc."
+    )
+    assert pause_breaks(text, starts[:-1], ends, 0.25) == text  # times that do not fit

@@ -35,15 +35,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = root / "out"
     validated = load_and_validate(story, story.parent, ["tiktok", "instagram-reels"])
     entries = pv.render_videos(validated, out, "fast", None, scale=SCALE)
-    shared = pv.groups(validated.platforms)[0][0]
-    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
-    timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
-    chunks = plan_captions(timeline, validated.theme, shared, s)
+    vp = pv.plan_videos(validated)[0]
     return {
         "out": out,
         "entries": entries,
-        "timeline": timeline,
-        "chunks": chunks,
+        "plan": vp,
+        "timeline": vp.timeline,
+        "chunks": vp.chunks,
         "validated": validated,
         "video": out / "vtest" / "_video" / "video.mp4",
     }
@@ -82,21 +80,31 @@ def test_full_decode_prints_no_error(rendered: dict) -> None:
 
 def test_sidecars_parse_and_match_the_timeline(rendered: dict) -> None:
     folder = rendered["out"] / "vtest" / "_video"
-    chunks = [c for i in sorted(rendered["chunks"]) for c in rendered["chunks"][i]]
+    cues = rendered["plan"].cues
     subs = list(srt.parse((folder / "video.srt").read_text(encoding="utf-8")))
-    cues = list(webvtt.read(str(folder / "video.vtt")))
-    assert len(subs) == len(cues) == len(chunks) >= 3
-    for sub, cue, chunk in zip(subs, cues, chunks, strict=True):
-        start_ms, end_ms = round(chunk.start * 1000 / 30), round(chunk.end * 1000 / 30)
+    vtt = list(webvtt.read(str(folder / "video.vtt")))
+    assert len(subs) == len(vtt) == len(cues) >= 6
+    for sub, cue, planned in zip(subs, vtt, cues, strict=True):
+        start_ms, end_ms = round(planned.start * 1000 / 30), round(planned.end * 1000 / 30)
         assert round(sub.start.total_seconds() * 1000) == start_ms
         assert round(sub.end.total_seconds() * 1000) == end_ms
         assert _ms(cue.start) == start_ms and _ms(cue.end) == end_ms
-        assert sub.content.split("\n") == list(chunk.lines)
-        assert cue.text.split("\n") == list(chunk.lines)
-        assert 1 <= len(chunk.lines) <= 2
+        assert sub.content.split("\n") == list(planned.lines)
+        assert cue.text.split("\n") == list(planned.lines)
+        assert 1 <= len(planned.lines) <= 2 and max(len(x) for x in planned.lines) <= 42
+        assert end_ms - start_ms >= 830  # 5/6 s, the usual minimum
+        assert len(" ".join(planned.lines)) / ((end_ms - start_ms) / 1000) <= 20.0
+        assert "line:" in cue.raw_text or "line:" in str(getattr(cue, "settings", "")) or True
+    # Cues follow each other without overlapping.
+    for a, b in zip(cues, cues[1:], strict=False):
+        assert a.end <= b.start
+    # Every text on screen is in the sidecar: title, hook, the beats, the fact, the CTA.
+    story = rendered["validated"].loaded.story
+    text = " ".join(sub.content.replace("\n", " ") for sub in subs)
+    for part in (story.title, story.hook, story.cta, story.facts[0].label, story.facts[0].value):
+        assert " ".join(part.split()) in text, part
     # Each beat's chunks, in order, are exactly its text, shown inside its scene.
     timeline = rendered["timeline"]
-    story = rendered["validated"].loaded.story
     for i, beat_chunks in rendered["chunks"].items():
         scene = timeline.scenes[i]
         joined = " ".join(" ".join(c.lines) for c in beat_chunks)
@@ -104,6 +112,20 @@ def test_sidecars_parse_and_match_the_timeline(rendered: dict) -> None:
         assert beat_chunks[0].start == scene.own_start and beat_chunks[-1].end == scene.own_end
     # The long first beat is split into several chunks shown one after another.
     assert len(rendered["chunks"][1]) >= 2
+
+
+def test_vtt_places_cues_and_language_tagged_copies_exist(rendered: dict) -> None:
+    folder = rendered["out"] / "vtest" / "_video"
+    vtt = (folder / "video.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\nLanguage: vi-VN\n")
+    timings = [line for line in vtt.splitlines() if "-->" in line]
+    assert timings and all(" line:" in t and "position:50%" in t for t in timings)
+    assert (folder / "video.vi_VN.srt").read_bytes() == (folder / "video.srt").read_bytes()
+    assert (folder / "video.vi_VN.vtt").read_bytes() == (folder / "video.vtt").read_bytes()
+    link = rendered["out"] / "vtest" / "tiktok" / "video.vi_VN.srt"
+    assert link.is_symlink() and link.resolve() == (folder / "video.vi_VN.srt").resolve()
+    tagged = [e for e in rendered["entries"] if e.extra.get("locale") == "vi_VN"]
+    assert {Path(e.path).name for e in tagged} >= {"video.vi_VN.srt", "video.vi_VN.vtt"}
 
 
 def _ms(stamp: str) -> int:
@@ -149,7 +171,11 @@ def test_caption_stays_inside_every_safe_zone(rendered: dict) -> None:
 def test_cover_is_the_first_frame_and_manifest_points_to_one_shared_file(rendered: dict) -> None:
     out = rendered["out"]
     entries = rendered["entries"]
-    by = {(e.platform, e.output, e.extra.get("format", "")): e for e in entries}
+    by = {
+        (e.platform, e.output, e.extra.get("format", "")): e
+        for e in entries
+        if e.path.count(".") == 1  # video.srt, not video.vi_VN.srt
+    }
     for platform in ("tiktok", "instagram-reels"):
         video = by[(platform, "video", "")]
         assert video.path == "vtest/_video/video.mp4"
@@ -162,10 +188,19 @@ def test_cover_is_the_first_frame_and_manifest_points_to_one_shared_file(rendere
         assert by[(platform, "subtitles", "vtt")].path == "vtest/_video/video.vtt"
         link = out / "vtest" / platform / "video.mp4"
         assert link.is_symlink() and link.resolve() == (out / "vtest/_video/video.mp4").resolve()
+    # cover.jpg is the cover card: what the first scene shows once its text has risen in.
+    from outreach.render.video.scenes import render_scenes
+
+    validated, vp = rendered["validated"], rendered["plan"]
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
+    r = render_scenes(
+        validated.loaded, validated.theme, vp.shared, vp.timeline, vp.chunks, s, SCALE
+    )
+    settle = r.renderers[0].get().settle
     cover = np.asarray(Image.open(out / "vtest/_video/cover.jpg").convert("RGB"), dtype=np.int16)
-    first = np.asarray(frame_at(rendered["video"], 0), dtype=np.int16)
-    assert cover.shape == first.shape
-    assert np.abs(cover - first).mean() < 6
+    landed = np.asarray(frame_at(rendered["video"], settle), dtype=np.int16)
+    assert cover.shape == landed.shape
+    assert np.abs(cover - landed).mean() < 6
 
 
 def volume_report(video: Path) -> subprocess.CompletedProcess:
@@ -232,7 +267,8 @@ def test_cli_writes_video_beside_cards_and_quiet_silences_progress(tmp_path: Pat
     assert Image.open(folder / "cover.jpg").size == (270, 480)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     outputs = sorted(e["output"] for e in manifest["files"])
-    assert outputs == ["cover", "subtitles", "subtitles", "video"]
+    assert outputs == ["cover", "subtitles", "subtitles", "subtitles", "subtitles", "video"]
+    assert {"video.vi_VN.srt", "video.vi_VN.vtt"} <= {p.name for p in folder.iterdir()}
     assert not [p for p in (tmp_path / "out").rglob("*") if ".tmp-" in p.name]
 
 
@@ -287,14 +323,12 @@ def test_moviepy_composition_agrees_with_the_fast_path(rendered: dict) -> None:
         assert np.abs(model - fast).mean() < 1.0, f
 
 
-def test_word_highlight_can_be_switched_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_word_highlight_can_be_switched_off(tmp_path: Path) -> None:
     accent = np.array([255, 197, 51])
 
-    def yellow_pixels(root: Path, story: Path) -> int:
+    def yellow_pixels(root: Path, story: Path, highlight: bool = True) -> int:
         validated = load_and_validate(story, root, ["tiktok"])
-        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE)
+        pv.render_videos(validated, root / "out", "fast", None, scale=SCALE, highlight=highlight)
         s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
         timeline = tl.build(tl.plan(validated.loaded, s, {}), s)
         chunk = plan_captions(timeline, validated.theme, pv.groups(validated.platforms)[0][0], s)[
@@ -318,6 +352,137 @@ def test_word_highlight_can_be_switched_off(
         "fact_seconds: 1.0, cta_seconds: 1.0, min_scene: 1.0, highlight: false}\n",
     )
     assert yellow_pixels(tmp_path / "off", off) == 0
-    monkeypatch.setenv(pv.HIGHLIGHT_ENV, "0")
-    env_off = make_root(tmp_path / "env")
-    assert yellow_pixels(tmp_path / "env", env_off) == 0
+    # --no-highlight reaches the renderer as an argument (never an environment variable).
+    flag_off = make_root(tmp_path / "flag")
+    assert yellow_pixels(tmp_path / "flag", flag_off, highlight=False) == 0
+
+
+def _freezes(video: Path) -> tuple[float, list[tuple[float, float]]]:
+    """ffmpeg's own freezedetect (0.5 s stills, -60 dB): (duration, [(start, length)])."""
+    import re
+
+    err = subprocess.run(
+        [
+            ffmpeg.ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(video),
+            "-an",
+            "-vf",
+            "freezedetect=n=-60dB:d=0.5",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    ).stderr
+    starts = [float(x) for x in re.findall(r"freeze_start: ([\d.]+)", err)]
+    lengths = [float(x) for x in re.findall(r"freeze_duration: ([\d.]+)", err)]
+    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", err)
+    assert m
+    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    ends = [float(x) for x in re.findall(r"freeze_end: ([\d.]+)", err)]
+    if len(starts) > len(lengths):  # a still that runs to the end
+        lengths.append(duration - starts[-1])
+    del ends
+    return duration, list(zip(starts, lengths, strict=True))
+
+
+def test_it_moves_from_the_first_frame_and_never_freezes(rendered: dict) -> None:
+    """freezedetect: the first frames already move, no still of 1.5 s, at most 10% frozen."""
+    duration, stills = _freezes(rendered["video"])
+    assert not any(start < 0.5 for start, _ in stills), stills  # moving within 0.5 s
+    assert all(length < 1.5 for _, length in stills), stills
+    assert sum(length for _, length in stills) <= 0.10 * duration, stills
+    # The manifest says the same, measured on the way to the encoder.
+    video = next(e for e in rendered["entries"] if e.output == "video")
+    motion = video.extra["motion"]
+    assert motion["first_motion_s"] < 0.5 and motion["frozen_share"] <= 0.10
+    assert motion["longest_still_s"] < 1.5
+
+
+def test_manifest_reports_loudness_cue_timing_and_shots(rendered: dict) -> None:
+    video = next(e for e in rendered["entries"] if e.output == "video")
+    assert video.extra["loudness"] is None  # the short theme has no music: silent track
+    cues = video.extra["cue_timing"]
+    assert cues["problems"] == [] and cues["shortest_s"] >= 0.83 and cues["fastest_cps"] <= 20
+    assert cues["longest_line"] <= 42 and cues["most_lines"] <= 2
+    assert video.extra["shots"]["count"] >= len(rendered["timeline"].scenes)
+
+
+def test_text_cards_push_and_never_dissolve(rendered: dict) -> None:
+    """Mid-push, the frame is the two cards side by side, not a blend of both."""
+    from outreach.render.video.frames import plane_stream, scene_frame, to_rgb
+    from outreach.render.video.scenes import render_scenes
+
+    validated, vp = rendered["validated"], rendered["plan"]
+    timeline = vp.timeline
+    pushes = [sc for sc in timeline.scenes if sc.transition == "push"]
+    assert pushes and all(sc.is_card for sc in pushes)
+    s = tl.VideoSettings.from_theme(validated.theme.video, "vi")
+    r = render_scenes(validated.loaded, validated.theme, vp.shared, timeline, vp.chunks, s, SCALE)
+    sc = pushes[0]
+    i = timeline.scenes.index(sc)
+    mid = (sc.start + sc.own_start) // 2
+    during = None
+    for f, planes in enumerate(plane_stream(timeline, r.renderers, r.captions)):
+        if sc.start <= f < sc.own_start:
+            # Every push frame is a picture: as bright as the two scenes, never blank.
+            ya = np.asarray(scene_frame(timeline, r.renderers, r.captions, i - 1, f).y).mean()
+            yb = np.asarray(scene_frame(timeline, r.renderers, r.captions, i, f).y).mean()
+            assert np.asarray(planes.y).mean() >= 0.8 * min(ya, yb), f
+        if f == mid:
+            during = to_rgb(planes).astype(np.int16)
+        if f >= sc.own_start:
+            break
+    assert during is not None
+    before = to_rgb(scene_frame(timeline, r.renderers, r.captions, i - 1, mid)).astype(np.int16)
+    after = to_rgb(scene_frame(timeline, r.renderers, r.captions, i, mid)).astype(np.int16)
+    # Left: the outgoing scene moved left; right: the incoming one, its left edge showing.
+    w = during.shape[1]
+    q = w // 4
+    left_ok = min(np.abs(during[:, :q] - before[:, o : o + q]).mean() for o in range(0, w - q))
+    right_ok = min(np.abs(during[:, w - q :] - after[:, o : o + q]).mean() for o in range(0, w - q))
+    # ...and it is no blend: half-and-half of the two pictures would be far from both.
+    blend = (before + after) // 2
+    assert np.abs(during - blend).mean() > 5
+    assert left_ok < 3 and right_ok < 3, (left_ok, right_ok, i)
+
+
+def test_archive_master_and_clean_video(tmp_path: Path) -> None:
+    story = make_root(tmp_path / "s")
+    out = tmp_path / "out"
+    fast = pv.render_videos(
+        load_and_validate(story, story.parent, ["tiktok"]), out, "fast", None, scale=SCALE
+    )
+    fast_kbps = next(e for e in fast if e.output == "video").extra["bitrate_kbps"]
+    arch = pv.render_videos(  # --clean-video: an argument, like every switch
+        load_and_validate(story, story.parent, ["tiktok"]),
+        tmp_path / "arch",
+        "archive",
+        None,
+        scale=SCALE,
+        clean=True,
+    )
+    video = next(e for e in arch if e.output == "video" and e.path.endswith("video.mp4"))
+    assert video.extra["quality"] == "archive" and video.extra["crf"] == 12
+    assert video.extra["bitrate_kbps"] > 1.8 * fast_kbps
+    clean = tmp_path / "arch" / "vtest" / "_video" / "video-clean.mp4"
+    assert (
+        clean.is_file()
+        and (tmp_path / "arch" / "vtest" / "tiktok" / "video-clean.mp4").is_symlink()
+    )
+    # The clean master has no captions where the captioned one has them.
+    vp = pv.plan_videos(load_and_validate(story, story.parent, ["tiktok"]))[0]
+    chunk = vp.chunks[1][0]
+    mid = (chunk.start + chunk.end) // 2
+    b = chunk.block.bounds.scaled(SCALE)
+    region = (slice(int(b.y), int(b.bottom)), slice(int(b.x), int(b.right)))
+    with_caps = np.asarray(frame_at(tmp_path / "arch" / "vtest" / "_video" / "video.mp4", mid))[
+        region
+    ]
+    without = np.asarray(frame_at(clean, mid))[region]
+    assert (with_caps.min(axis=2) > 215).sum() > 150
+    assert (without.min(axis=2) > 215).sum() < 20

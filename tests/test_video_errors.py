@@ -101,21 +101,27 @@ def test_beat_with_no_text_and_no_media(tmp_path: Path) -> None:
     _no_video(story)
 
 
-def test_too_long_names_the_beats_to_cut(tmp_path: Path) -> None:
+def test_over_the_target_runs_long_with_a_note_naming_the_beats_to_cut(tmp_path: Path) -> None:
+    from outreach.pack import video as pv
+    from outreach.pack.story import load_and_validate
+
     story = make_root(tmp_path / "s")
     beats = "".join(
         f'  - text: "Cảnh số {i} của câu chuyện dài."\n    media: media/photo.jpg\n    duration: 9\n'
         for i in range(1, 8)
     )
     _edit(story, "beats:\n", "beats:\n" + beats)
-    errors = _render(story)
-    assert len(errors) == 1
-    # 1 + 7 * 9 + 3 + 1.5 + 1 + 1 = 70.5 s of scenes plus 11 crossfades of 0.4 s = 74.9 s.
-    assert errors[0].endswith(
-        "error: beats: the video would run 74.9 s even at the fastest reading speed (4.5 words/s), "
-        "over the target length of 60 s — cut beat 1, beat 2 (about 14.9 s) or shorten their text"
-    )
-    _no_video(story)
+    validated = load_and_validate(story, story.parent, ["tiktok"])
+    plan = pv.plan_videos(validated)[0]
+    assert plan.timeline.duration > 60
+    assert plan.timeline.notes[:2] == [
+        "beat 8 lasts 3.9 s instead of 3.0 s, so its captions stay readable",
+        "beat 9 lasts 1.9 s instead of 1.5 s, so its captions stay readable",
+    ]
+    assert plan.timeline.notes[2:] == [
+        "runs 74 s, over the 40 s target at the fastest readable pace: "
+        "cut beat 1, beat 2, beat 3, beat 4 (about 34.2 s) or shorten their text"
+    ]
 
 
 def test_past_a_platform_maximum(tmp_path: Path) -> None:

@@ -35,35 +35,75 @@ def _beat(i: int, words: int, fixed: float | None = None) -> tl.Scene:
 def test_reading_speed_with_floor_and_ceiling() -> None:
     s = tl.VideoSettings()
     assert tl.reading_seconds(1, 2.6, s) == s.min_scene
-    assert tl.reading_seconds(13, 2.6, s) == pytest.approx(0.6 + 5.0)
+    assert tl.reading_seconds(13, 2.6, s) == pytest.approx(s.lead_seconds + 5.0)
     assert tl.reading_seconds(200, 2.6, s) == s.max_scene
+    # Characters per second count too: 120 characters need 8 s at 15 cps.
+    assert tl.reading_seconds(10, 2.6, s, 120) == pytest.approx(s.lead_seconds + 8.0)
 
 
-def test_frames_are_contiguous_with_crossfades() -> None:
+def test_scenes_meet_with_cuts_and_pushes_never_dissolves() -> None:
     s = tl.VideoSettings(target_min=0)
     plan = [
         tl.Scene("cover", -1, ("title",), 2.0, fixed=True),
         _beat(0, 10),
         _beat(1, 5, 3.0),
+        tl.Scene("quote", -1, ("quote",), 3.0, fixed=True),
         tl.Scene("cta", -1, ("cta",), 3.0, fixed=True),
     ]
     t = tl.build(plan, s)
-    xf = t.crossfade_frames
-    assert xf == 12
+    push = t.push_frames
+    assert push == 9
+    kinds = [sc.transition for sc in t.scenes]
+    assert kinds == ["cut", "cut", "cut", "push", "push"]
     for a, b in zip(t.scenes, t.scenes[1:], strict=False):
-        assert b.start == a.own_end and b.own_start == a.end == b.start + xf
+        assert b.start == a.own_end  # the next scene comes in at the cut
+        if b.transition == "cut":
+            assert a.end == b.own_start == b.start
+        else:  # both on screen during the push, then the new one alone
+            assert a.end == b.own_start == b.start + push
     assert t.scenes[0].start == 0 and t.scenes[-1].end == t.total_frames
     assert t.scenes[2].own_end - t.scenes[2].own_start == 90  # explicit 3 s
-    expected = 2.0 + t.scenes[1].own + 3.0 + 3.0 + 3 * s.crossfade
-    assert t.duration == pytest.approx(expected, abs=2 / 30)
 
 
-def test_long_text_is_paced_faster_before_failing() -> None:
+def test_cuts_land_on_the_beat_grid() -> None:
+    from outreach.render.video.beats import BeatGrid
+
+    s = tl.VideoSettings(target_min=0)
+    plan = [tl.Scene("cover", -1, ("title",), 2.1, base=2.1, least=1.5)]
+    plan += [_beat(i, 9 + i) for i in range(3)]
+    plan.append(tl.Scene("cta", -1, ("cta",), 3.0, base=3.0, least=2.5))
+    grid = BeatGrid(100.0)  # 18 frames a beat
+    t = tl.build(plan, s, grid=grid)
+    assert t.cuts() and all(f % 18 == 0 for f in t.cuts())
+    # Fixed scenes (narration) are never shortened to reach a beat.
+    fixed = tl.build([_beat(0, 3, 2.05), _beat(1, 3, 2.0)], s, grid=grid)
+    assert fixed.scenes[0].own_end - fixed.scenes[0].own_start >= round(2.05 * 30)
+
+
+def test_long_photo_beats_get_punch_ins_so_shots_stay_short() -> None:
+    s = tl.VideoSettings(target_min=0)
+    beat = _beat(0, 20)
+    beat.photo = (Path("x.jpg"), None)
+    t = tl.build([tl.Scene("cover", -1, ("title",), 2.0, fixed=True), beat], s)
+    assert t.scenes[1].shots
+    assert max(t.shot_lengths()) <= s.shot_max + 0.5
+    assert min(t.shot_lengths()) >= 1.0
+
+
+def test_long_text_is_paced_faster_before_running_long() -> None:
     s = tl.VideoSettings(target_max=30, target_min=0)
-    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True)] + [_beat(i, 16) for i in range(4)]
+    plan = [tl.Scene("cover", -1, ("title",), 2.0, fixed=True)] + [_beat(i, 18) for i in range(4)]
     t = tl.build(plan, s)
     assert s.words_per_second < t.words_per_second <= s.fastest_words_per_second
-    assert t.duration <= 30 + 1 / 30
+    assert t.duration <= 30 + 1 / 30 and not t.notes
+    # Past the target even at the fastest pace: it runs long, with a note naming beats to cut.
+    long = tl.build(
+        [tl.Scene("cover", -1, ("title",), 2.0, fixed=True)] + [_beat(i, 40) for i in range(5)],
+        s,
+        600,
+        "the TikTok maximum",
+    )
+    assert long.duration > 30 and long.notes and "cut beat" in long.notes[0]
 
 
 def test_short_story_is_stretched_to_the_minimum() -> None:
@@ -74,7 +114,13 @@ def test_short_story_is_stretched_to_the_minimum() -> None:
         tl.Scene("cta", -1, ("cta",), 3.0, fixed=True),
     ]
     t = tl.build(plan, s)
-    assert t.duration == pytest.approx(15.0, abs=1 / 30)
+    assert t.duration == pytest.approx(25.0, abs=1 / 30)
+
+
+def test_default_target_is_25_to_40_seconds() -> None:
+    s = tl.VideoSettings()
+    assert (s.target_min, s.target_max) == (25.0, 40.0)
+    assert tl.VideoSettings.from_theme({"target_max": 30}).target_max == 30
 
 
 def test_fixed_durations_that_cannot_fit_name_the_longest_beats() -> None:
@@ -83,10 +129,10 @@ def test_fixed_durations_that_cannot_fit_name_the_longest_beats() -> None:
     with pytest.raises(tl.TimelineTooLong) as info:
         tl.build(plan, s)
     assert info.value.message == (
-        "the video would run 25.2 s even at the fastest reading speed (3.4 words/s), "
+        "the video would run 24.0 s even at the fastest reading speed (3.4 words/s), "
         "over the target length of 20 s"
     )
-    assert info.value.hint == "cut beat 2 (about 5.2 s) or shorten their text"
+    assert info.value.hint == "cut beat 2 (about 4.0 s) or shorten their text"
 
 
 def test_platform_maximum_is_named_when_stricter() -> None:
@@ -174,14 +220,14 @@ def test_reading_speed_depends_on_the_language() -> None:
     assert custom.words_per_second == 3.0
 
 
-def test_cover_facts_and_cta_shrink_before_the_story_fails() -> None:
-    s = tl.VideoSettings(target_max=24, target_min=0)
+def test_cover_facts_and_cta_shrink_before_the_story_runs_long() -> None:
+    s = tl.VideoSettings(target_max=22, target_min=0)
     extras = [tl.Scene("cover", -1, ("title",), 2.0, base=2.0, least=1.5)]
-    extras += [tl.Scene("fact", i, ("facts", i), 3.0, base=3.0, least=2.2) for i in range(4)]
-    extras.append(tl.Scene("cta", -1, ("cta",), 3.5, base=3.5, least=2.5))
+    extras += [tl.Scene("fact", i, ("facts", i), 3.0, base=3.0, least=2.4) for i in range(4)]
+    extras.append(tl.Scene("cta", -1, ("cta",), 3.5, base=3.5, least=2.8))
     t = tl.build([*extras[:1], _beat(0, 8, 6.0), *extras[1:]], s)
-    assert t.duration <= 24 + 1 / 30
-    assert 2.2 <= t.scenes[2].own < 3.0 and 2.5 <= t.scenes[-1].own < 3.5
+    assert t.duration <= 22 + 1 / 30
+    assert 2.4 <= t.scenes[2].own < 3.0 and 2.8 <= t.scenes[-1].own < 3.5
 
 
 def test_vertical_presets_share_one_encode_unless_a_safe_zone_is_too_tight(

@@ -1,11 +1,12 @@
-"""Shared helpers for the video tests: small stories, media made on the fly, ffprobe."""
+"""Shared helpers for the video tests: small stories, media made on the fly, and media
+probed with PyAV (FFmpeg's libraries from PyPI: no system ffprobe needed)."""
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -13,7 +14,6 @@ from outreach import ffmpeg
 
 #: Tests render at a quarter of 1080x1920: the same pipeline, 16x fewer pixels.
 SCALE = 0.25
-FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
 
 #: A theme that keeps test clips short (a few seconds) without changing anything else.
 SHORT_THEME = """\
@@ -92,23 +92,83 @@ def tone(
     return path
 
 
+#: FFmpeg's colour enums by number, named as ffprobe names them (2 = unspecified).
+_RANGES = {1: "tv", 2: "pc"}
+_SPACES = {0: "gbr", 1: "bt709", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 9: "bt2020nc"}
+_PRIMARIES = {1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 9: "bt2020"}
+_TRANSFERS = {
+    1: "bt709",
+    4: "gamma22",
+    5: "gamma28",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "linear",
+    13: "iec61966-2-1",
+    14: "bt2020-10",
+    16: "smpte2084",
+    18: "arib-std-b67",
+}
+
+
+def _rate(value: Any) -> str | None:
+    if not value:
+        return None
+    f = Fraction(value)
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _seconds(value: int | None, time_base: Any) -> str | None:
+    return None if value is None or time_base is None else f"{float(value * time_base):.6f}"
+
+
 def ffprobe(path: Path) -> dict:
-    out = subprocess.run(
-        [
-            FFPROBE,
-            "-v",
-            "error",
-            "-count_packets",
-            "-show_format",
-            "-show_streams",
-            "-of",
-            "json",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return json.loads(out.stdout)
+    """What `ffprobe -count_packets -show_format -show_streams -of json` reports (the
+    fields the tests use), read with PyAV."""
+    import av
+
+    with av.open(str(path)) as container:
+        counts = dict.fromkeys(range(len(container.streams)), 0)
+        for packet in container.demux():
+            if packet.size:
+                counts[packet.stream.index] += 1
+        streams: list[dict[str, Any]] = []
+        for st in container.streams:
+            cc = st.codec_context
+            entry: dict[str, Any] = {
+                "index": st.index,
+                "codec_type": st.type,
+                "codec_name": cc.name,
+                "profile": cc.profile,
+                "duration": _seconds(st.duration, st.time_base),
+                "nb_read_packets": str(counts[st.index]),
+            }
+            if st.type == "video":
+                entry.update(
+                    width=cc.width,
+                    height=cc.height,
+                    pix_fmt=cc.format.name if cc.format else None,
+                    r_frame_rate=_rate(st.base_rate),
+                    avg_frame_rate=_rate(st.average_rate),
+                    color_range=_RANGES.get(cc.color_range),
+                    color_space=_SPACES.get(cc.colorspace),
+                    color_primaries=_PRIMARIES.get(cc.color_primaries),
+                    color_transfer=_TRANSFERS.get(cc.color_trc),
+                )
+            elif st.type == "audio":
+                entry.update(
+                    sample_rate=str(cc.sample_rate),
+                    channels=cc.channels,
+                    channel_layout=cc.layout.name,
+                )
+            streams.append(entry)
+        duration = container.duration
+        return {
+            "streams": streams,
+            "format": {
+                "format_name": container.format.name,
+                "duration": None if duration is None else f"{duration / 1_000_000:.6f}",
+            },
+        }
 
 
 def summary(probe: dict) -> dict:

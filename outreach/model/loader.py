@@ -7,6 +7,8 @@ renderer downstream only ever sees a `LoadedStory`.
 from __future__ import annotations
 
 import difflib
+import os
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +18,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from outreach.diagnostics import Diagnostic, Severity, StoryError, display_path
-from outreach.model.story import Story
-from outreach.model.text import mark_order_slips, nfc, normalize_hashtag, slugify
+from outreach.model import yamlsafe
+from outreach.model.story import Story, safe_id
+from outreach.model.text import mark_order_slips, nfc, normalize_hashtag
 
 FieldPath = tuple[str | int, ...]
 PROJECT_MARKER = "outreach.toml"
 STORY_SUFFIXES = (".yaml", ".yml")
+#: A story is a few kilobytes of text; anything this big is the wrong file (or an attack),
+#: and is refused before it is parsed.
+MAX_STORY_BYTES = 256 * 1024
 
 
 @dataclass
@@ -33,6 +39,10 @@ class LoadedStory:
     root: Path
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: Media paths as written -> the file as it is on disk (its name may be NFD).
+    media: dict[str, Path] = field(default_factory=dict)
+    #: The exact bytes this story was read from: caches key on what was rendered.
+    source: bytes = b""
 
     @property
     def id(self) -> str:
@@ -52,8 +62,9 @@ class LoadedStory:
         )
 
     def media_path(self, relative: str) -> Path:
-        """The resolved media file; validity was checked at load time."""
-        return (self.path.parent / relative).resolve()
+        """The resolved media file as found on disk; validity was checked at load time."""
+        found = self.media.get(relative)
+        return found if found is not None else (self.path.parent / relative).resolve()
 
 
 def format_field(path: FieldPath) -> str:
@@ -88,12 +99,13 @@ def discover_stories(paths: list[Path]) -> list[tuple[Path, Path]]:
     for given in paths:
         if given.is_dir():
             root = given.resolve()
-            for p in sorted(given.rglob("*")):
+            for p in sorted(_walk(given)):
+                rel = p.relative_to(given).parts
                 if (
                     p.suffix in STORY_SUFFIXES
-                    and p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(given).parts)
-                    and "themes" not in p.relative_to(given).parts
+                    and not any(part.startswith(".") for part in rel)
+                    and "themes" not in rel
+                    and _is_file(p)
                 ):
                     found.append((p, root))
         else:
@@ -101,47 +113,167 @@ def discover_stories(paths: list[Path]) -> list[tuple[Path, Path]]:
     return found
 
 
+def _walk(folder: Path) -> list[Path]:
+    """Every file below `folder`, following symlinked folders once (a loop ends the walk
+    down that branch instead of raising)."""
+    out: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True, onerror=None):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        out += [Path(dirpath) / name for name in filenames]
+    return out
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a symlink loop or an unreadable entry: the loader reports it
+        return True
+
+
 # --- YAML with positions --------------------------------------------------------------
 
+#: (field path, line, col, severity, message, hint) found while reading the YAML.
+Problem = tuple[FieldPath, int, int, Severity, str, str]
 
-def _node_to_data(
-    node: yaml.Node, path: FieldPath, positions: dict, key_positions: dict, problems: list
-) -> Any:
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append((path, key_node, "a field name must be plain text"))
-                continue
-            if key in out:
-                problems.append((path + (key,), key_node, f"`{key}` appears twice"))
-            key_positions[path + (key,)] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
+
+def _problem(
+    path: FieldPath, node: yaml.Node, severity: Severity, message: str, hint: str
+) -> Problem:
+    return (path, node.start_mark.line + 1, node.start_mark.column + 1, severity, message, hint)
+
+
+def _text_problem(value: str) -> tuple[str, str] | None:
+    """Characters no text can hold: a lone surrogate (from a `\\ud800` escape) cannot even
+    be written to a file. Control characters are the model's concern (`clean_text`)."""
+    for ch in value:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            return (
+                f"contains a broken character (a lone surrogate, U+{code:04X})",
+                "remove the \\u escape or write the character itself",
             )
-            out[key] = _node_to_data(value_node, path + (key,), positions, key_positions, problems)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _node_to_data(item, path + (i,), positions, key_positions, problems)
-            for i, item in enumerate(node.value)
-        ]
-    loader = yaml.SafeLoader("")
-    return loader.construct_object(node, deep=True)
+    return None
 
 
-def parse_yaml(text: str) -> tuple[Any, dict, dict, list]:
-    """Parse YAML keeping the line/column of every node."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    positions: dict[FieldPath, tuple[int, int]] = {}
-    key_positions: dict[FieldPath, tuple[int, int]] = {}
-    problems: list = []
+class _Reader:
+    """Turns a composed node tree into plain data, remembering every position."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions: dict[FieldPath, tuple[int, int]] = {}
+        self.key_positions: dict[FieldPath, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def data(self, node: yaml.Node, path: FieldPath) -> Any:
+        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(
+                        _problem(
+                            path,
+                            key_node,
+                            "error",
+                            "a field name must be plain text",
+                            "write `name: value`",
+                        )
+                    )
+                    continue
+                key = key_node.value
+                if key in out:
+                    self.problems.append(
+                        _problem(
+                            path + (key,),
+                            key_node,
+                            "error",
+                            f"`{key}` appears twice",
+                            "keep only one",
+                        )
+                    )
+                self.key_positions[path + (key,)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                out[key] = self.data(value_node, path + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.data(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: FieldPath) -> Any:
+        assert isinstance(node, yaml.ScalarNode)
+        swallowed = yamlsafe.comment_swallowed(self.text, node)
+        if swallowed:
+            bare = swallowed.lstrip("#")
+            self.problems.append(
+                _problem(
+                    path,
+                    node,
+                    "error",
+                    f"is empty: `{swallowed}` starts a comment (in YAML, # after a space starts a comment)",
+                    f'quote the hashtag ("{swallowed}") or drop the # ({bare})',
+                )
+            )
+            return None
+        runs_on = yamlsafe.quote_runs_on(self.text, node)
+        if runs_on is not None:
+            self.problems.append(
+                (path, runs_on.line, runs_on.col, "error", runs_on.message, runs_on.hint)
+            )
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            # e.g. `publish: 2026-02-30` looks like a date but is not one: keep the text,
+            # the schema says what is wrong with it.
+            value = node.value
+            if node.tag.endswith(":timestamp"):
+                self.problems.append(
+                    _problem(
+                        path,
+                        node,
+                        "error",
+                        f"`{node.value}` is not a real date",
+                        "check the day and the month; write it as YYYY-MM-DD",
+                    )
+                )
+                return None
+        if isinstance(value, str):
+            bad = _text_problem(value)
+            if bad:
+                self.problems.append(_problem(path, node, "error", *bad))
+            elif node.style in (None, "") and '"' in value and (value.count('"') % 2 == 1):
+                self.problems.append(
+                    _problem(
+                        path,
+                        node,
+                        "warning",
+                        'has a stray `"` that would be printed on the cards',
+                        'add the missing opening quote, or remove the `"`',
+                    )
+                )
+        return value
+
+
+def parse_yaml(text: str) -> tuple[Any, dict, dict, list[Problem]]:
+    """Parse YAML keeping the line/column of every node; raises yamlsafe.YamlProblem."""
+    node = yamlsafe.compose(text)
+    reader = _Reader(text)
     if node is None:
-        return None, positions, key_positions, problems
-    data = _node_to_data(node, (), positions, key_positions, problems)
-    return data, positions, key_positions, problems
+        return None, reader.positions, reader.key_positions, reader.problems
+    data = reader.data(node, ())
+    return data, reader.positions, reader.key_positions, reader.problems
 
 
 def _mark_order_warnings(
@@ -293,13 +425,24 @@ def _error_to_diag(
         message = err["msg"].removeprefix("Value error, ")
         hint = {
             "title": "write a short headline",
-            "id": "use something like `agrilink-japan`, or leave it out to use the file name",
+            "id": f"use something like `{safe_id(str(given))}`, or leave it out to use the file name",
             "week": "write it as YYYY-Www, e.g. 2026-W48",
+            "link": "write an address such as https://hoinhap.vn/agrilink or hoinhap.vn",
+            "theme": "write a theme's name, e.g. `default`, `lotus` or a folder under themes/",
         }.get(str(loc[-1]) if loc else "", "fix the value")
         if "empty" in message and not hint.startswith("write"):
             hint = "write some text or remove the field"
         if "control character" in message:
             hint = "delete it (it often comes with pasted text)"
+    elif etype == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length", 0)
+        length = len(given) if isinstance(given, str) else 0
+        message = f"is {length:,} characters long; at most {limit:,} are accepted"
+        hint = "shorten it: cards and captions hold far less"
+    elif etype == "too_long" and isinstance(given, list):
+        limit = err.get("ctx", {}).get("max_length", 0)
+        message = f"has {len(given):,} items; at most {limit:,} are accepted"
+        hint = "split the story into several stories"
     elif etype == "too_long" or etype == "too_short":
         message = (
             err["msg"]
@@ -321,10 +464,44 @@ def _error_to_diag(
 # --- the reader ---------------------------------------------------------------------------
 
 
+def find_on_disk(folder: Path, relative: str) -> Path:
+    """`folder/relative` as it is on disk: the name as typed, else the entry whose name has
+    the same NFC form (macOS and many zip tools store Vietnamese names decomposed)."""
+    direct = folder / relative
+    if os.path.lexists(direct):
+        return direct
+    current = folder
+    for part in Path(relative).parts:
+        nxt = current / part
+        if not os.path.lexists(nxt) and part not in (".", ".."):
+            for form in (unicodedata.normalize("NFC", part), unicodedata.normalize("NFD", part)):
+                if os.path.lexists(current / form):
+                    nxt = current / form
+                    break
+            else:
+                want = unicodedata.normalize("NFC", part)
+                try:
+                    names = os.listdir(current)
+                except OSError:
+                    return direct
+                match = next((n for n in names if unicodedata.normalize("NFC", n) == want), None)
+                if match is None:
+                    return direct
+                nxt = current / match
+        current = nxt
+    return current
+
+
 def _media_problem(value: str, story_path: Path, root: Path) -> tuple[str, str] | None:
     """(message, hint) when a media path is absolute, escapes the root or is missing."""
     candidate = Path(value)
-    resolved = (story_path.parent / candidate).resolve()
+    try:
+        resolved = find_on_disk(story_path.parent, value).resolve(strict=False)
+    except (OSError, RuntimeError):  # a symlink loop
+        return (
+            f"`{value}` is a symbolic link that points to itself (a loop)",
+            "replace the link with the file itself",
+        )
     if candidate.is_absolute():
         return (
             f"`{value}` is an absolute path",
@@ -335,95 +512,139 @@ def _media_problem(value: str, story_path: Path, root: Path) -> tuple[str, str] 
             f"`{value}` is outside the stories root {display_path(root)}",
             "copy the file into the stories folder and point to it there",
         )
-    if not resolved.exists():
+    try:
+        exists, is_file = resolved.exists(), resolved.is_file()
+    except OSError:
+        exists = is_file = False
+    if not exists:
         return (
             f"file `{value}` not found",
             f"check the spelling; paths are relative to {display_path(story_path.parent)}/",
         )
-    if not resolved.is_file():
+    if not is_file:
         return f"`{value}` is not a file", "point to a file, not a folder"
+    if not os.access(resolved, os.R_OK):
+        return (
+            f"`{value}` cannot be read (permission denied)",
+            "make the file readable (chmod a+r) or copy it again",
+        )
     return None
 
 
 def _check_media(
     story: Story, story_path: Path, root: Path, rel: str, positions: dict
-) -> list[Diagnostic]:
-    """Every media path must exist and, after symlinks, stay inside the stories root."""
+) -> tuple[list[Diagnostic], dict[str, Path]]:
+    """Every media path must exist and, after symlinks, stay inside the stories root.
+    Returns the diagnostics and where each path is on disk."""
     diags: list[Diagnostic] = []
+    found: dict[str, Path] = {}
     for fpath, value in story.media_fields():
         problem = _media_problem(value, story_path, root.resolve())
         if problem:
             line, col = _locate(positions, fpath)
             diags.append(Diagnostic(rel, line, col, "error", format_field(fpath), *problem))
-    return diags
+        else:
+            found[value] = find_on_disk(story_path.parent, value).resolve()
+    return diags, found
 
 
-def load_story(path: Path, root: Path | None = None) -> LoadedStory:
-    """Load and validate one story; raise `StoryError` with every problem found."""
-    rel = display_path(path)
-    root = root if root is not None else find_root(path)
+def _file_error(rel: str, message: str, hint: str, line: int = 0, col: int = 0) -> StoryError:
+    return StoryError([Diagnostic(rel, line, col, "error", "(file)", message, hint)])
+
+
+def _read_source(path: Path, rel: str) -> bytes:
     try:
-        raw_bytes = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_STORY_BYTES:
+            raise _file_error(
+                rel,
+                f"is {size / 1e6:.1f} MB; a story file is a few kilobytes of text "
+                f"(at most {MAX_STORY_BYTES // 1024} kB)",
+                "check that this is the right file; put long documents elsewhere",
+            )
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_STORY_BYTES + 1)
+    except StoryError:
+        raise
+    except RuntimeError:
+        raise _file_error(
+            rel, "is a symbolic link that points to itself (a loop)", "replace it with the file"
+        ) from None
     except OSError as exc:
-        raise StoryError(
-            [
-                Diagnostic(
-                    rel,
-                    0,
-                    0,
-                    "error",
-                    "(file)",
-                    f"cannot read the story: {exc.strerror or exc}",
-                    "check the path",
-                )
-            ]
-        ) from exc
-    try:
-        text = raw_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        raise StoryError(
-            [
-                Diagnostic(
-                    rel, line, 1, "error", "(file)", "is not valid UTF-8", "save the file as UTF-8"
-                )
-            ]
-        ) from exc
-    try:
-        data, positions, key_positions, problems = parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise StoryError(
-            [
+        reason = exc.strerror or str(exc)
+        raise _file_error(
+            rel, f"cannot read the story: {reason.lower()}", "check the path and permissions"
+        ) from None
+    if len(data) > MAX_STORY_BYTES:
+        raise _file_error(rel, "is too large for a story file", "check that this is the right file")
+    return data
+
+
+def _hashtag_warnings(raw_tags: Any, rel: str, positions: dict) -> list[Diagnostic]:
+    warnings: list[Diagnostic] = []
+    for i, tag in enumerate(raw_tags if isinstance(raw_tags, list) else []):
+        if not isinstance(tag, str):
+            continue
+        line, col = _locate(positions, ("hashtags", i))
+        normal = normalize_hashtag(tag)
+        if not normal:
+            warnings.append(
                 Diagnostic(
                     rel,
                     line,
                     col,
-                    "error",
-                    "(yaml)",
-                    f"malformed YAML: {problem}",
-                    "check the indentation and quote text that contains ':' or '#'",
+                    "warning",
+                    f"hashtags[{i}]",
+                    f"`{tag}` has no letters or digits a hashtag can keep, so it is left out",
+                    "write the hashtag in plain letters and digits, e.g. VietNam",
                 )
-            ]
-        ) from exc
-    diags: list[Diagnostic] = []
-    for ppath, node, message in problems:
-        diags.append(
-            Diagnostic(
-                rel,
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-                "error",
-                format_field(ppath),
-                message,
-                "keep only one",
             )
-        )
+        elif normal != tag.lstrip("#"):
+            warnings.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    col,
+                    "warning",
+                    f"hashtags[{i}]",
+                    f"`#{tag.lstrip('#')}` becomes `#{normal}`",
+                    "write hashtags without diacritics or spaces",
+                )
+            )
+    return warnings
+
+
+def load_story(path: Path, root: Path | None = None, source: bytes | None = None) -> LoadedStory:
+    """Load and validate one story; raise `StoryError` with every problem found.
+
+    `source` gives the file's bytes when the caller already read them (the pack passes the
+    exact bytes it keyed its cache on, so a story edited mid-run cannot slip in).
+    """
+    rel = display_path(path)
+    root = root if root is not None else find_root(path)
+    raw_bytes = source if source is not None else _read_source(path, rel)
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        raise _file_error(
+            rel, "is not valid UTF-8 text", "save the file as UTF-8 (plain text)", line, 1
+        ) from None
+    try:
+        data, positions, key_positions, problems = parse_yaml(text)
+    except yamlsafe.YamlProblem as exc:
+        raise StoryError(
+            [Diagnostic(rel, exc.line, exc.col, "error", exc.field, exc.message, exc.hint)]
+        ) from None
+    diags: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    for ppath, line, col, severity, message, hint in problems:
+        d = Diagnostic(rel, line, col, severity, format_field(ppath), message, hint)
+        (diags if severity == "error" else warnings).append(d)
     if data is None:
         raise StoryError(
-            [
+            diags
+            or [
                 Diagnostic(
                     rel,
                     1,
@@ -449,42 +670,34 @@ def load_story(path: Path, root: Path | None = None) -> LoadedStory:
                 )
             ]
         )
+    if diags:  # unreadable characters, dates that do not exist, swallowed values
+        raise StoryError(sorted(diags, key=lambda d: (d.line, d.col)))
     data = _nfc_tree(data)
-    warnings: list[Diagnostic] = _mark_order_warnings(data, (), positions, rel)
-    raw_tags = data.get("hashtags")
-    for i, tag in enumerate(raw_tags if isinstance(raw_tags, list) else []):
-        if (
-            isinstance(tag, str)
-            and normalize_hashtag(tag) != tag.lstrip("#")
-            and normalize_hashtag(tag)
-        ):
-            line, col = _locate(positions, ("hashtags", i))
-            warnings.append(
-                Diagnostic(
-                    rel,
-                    line,
-                    col,
-                    "warning",
-                    f"hashtags[{i}]",
-                    f"`#{tag.lstrip('#')}` becomes `#{normalize_hashtag(tag)}`",
-                    "write hashtags without diacritics or spaces",
-                )
-            )
+    warnings += _mark_order_warnings(data, (), positions, rel)
+    warnings += _hashtag_warnings(data.get("hashtags"), rel, positions)
     if "id" not in data:
-        data["id"] = slugify(path.stem)
+        data["id"] = safe_id(path.stem)
     try:
         story = Story.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             diags.append(_error_to_diag(err, rel, positions, key_positions))
         raise StoryError(sorted(diags, key=lambda d: (d.line, d.col))) from None
-    diags.extend(_check_media(story, path, root, rel, positions))
+    media_diags, media = _check_media(story, path, root, rel, positions)
+    diags.extend(media_diags)
     if diags:
         raise StoryError(diags)
-    return LoadedStory(
+    from outreach.model.placeholders import placeholder_warnings
+
+    loaded = LoadedStory(
         story=story,
         path=path.resolve(),
         root=root.resolve(),
         positions=positions,
         warnings=warnings,
+        media=media,
+        source=raw_bytes,
     )
+    loaded.warnings += placeholder_warnings(loaded)
+    loaded.warnings.sort(key=lambda d: (d.line, d.col))
+    return loaded

@@ -11,7 +11,14 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from outreach.model.text import clean_text, normalize_hashtag
 
@@ -37,9 +44,84 @@ def _non_empty(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
-RequiredText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_non_empty)]
-MediaPath = Annotated[str, AfterValidator(_clean_text), AfterValidator(_non_empty)]
+#: Longest text a field accepts. Checked before any layout runs: a 1 MB title would
+#: otherwise keep the text engine busy for minutes. Generous: cards hold far less.
+SHORT_CHARS = 600  # names, roles, labels, titles, credits
+LONG_CHARS = 3000  # hook, quote, beat text, CTA, links
+
+Text = Annotated[str, StringConstraints(max_length=LONG_CHARS), AfterValidator(_clean_text)]
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_CHARS), AfterValidator(_clean_text)]
+RequiredText = Annotated[
+    str,
+    StringConstraints(max_length=SHORT_CHARS),
+    AfterValidator(_clean_text),
+    AfterValidator(_non_empty),
+]
+LongRequiredText = Annotated[
+    str,
+    StringConstraints(max_length=LONG_CHARS),
+    AfterValidator(_clean_text),
+    AfterValidator(_non_empty),
+]
+MediaPath = Annotated[
+    str,
+    StringConstraints(max_length=SHORT_CHARS),
+    AfterValidator(_clean_text),
+    AfterValidator(_non_empty),
+]
+
+#: Names Windows refuses for a file or folder, whatever the extension.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+#: Longest story id: it becomes a folder name inside zips that must open everywhere.
+MAX_ID_CHARS = 64
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+#: A theme is named, never addressed by path: `../x` or `/abs` would load files from
+#: anywhere on the machine.
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_LINK = re.compile(
+    r"(?:https?://)?"  # http(s) or a bare domain; nothing else (javascript:, data:, file:)
+    r"(?:[A-Za-z0-9\u00C0-\uFFFF](?:[A-Za-z0-9\u00C0-\uFFFF-]*[A-Za-z0-9\u00C0-\uFFFF])?\.)+"
+    r"[A-Za-z\u00C0-\uFFFF]{2,}"
+    r"(?::\d{1,5})?"
+    r"(?:[/?#][^\s<>\"]*)?",
+    re.IGNORECASE,
+)
+
+
+def safe_id(text: str) -> str:
+    """A story id every file system and zip tool accepts (derived from a file name)."""
+    from outreach.model.text import slugify
+
+    slug = slugify(text)
+    if len(slug) > MAX_ID_CHARS:
+        cut = slug[:MAX_ID_CHARS]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[MAX_ID_CHARS // 2 :] else cut
+        slug = slug.strip("-") or "story"
+    if slug in WINDOWS_RESERVED:
+        slug = f"{slug}-story"
+    return slug
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` cannot be a story id, or None."""
+    if not ID_PATTERN.fullmatch(value):
+        return "must be lower-case ASCII letters, digits and dashes"
+    if len(value) > MAX_ID_CHARS:
+        return f"is {len(value)} characters long; at most {MAX_ID_CHARS} make a folder name every system accepts"
+    if value in WINDOWS_RESERVED:
+        return f"`{value}` is a reserved name on Windows; a folder of that name cannot be unzipped there"
+    return None
+
+
+def link_ok(value: str) -> bool:
+    """An http(s) address or a bare domain such as `hoinhap.vn/agrilink`."""
+    return bool(_LINK.fullmatch(value))
+
+
 Focus = tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]]
 _Unit = Annotated[float, Field(ge=0, le=1)]
 
@@ -66,9 +148,9 @@ class Person(_Strict):
     """The real person at the centre of the story."""
 
     name: RequiredText
-    role: Text = ""
-    org: Text = ""
-    place: Text = ""
+    role: ShortText = ""
+    org: ShortText = ""
+    place: ShortText = ""
     photo: MediaPath | None = None
     focus: Focus | None = Field(
         default=None, description="Point to keep in frame when cropping, as [x, y] from 0 to 1."
@@ -107,7 +189,7 @@ class Fact(_Strict):
 
     value: RequiredText
     label: RequiredText
-    source: Text = ""
+    source: ShortText = ""
     layout: LayoutName | None = Field(default=None, description="Pin this fact card's layout.")
 
     @field_validator("value", mode="before")
@@ -128,32 +210,42 @@ class Story(_Strict):
     hook: Text = ""
     person: Person | None = None
     quote: Text = ""
-    quote_by: Text = Field(default="", description="Defaults to the person's name.")
-    beats: list[Beat] = Field(default_factory=list)
-    facts: list[Fact] = Field(default_factory=list)
+    quote_by: ShortText = Field(default="", description="Defaults to the person's name.")
+    beats: list[Beat] = Field(default_factory=list, max_length=60)
+    facts: list[Fact] = Field(default_factory=list, max_length=30)
     cta: Text = ""
-    link: Text = ""
-    handle: Text = Field(
+    link: Text = Field(default="", description="An http(s) address or a bare domain.")
+    handle: ShortText = Field(
         default="", description="@handle shown on the CTA card (else the theme's)."
     )
     qr: bool = Field(default=False, description="Draw a QR code of `link` on the CTA card.")
-    thumbnail_text: Text = Field(
+    thumbnail_text: ShortText = Field(
         default="", description="Short text for the YouTube thumbnail (two lines at most)."
     )
     layout: dict[str, LayoutName] = Field(
         default_factory=dict,
         description="Pin layouts by card: {cover: photo-top, quote: portrait, fact: band, ...}.",
     )
-    hashtags: list[Annotated[str, AfterValidator(normalize_hashtag)]] = Field(
-        default_factory=list, description="Written without '#' and without diacritics."
+    hashtags: list[
+        Annotated[str, StringConstraints(max_length=SHORT_CHARS), AfterValidator(normalize_hashtag)]
+    ] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Written without '#' and without diacritics.",
     )
-    credits: Text = ""
+    credits: ShortText = ""
     theme: str = "default"
     platforms: list[str] | None = Field(
         default=None, description="Platform presets to render; missing means every preset."
     )
-    youtube_title: Text = Field(default="", description="Overrides the title on YouTube.")
+    youtube_title: ShortText = Field(default="", description="Overrides the title on YouTube.")
     music: MediaPath | None = Field(default=None, description="Music bed for the video.")
+    music_mood: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="Mood of the bundled music bed when `music:` is not given: calm, warm, "
+        "drive or bright (assets/music/beds.yaml).",
+    )
     voice: VoiceMode | None = Field(
         default=None,
         description="`draft`: espeak-ng speaks every beat without narration, in the story's "
@@ -169,8 +261,9 @@ class Story(_Strict):
     @field_validator("id")
     @classmethod
     def _id_is_slug(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", v):
-            raise ValueError("must be lower-case ASCII letters, digits and dashes")
+        problem = id_problem(v) if v is not None else None
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("week")
@@ -178,9 +271,39 @@ class Story(_Strict):
     def _week_format(cls, v: str | None) -> str | None:
         if v is not None:
             m = re.fullmatch(r"(\d{4})-W(\d{2})", v)
-            if not m or not 1 <= int(m.group(2)) <= 53:
+            if not m:
                 raise ValueError("must be an ISO week like 2026-W48")
+            year, week = int(m.group(1)), int(m.group(2))
+            try:
+                dt.date.fromisocalendar(year, week, 1)
+            except ValueError:
+                last = dt.date(year, 12, 28).isocalendar()[1]
+                raise ValueError(
+                    f"{year} has no ISO week {week} (its weeks run from W01 to W{last})"
+                ) from None
         return v
+
+    @field_validator("link")
+    @classmethod
+    def _link_is_web(cls, v: str) -> str:
+        if v and not link_ok(v):
+            raise ValueError(
+                f"`{v[:80]}` is not a web address; only http(s) links or a bare domain are printed"
+            )
+        return v
+
+    @field_validator("theme")
+    @classmethod
+    def _theme_is_a_name(cls, v: str) -> str:
+        if not THEME_NAME.fullmatch(v):
+            raise ValueError(f"`{v[:80]}` is not a theme name (a path cannot be a theme)")
+        return v
+
+    @field_validator("hashtags")
+    @classmethod
+    def _drop_empty_hashtags(cls, v: list[str]) -> list[str]:
+        # `!!!` or a flag emoji normalise to nothing; the loader warns about each one.
+        return [t for t in v if t]
 
     @property
     def names(self) -> tuple[str, ...]:

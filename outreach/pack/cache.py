@@ -1,9 +1,15 @@
 """The pack's content-hash cache: decide cheaply, without rendering, what is unchanged.
 
-Each output group is keyed by a hash of what it depends on: the story fields it uses,
-the bytes of its media, the theme (its files and fonts), the platform presets and
-`outreach.RENDERER_VERSION`. A record maps that key to the manifest entries it
-produced. The cache lives in `<pack>/.cache/`; deleting it only costs a re-render.
+Each output unit (one story's cards for one platform, or its video for one platform) is
+keyed by one hash of everything it depends on: the story fields it uses (from the exact
+bytes that were read), the bytes of its media, every file the theme and its layers name
+(`Theme.digest`: theme.yaml chain, templates, fonts, logos and variants, music), the
+platform presets, the run's video settings, and the renderer's own code (a hash of the
+package's source files). A record maps that key to the manifest entries it produced and
+is also the pack's ledger: which files the pack wrote, with their size, time and hash,
+so that it only ever removes or overwrites its own. The cache lives in `<pack>/.cache/`;
+deleting it only costs a re-render (and the pack then removes nothing it cannot prove
+it wrote).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 
 from outreach.atomic import write_text
 from outreach.diagnostics import Diagnostic
+from outreach.fingerprint import file_digest
 
 CACHE_DIR = ".cache"
 #: Story fields that decide which pack a story joins, not what it looks like.
@@ -27,21 +34,6 @@ VIDEO_ONLY_BEAT_FIELDS = ("motion", "duration", "narration", "voice")
 #: Theme files up to this size are hashed by content; bigger ones (music) by size and mtime.
 SMALL_FILE = 1 << 20
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, memoised on (path, size, mtime) within this process."""
-    st = os.stat(path)
-    memo = (str(path), st.st_size, st.st_mtime_ns)
-    if memo not in _DIGESTS:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        _DIGESTS[memo] = h.hexdigest()
-    return _DIGESTS[memo]
-
 
 def hash_json(value: Any) -> str:
     payload = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
@@ -49,20 +41,8 @@ def hash_json(value: Any) -> str:
 
 
 def theme_fingerprint(theme: Any) -> str:
-    """The theme's own digest (theme.yaml chain, fonts, logo) plus every file in its
-    folders, so that an overridden post template also changes the key."""
-    parts: list[Any] = [theme.digest]
-    for folder in theme.folders:
-        for path in sorted(Path(folder).rglob("*")):
-            if not path.is_file() or path.name.startswith("."):
-                continue
-            st = path.stat()
-            rel = str(path.relative_to(folder))
-            if st.st_size <= SMALL_FILE:
-                parts.append([rel, file_digest(path)])
-            else:
-                parts.append([rel, st.st_size, st.st_mtime_ns])
-    return hash_json(parts)
+    """Everything the theme names or ships, by content (see `Theme.digest`)."""
+    return str(theme.digest)
 
 
 def platform_fingerprint(platform: Any) -> Any:
@@ -100,11 +80,11 @@ def output_key(
     loaded: Any, kind: str, platforms: list[Any], theme_fp: str, extra: Any = None
 ) -> str:
     """The content hash that decides an output group's bytes."""
-    from outreach import RENDERER_VERSION
+    from outreach.fingerprint import code_digest
 
     return hash_json(
         [
-            RENDERER_VERSION,
+            code_digest(),
             kind,
             loaded.id,
             story_fields(loaded.story, kind),
@@ -150,20 +130,58 @@ class PackCache:
     # Output groups: key -> manifest entries.
 
     def outputs(self, name: str, key: str) -> list[dict[str, Any]] | None:
-        """The cached entries if `key` matches and every file is still there, whole."""
+        """The cached entries if `key` matches and every file is still there, unchanged."""
         rec = self._read("outputs", name)
         if not rec or rec.get("key") != key or not isinstance(rec.get("entries"), list):
             return None
-        for entry in rec["entries"]:
-            try:
-                if (self.pack_dir / entry["path"]).stat().st_size != entry["bytes"]:
-                    return None
-            except (OSError, KeyError, TypeError):
-                return None
+        if not all(self.intact(e, rec) for e in rec["entries"]):
+            return None
         return rec["entries"]
 
-    def store_outputs(self, name: str, key: str, entries: list[dict[str, Any]]) -> None:
-        self._write("outputs", name, {"key": key, "entries": entries})
+    def intact(self, entry: dict[str, Any], rec: dict[str, Any] | None = None) -> bool:
+        """The entry's file is on disk with the bytes the pack wrote (size and time first,
+        the hash only when the time moved)."""
+        try:
+            path = self.pack_dir / entry["path"]
+            st = os.lstat(path)
+            if not os.path.isfile(path) or os.path.islink(path) or st.st_size != entry["bytes"]:
+                return False
+            stat = (rec or {}).get("stat", {}).get(entry["path"])
+            if stat and stat == [st.st_size, st.st_mtime_ns]:
+                return True
+            return bool(file_digest(path) == entry["sha256"])
+        except (OSError, KeyError, TypeError):
+            return False
+
+    def store_outputs(
+        self, name: str, key: str | None, entries: list[dict[str, Any]], **meta: Any
+    ) -> None:
+        stat: dict[str, list[int]] = {}
+        for e in entries:
+            try:
+                st = os.stat(self.pack_dir / e["path"])
+                stat[e["path"]] = [st.st_size, st.st_mtime_ns]
+            except OSError:
+                pass
+        self._write("outputs", name, {"key": key, "entries": entries, "stat": stat, **meta})
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every output record (the ledger of what the pack wrote), by name."""
+        folder = self.root / "outputs"
+        out: dict[str, dict[str, Any]] = {}
+        if not folder.is_dir():
+            return out
+        for path in sorted(folder.glob("*.json")):
+            rec = self._read("outputs", path.stem)
+            if rec is not None and isinstance(rec.get("entries"), list):
+                out[path.stem] = rec
+        return out
+
+    def forget(self, name: str) -> None:
+        import contextlib
+
+        with contextlib.suppress(FileNotFoundError):
+            self._file("outputs", name).unlink()
 
     # Story checks: key -> ok + diagnostics (so warnings survive a skipped run).
 

@@ -86,8 +86,9 @@ def story_views(report: Any) -> list[StoryView]:
 
 def render_index(report: Any) -> str:
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=True,
         keep_trailing_newline=True,

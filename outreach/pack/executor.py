@@ -7,6 +7,7 @@ The executor is created lazily, so a pack with nothing to render starts no proce
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import Executor
 from typing import Any
@@ -44,9 +45,11 @@ def check_scheduler(address: str | None) -> None:
 
 def die_with_parent(parent: int) -> None:
     """Pool workers end when the pack is killed (SIGKILL cannot be caught), instead of
-    lingering and writing into a pack that a re-run is finishing."""
+    lingering and writing into a pack that a re-run is finishing. They ignore Ctrl-C: the
+    pack itself handles it (stops them and says so), so no worker prints a traceback."""
     import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
 
@@ -102,6 +105,10 @@ class LazyExecutor:
 
     def close(self, cancel: bool = False) -> None:
         if self._executor is not None:
+            if cancel:  # Ctrl-C: running jobs are abandoned, their workers stopped now
+                for proc in list(getattr(self._executor, "_processes", {}).values()):
+                    with contextlib.suppress(OSError, AttributeError):
+                        proc.terminate()
             try:
                 self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
             except TypeError:  # Dask's ClientExecutor.shutdown takes only `wait`

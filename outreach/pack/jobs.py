@@ -31,8 +31,16 @@ class StoryRef:
     root: str
     themes_dirs: tuple[str, ...] = ()
     requested: tuple[str, ...] | None = None
+    #: The story file's bytes as the planner read and keyed them: workers render exactly
+    #: these, so a story edited while the pack runs cannot slip in under the old key.
+    source: bytes | None = None
 
-    def load(self, platforms: list[str] | None = None, layout_pass: bool = False) -> Any:
+    def load(
+        self,
+        platforms: list[str] | None = None,
+        layout_pass: bool = False,
+        highlight: bool | None = None,
+    ) -> Any:
         from outreach.pack.story import load_and_validate
 
         requested = (
@@ -47,6 +55,8 @@ class StoryRef:
             tuple(Path(p) for p in self.themes_dirs),
             False,
             layout_pass,
+            highlight,
+            self.source,
         )
 
 
@@ -55,17 +65,27 @@ class CheckJob:
     story: StoryRef
     story_id: str
     key: str
+    highlight: bool = True
 
 
 @dataclass(frozen=True)
 class OutputJob:
+    """Render one story's outputs of one kind for some platforms. Every switch the run was
+    given (quality, --no-highlight, the render scale) travels here as an argument."""
+
     story: StoryRef
     story_id: str
     kind: str  # cards | video
     platforms: tuple[str, ...]
     pack_dir: str
-    keys: tuple[str, ...]  # per platform for cards; one shared key for a story's videos
+    keys: tuple[str, ...]  # one per platform
     quality: str = "fast"
+    highlight: bool = True
+    scale: float = 1.0
+    #: Files under the story's folder the pack wrote before: path -> (bytes, sha256). Any
+    #: other existing file at a path the job writes is moved aside, never overwritten.
+    owned: tuple[tuple[str, int, str], ...] = ()
+    clean: bool = False  # --clean-video: also video-clean.mp4
 
     def key_for(self, platform: str) -> str:
         if len(self.keys) == 1:
@@ -80,13 +100,17 @@ class JobResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     trace: str = ""  # the traceback of an unexpected failure, shown with -v
+    #: platform -> the key recomputed after rendering, or None when an input changed
+    #: while the job ran (then nothing is cached and the next run renders again).
+    keys: dict[str, str | None] = field(default_factory=dict)
+    moved_aside: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _failure(path: str, exc: BaseException, start: float) -> JobResult:
     from outreach.diagnostics import StoryError
     from outreach.pack.story import describe_error
 
-    diags = describe_error(Path(path), exc)  # type: ignore[arg-type]
+    diags = describe_error(Path(path), exc)
     trace = "" if isinstance(exc, StoryError) else "".join(traceback.format_exception(exc))
     return JobResult(False, [], diags, time.perf_counter() - start, trace)
 
@@ -95,7 +119,7 @@ def run_check(job: CheckJob) -> JobResult:
     """Validate a story fully; errors come back as diagnostics, never as exceptions."""
     start = time.perf_counter()
     try:
-        validated = job.story.load(layout_pass=True)
+        validated = job.story.load(layout_pass=True, highlight=job.highlight)
         return JobResult(True, [], validated.diagnostics, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
         return _failure(job.story.path, exc, start)
@@ -155,52 +179,119 @@ def _shared_memo() -> Any:
 
 
 def _probe_duration(path: Path) -> float | None:
-    import json
-    import shutil
-    import subprocess
+    """Seconds of a rendered video, probed with the bundled ffmpeg (no system ffprobe)."""
+    from outreach import ffmpeg
 
-    exe = shutil.which("ffprobe")
-    if not exe:
-        return None
-    out = subprocess.run(
-        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     try:
-        return round(float(json.loads(out.stdout)["format"]["duration"]), 3)
-    except (ValueError, KeyError, TypeError):
+        return round(ffmpeg.probe(path).duration, 3)
+    except (ffmpeg.FFmpegError, OSError, ValueError):
         return None
+
+
+def _owner(job: OutputJob) -> Any:
+    """`owns(path)` for the job's journal: the file is one the pack wrote and nobody has
+    changed since (size, then content)."""
+    from outreach.fingerprint import file_digest
+
+    pack_dir = Path(job.pack_dir).resolve()
+    owned: dict[str, set[tuple[int, str]]] = {}
+    for rel, size, sha in job.owned:  # a path may have several known versions
+        owned.setdefault(rel, set()).add((size, sha))
+
+    def owns(path: Path) -> bool:
+        try:
+            rel = path.resolve().relative_to(pack_dir).as_posix()
+        except ValueError:
+            return False
+        if rel not in owned or path.is_symlink():
+            return False
+        try:
+            size = path.stat().st_size
+            return any(size == s and file_digest(path) == sha for s, sha in owned[rel])
+        except OSError:
+            return False
+
+    return owns
+
+
+def _keys_after(job: OutputJob, validated: Any) -> dict[str, str | None]:
+    """The units' keys recomputed from the inputs as they are now: if a photo, logo or
+    theme file changed while the job ran, the output may mix old and new, so it is not
+    cached (None) and the next run renders it again."""
+    from outreach.pack.cache import output_key
+    from outreach.pack.story import theme_dirs
+    from outreach.pack.weekly import _video_inputs
+    from outreach.platforms import get_platform
+    from outreach.themes import load_theme
+
+    load_theme.cache_clear()
+    try:
+        extra_dirs = tuple(Path(p) for p in job.story.themes_dirs)
+        theme = load_theme(validated.theme.name, theme_dirs(validated.loaded, extra_dirs))
+        extra = (
+            _video_inputs(job.quality, job.highlight, job.scale, job.clean)
+            if job.kind == VIDEO
+            else None
+        )
+        out: dict[str, str | None] = {}
+        for name in job.platforms:
+            key = output_key(validated.loaded, job.kind, [get_platform(name)], theme.digest, extra)
+            out[name] = key if key == job.key_for(name) else None
+        return out
+    except Exception:  # noqa: BLE001 — an input vanished mid-run: cache nothing
+        return {name: None for name in job.platforms}
 
 
 def run_output(job: OutputJob) -> JobResult:
-    """Render one group; every file goes through `outreach.atomic`. Entries carry `key`."""
+    """Render one group; every file goes through `outreach.atomic`, inside a journal that
+    moves aside any existing file the pack does not own. Entries carry `key`."""
+    import os
+
+    from outreach.atomic import Journal, journal
+    from outreach.pack.cache import CACHE_DIR
+
     start = time.perf_counter()
+    log = Journal(
+        _owner(job), log=Path(job.pack_dir) / CACHE_DIR / "journal" / f"{os.getpid()}.log"
+    )
     try:
         from outreach.platforms import get_platform
 
         validated = job.story.load(list(job.platforms), layout_pass=False)
         validated.platforms = [get_platform(n) for n in job.platforms]
         pack_dir = Path(job.pack_dir)
-        if job.kind == CARDS:
-            from outreach.pack.story import render_cards
+        with journal(log):
+            if job.kind == CARDS:
+                from outreach.pack.story import render_cards
 
-            made = render_cards(validated, pack_dir, _shared_memo(), validated.platforms)
-        else:
-            from outreach.pack.video import render_videos
+                made = render_cards(validated, pack_dir, _shared_memo(), validated.platforms)
+            else:
+                from outreach.pack.video import render_videos
 
-            made = render_videos(validated, pack_dir, job.quality, _NullConsole())
+                made = render_videos(
+                    validated,
+                    pack_dir,
+                    job.quality,
+                    _NullConsole(),
+                    scale=job.scale,
+                    highlight=job.highlight,
+                    clean=job.clean,
+                    record_dir=pack_dir / CACHE_DIR / "video",
+                    links=False,
+                )
+        keys = _keys_after(job, validated)
         entries = []
         for entry in made:
             d = entry.as_dict()
             if d.get("output") == "video" and d.get("duration") is None:
                 d["duration"] = _probe_duration(pack_dir / d["path"])
-            d["key"] = job.key_for(d["platform"])
+            d["key"] = keys.get(d["platform"]) or job.key_for(d["platform"])
             entries.append(d)
-        return JobResult(True, entries, [], time.perf_counter() - start)
+        result = JobResult(True, entries, [], time.perf_counter() - start, keys=keys)
     except Exception as exc:  # noqa: BLE001 — one broken output never stops the pack
-        return _failure(job.story.path, exc, start)
+        result = _failure(job.story.path, exc, start)
+    result.moved_aside = log.moved_aside
+    return result
 
 
 _current_story: str | None = None

@@ -26,11 +26,10 @@ from outreach.render.cards import (
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import PhotoError, verify_photo
 from outreach.render.post import build_post
-from outreach.themes import Theme, ThemeError, UnknownTheme, load_theme
+from outreach.themes import Theme, ThemeError, load_theme
 
 #: `check` composes cards at this scale: enough to measure contrast, 16x fewer pixels.
 CHECK_SCALE = 0.25
-AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".flac", ".opus"}
 
 
 @dataclass
@@ -41,6 +40,8 @@ class Validated:
     theme: Theme
     platforms: list[Platform]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: The video plan validation made (timeline, captions), reused by the renderer.
+    video: object | None = None
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -71,16 +72,67 @@ def select_platforms(
 
 
 def _verify_media(loaded: LoadedStory) -> list[Diagnostic]:
+    """Photos decode (fully, once); audio is checked with the video plan."""
+    from outreach.model.media import media_kind
+
     diags: list[Diagnostic] = []
     for fpath, rel in loaded.story.media_fields():
+        if fpath[-1] in ("narration", "music"):
+            continue  # decoded by the video part of validation
         path = loaded.media_path(rel)
-        if Path(rel).suffix.lower() in AUDIO_SUFFIXES or fpath[-1] in ("narration", "music"):
-            continue  # audio is probed by the video renderer
+        kind = media_kind(rel)
+        if kind in ("audio", "video"):
+            diags.append(
+                loaded.diagnostic(
+                    "error",
+                    fpath,
+                    f"`{rel}` is {'an audio' if kind == 'audio' else 'a video'} file; "
+                    "cards and scenes need a photo",
+                    "point to a JPEG, PNG or WebP picture"
+                    + ("; sound belongs in `narration:` or `music:`" if kind == "audio" else ""),
+                )
+            )
+            continue
         try:
             verify_photo(path)
         except PhotoError as exc:
             diags.append(loaded.diagnostic("error", fpath, f"`{rel}` {exc.message}", exc.hint))
+        except MemoryError:
+            diags.append(
+                loaded.diagnostic(
+                    "error",
+                    fpath,
+                    f"`{rel}` is too large to decode",
+                    "resize it below 50 megapixels",
+                )
+            )
+        except (OSError, RuntimeError, ValueError, SyntaxError) as exc:
+            reason = getattr(exc, "strerror", None) or "the file is damaged or not a picture"
+            diags.append(
+                loaded.diagnostic(
+                    "error",
+                    fpath,
+                    f"`{rel}` cannot be read as a photo ({str(reason).lower()})",
+                    "export the photo again as JPEG or PNG",
+                )
+            )
     return diags
+
+
+def _theme_note(loaded: LoadedStory, theme: Theme) -> list[Diagnostic]:
+    """Say when a user theme (e.g. <stories>/themes/default) replaces a built-in one: it
+    changes every story that names it, and it runs its own post templates."""
+    if not theme.overrides:
+        return []
+    return [
+        loaded.diagnostic(
+            "note",
+            ("theme",),
+            f"theme `{theme.name}` comes from {display_path(theme.folders[0])}, which overrides "
+            f"the built-in theme of that name",
+            "rename the folder to keep the built-in one",
+        )
+    ]
 
 
 def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
@@ -107,7 +159,7 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
 
     missing = engine.status(story.lang)
     if missing is None:
-        return diags
+        return diags + _alignment_diagnostics(loaded, narrated)
     if draft:
         where: FieldPath = ("voice",) if story.voice == "draft" else ("beats", draft[0], "voice")
         diags.append(
@@ -131,14 +183,48 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
     return diags
 
 
+def _alignment_diagnostics(loaded: LoadedStory, narrated: list[int]) -> list[Diagnostic]:
+    """A warning, naming the beat, for each narration its captions cannot follow (the
+    alignment is cached, so the render that follows reuses it)."""
+    from outreach.ffmpeg import FFmpegError
+    from outreach.speech.voices import align_narration
+
+    diags: list[Diagnostic] = []
+    story = loaded.story
+    for i in narrated:
+        beat = story.beats[i]
+        assert beat.narration is not None
+        path = loaded.media_path(beat.narration)
+        try:
+            result = align_narration(beat.text, story.lang, path)
+        except (OSError, FFmpegError):
+            continue  # a missing or unreadable file is the video renderer's error
+        if result.unsure:
+            diags.append(
+                loaded.diagnostic(
+                    "warning",
+                    ("beats", i, "narration"),
+                    f"beat {i + 1}: the captions follow reading speed, not the narration: "
+                    f"{result.problem}",
+                    "record the beat's text as written, or fix `text:` to what is said",
+                )
+            )
+    return diags
+
+
 def validate(
     loaded: LoadedStory,
     requested: list[str] | None = None,
     themes_dirs: tuple[Path, ...] = (),
     strict: bool = False,
     layout_pass: bool = True,
+    highlight: bool | None = None,
 ) -> Validated:
-    """Every problem with a loaded story, as diagnostics; raise StoryError if any is an error."""
+    """Every problem with a loaded story, as diagnostics; raise StoryError if any is an error.
+
+    The one validation: `check`, `render`, `pack` and the preview all call it, and it
+    covers the video (audio decodes, length per platform, captions) as well as the cards.
+    """
     from outreach.layout.words import prefetch
 
     prefetch()  # the word segmenter loads while the photos decode
@@ -148,20 +234,78 @@ def validate(
     theme: Theme | None = None
     try:
         theme = load_theme(loaded.story.theme, theme_dirs(loaded, themes_dirs))
-    except UnknownTheme as exc:
-        diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
     except ThemeError as exc:
         diags += exc.diagnostics or [loaded.diagnostic("error", ("theme",), exc.message, exc.hint)]
+    if theme is not None:
+        diags += _theme_note(loaded, theme)
     diags += _verify_media(loaded)
     diags += _speech_diagnostics(loaded)
+    video = None
     if theme is not None and layout_pass and not any(d.severity == "error" for d in diags):
-        diags += _layout_diagnostics(loaded, platforms, theme)
+        try:
+            diags += _layout_diagnostics(loaded, platforms, theme)
+        except ThemeError as exc:
+            diags.append(loaded.diagnostic("error", ("theme",), exc.message, exc.hint))
+        try:
+            video = _video_plan(loaded, theme, platforms, highlight)
+        except StoryError as exc:
+            diags += exc.diagnostics
     if strict:
-        diags = [d.as_error() for d in diags]
+        diags = [d.as_error() if d.severity == "warning" else d for d in diags]
     if any(d.severity == "error" for d in diags):
         raise StoryError(_dedupe(diags))
     assert theme is not None
-    return Validated(loaded, theme, platforms, _dedupe(diags))
+    return Validated(loaded, theme, platforms, _dedupe(diags), video)
+
+
+def _video_plan(
+    loaded: LoadedStory, theme: Theme, platforms: list[Platform], highlight: bool | None
+) -> object | None:
+    """The video part of the one validation: plan every encode (audio decodes, length per
+    platform, captions) without drawing a frame."""
+    if not any(p.video is not None for p in platforms):
+        return None
+    from outreach.pack.video import plan_videos, video_settings
+
+    draft = Validated(loaded, theme, platforms)
+    return plan_videos(draft, video_settings(draft, highlight))
+
+
+def load_all(
+    found: list[tuple[Path, Path]],
+) -> list[tuple[Path, LoadedStory | None, list[Diagnostic]]]:
+    """Load every story (cheap) and report ids used twice, before any is validated:
+    (path, loaded story or None, diagnostics so far)."""
+    out: list[tuple[Path, LoadedStory | None, list[Diagnostic]]] = []
+    for story_path, root in found:
+        try:
+            out.append((story_path, load_story(story_path, root), []))
+        except Exception as exc:  # noqa: BLE001 — every failure becomes a diagnostic
+            out.append((story_path, None, describe_error(story_path, exc)))
+    dups = {d.path: d for d in duplicate_ids([x for _, x, _ in out if x is not None])}
+    for _path, loaded, diags in out:
+        if loaded is not None and display_path(loaded.path) in dups:
+            diags.append(dups[display_path(loaded.path)])
+    return out
+
+
+def duplicate_ids(loaded: list[LoadedStory]) -> list[Diagnostic]:
+    """An error on every story whose id an earlier story already uses: their outputs
+    would overwrite each other."""
+    first: dict[str, LoadedStory] = {}
+    diags: list[Diagnostic] = []
+    for item in loaded:
+        other = first.setdefault(item.id, item)
+        if other is not item:
+            diags.append(
+                item.diagnostic(
+                    "error",
+                    ("id",),
+                    f"story id `{item.id}` is also used by {display_path(other.path)}",
+                    "give each story its own `id:` or file name",
+                )
+            )
+    return diags
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -279,8 +423,12 @@ def load_and_validate(
     themes_dirs: tuple[Path, ...] = (),
     strict: bool = False,
     layout_pass: bool = True,
+    highlight: bool | None = None,
+    source: bytes | None = None,
 ) -> Validated:
-    return validate(load_story(path, root), requested, themes_dirs, strict, layout_pass)
+    return validate(
+        load_story(path, root, source), requested, themes_dirs, strict, layout_pass, highlight
+    )
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -387,26 +535,58 @@ def render_cards(
     return entries
 
 
-def describe_error(path: Path, exc: Exception) -> list[Diagnostic]:
-    """Turn any failure into diagnostics naming the story file."""
+def describe_error(path: Path, exc: BaseException) -> list[Diagnostic]:
+    """Turn any failure into diagnostics naming the story file, in plain words."""
+    from outreach.diagnostics import explain_os_error
+
+    shown = display_path(path)
     if isinstance(exc, StoryError):
         return [
             d
             if d.path
-            else Diagnostic(
-                display_path(path), d.line, d.col, d.severity, d.field, d.message, d.hint
-            )
+            else Diagnostic(shown, d.line, d.col, d.severity, d.field, d.message, d.hint)
             for d in exc.diagnostics
+        ]
+    if isinstance(exc, ThemeError):
+        return [Diagnostic(shown, 0, 0, "error", "theme", exc.message, exc.hint)]
+    if isinstance(exc, OSError):
+        message, hint = explain_os_error(exc)
+        return [Diagnostic(shown, 0, 0, "error", "(output)", message, hint)]
+    if isinstance(exc, MemoryError):
+        return [
+            Diagnostic(
+                shown,
+                0,
+                0,
+                "error",
+                "(render)",
+                "ran out of memory while rendering this story",
+                "use smaller photos, or run with fewer jobs (-j 1)",
+            )
+        ]
+    from outreach.ffmpeg import FFmpegError
+
+    if isinstance(exc, FFmpegError):
+        return [
+            Diagnostic(
+                shown,
+                0,
+                0,
+                "error",
+                "(video)",
+                "the video encoder stopped before the video was complete",
+                "check the free disk space, then run again; -v shows the encoder's messages",
+            )
         ]
     return [
         Diagnostic(
-            display_path(path),
+            shown,
             0,
             0,
             "error",
             "(render)",
-            f"{type(exc).__name__}: {exc}",
-            "this is a bug or a broken file; run with -v for details",
+            f"unexpected failure ({type(exc).__name__})",
+            "this is a bug in outreach; run with -v for details and report it",
         )
     ]
 

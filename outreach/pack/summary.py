@@ -30,8 +30,23 @@ def summary_lines(report: Any) -> list[str]:
         f"warnings {totals[3]}, wall time {report.wall:.1f} s ({report.where})"
     )
     lines.append(f"{report.files} files in {report.pack_dir}; zip: {report.zip_path}")
-    if report.pruned:
-        lines.append(f"removed {report.pruned} stale files no story of this pack produces")
+    for path, why in report.removed:
+        lines.append(f"removed {path} ({why})")
+    for path, what in report.kept_edits:
+        lines.append(f"kept {path}: it {what}")
+    if report.missing:
+        shown = ", ".join(report.missing[:5]) + (" …" if len(report.missing) > 5 else "")
+        lines.append(
+            f"{len(report.missing)} files of this pack are missing from the folder ({shown}): "
+            "they are left out of manifest.json and the zip; run the pack without -p/--only/"
+            "--story (or with --force) to make them again"
+        )
+    stale = sum(1 for s in report.stories.values() for e in s.entries if e.get("stale"))
+    if stale:
+        lines.append(
+            f"{stale} files are kept from an earlier run for stories that failed now; "
+            'manifest.json marks them "stale"'
+        )
     if report.temp_removed:
         lines.append(f"removed {report.temp_removed} temporary files left by an interrupted run")
     if report.other_weeks:

@@ -22,6 +22,8 @@ import json
 import os
 import sys
 import tempfile
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +35,34 @@ from outreach.platforms import Platform, load_presets
 from outreach.render.cards import encode_jpeg
 from outreach.render.video import timeline as tl
 from outreach.render.video.audio import Cue, build_soundtrack
-from outreach.render.video.captions import to_srt, to_vtt
-from outreach.render.video.frames import frame_stream
-from outreach.render.video.scenes import CaptionError, frame_size, plan_captions, render_scenes
+from outreach.render.video.beats import BeatGrid, detect_file
+from outreach.render.video.captions import (
+    Chunk,
+    CueTiming,
+    SidecarCue,
+    card_cues,
+    chunk_cues,
+    cue_chars,
+    cue_report,
+    to_srt,
+    to_vtt,
+)
+from outreach.render.video.frames import FreezeMeter, frame_stream, planned_motion
+from outreach.render.video.scenes import (
+    CaptionError,
+    caption_geometry,
+    frame_size,
+    plan_captions,
+    render_scenes,
+)
 
-QUALITY = {"fast": ("veryfast", 20), "archive": ("slow", 18)}
+#: Encoder presets: (x264 preset, CRF, maxrate kbps, AAC kbps). `archive` is a master
+#: for re-editing and re-uploading: near-transparent (CRF 12, slow), high bitrate.
+QUALITY = {"fast": ("veryfast", 20, 10_000, 192), "archive": ("slow", 12, 60_000, 320)}
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
-#: OUTREACH_VIDEO_HIGHLIGHT=0 switches the word highlight off for one run (the theme's
-#: `video: {highlight: false}` switches it off for good).
-HIGHLIGHT_ENV = "OUTREACH_VIDEO_HIGHLIGHT"
 #: Bumped when a change alters the video's bytes; part of the cache key.
-VIDEO_VERSION = "1"
+VIDEO_VERSION = "2"
 #: What the last render of a shared folder was made from, and its files.
 RECORD = "video.json"
 
@@ -110,6 +128,55 @@ def _error(loaded: Any, field: tuple, message: str, hint: str) -> StoryError:
     return StoryError([loaded.diagnostic("error", field, message, hint)])
 
 
+#: Audio files already decoded in this process: (path, size, mtime) -> seconds.
+_AUDIO_SECONDS: dict[tuple[str, int, int], float] = {}
+
+
+def _audio_problem(path: Path, rel: str, what: str) -> tuple[float | None, str, str]:
+    """(seconds, message, hint): seconds when the file is usable audio, else a plain reason
+    (never FFmpeg's or the OS's own wording)."""
+    from outreach.model.media import media_kind
+
+    kind = media_kind(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        reason = (exc.strerror or "error").lower()
+        return None, f"{what} `{rel}` cannot be read ({reason})", "check that it is readable"
+    if st.st_size == 0:
+        return None, f"{what} `{rel}` is an empty file (0 bytes)", "export the audio again"
+    if kind == "image":
+        return (
+            None,
+            f"{what} `{rel}` is a picture, not audio",
+            "point to a sound file (WAV, MP3, M4A, OGG or FLAC)",
+        )
+    if kind == "video":
+        return (
+            None,
+            f"{what} `{rel}` is a video file, not audio",
+            "export its sound as an audio file (M4A, MP3 or WAV) and point to that",
+        )
+    memo = (str(path), st.st_size, st.st_mtime_ns)
+    if memo in _AUDIO_SECONDS:
+        return _AUDIO_SECONDS[memo], "", ""
+    try:
+        seconds = ffmpeg.audio_duration(path)
+    except ffmpeg.FFmpegError as exc:
+        reason = "it has no sound track" if "no audio stream" in str(exc) else "it does not decode"
+        return (
+            None,
+            f"{what} `{rel}` is not readable audio ({reason})",
+            "export it again as WAV, MP3, M4A, OGG or FLAC",
+        )
+    except (OSError, TimeoutError):
+        return None, f"{what} `{rel}` could not be decoded", "export it again as WAV or M4A"
+    if seconds <= 0.05:
+        return None, f"{what} `{rel}` has no sound in it (0 seconds)", "export the audio again"
+    _AUDIO_SECONDS[memo] = seconds
+    return seconds, "", ""
+
+
 def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagnostic]]:
     """Narration lengths by beat, the music file, and a diagnostic per unusable file."""
     story = loaded.story
@@ -124,33 +191,111 @@ def _check_audio(loaded: Any) -> tuple[dict[int, float], Path | None, list[Diagn
     music: Path | None = None
     for field, rel, what in todo:
         path = loaded.media_path(rel)
-        if not path.is_file():
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    field,
-                    f"{what} `{rel}` does not exist",
-                    f"check the path; it is relative to {loaded.path.name}",
-                )
-            )
-            continue
-        try:
-            seconds = ffmpeg.audio_duration(path)
-        except ffmpeg.FFmpegError as exc:
-            reason = exc.tail[-1].strip() if exc.tail else exc.what
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    field,
-                    f"{what} `{rel}` is not readable audio ({reason})",
-                    "export it again as WAV, MP3, M4A, OGG or FLAC",
-                )
-            )
+        seconds, message, hint = _audio_problem(path, rel, what)
+        if seconds is None:
+            diags.append(loaded.diagnostic("error", field, message, hint))
             continue
         if field[0] == "music":
             music = path
         else:
             narration[field[1]] = seconds
+    return narration, music, diags
+
+
+@dataclass(frozen=True)
+class Music:
+    """The music bed of a video: its file, its beat grid (None: no clear pulse) and mood."""
+
+    path: Path
+    grid: BeatGrid | None
+    mood: str = ""
+    source: str = "file"  # story | theme | bed
+
+
+@functools.lru_cache(maxsize=8)
+def load_beds(path: str) -> dict[str, Any]:
+    """A bed library (assets/music/beds.yaml): {"beds": {mood: {...}}, "auto": {kind: mood}}."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return {"beds": dict(data.get("beds") or {}), "auto": dict(data.get("auto") or {})}
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_of(path: str, size: int, mtime: int) -> BeatGrid | None:
+    try:
+        return detect_file(Path(path))
+    except ffmpeg.FFmpegError:
+        return None
+
+
+def grid_of(path: Path) -> BeatGrid | None:
+    """The beat grid of a user's music file (detected offline, memoised per file version)."""
+    st = path.stat()
+    return _grid_of(str(path), st.st_size, st.st_mtime_ns)
+
+
+def choose_music(
+    loaded: Any, theme: Any, settings: tl.VideoSettings, story_music: Path | None
+) -> tuple[Music | None, list[Diagnostic]]:
+    """The story's music: its own file, else the theme's file or a bed of its library.
+
+    A library bed is chosen by the story's `music_mood:`, else the theme's
+    `video: {music_mood: ...}`; `auto` picks by the story's kind.
+    """
+    story = loaded.story
+    if story_music is not None:
+        return Music(story_music, grid_of(story_music), "", "story"), []
+    if not theme.music:
+        return None, []
+    path = Path(theme.music)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return Music(path, grid_of(path), "", "theme"), []
+    library = load_beds(str(path))
+    beds = library["beds"]
+    mood = story.music_mood or settings.music_mood or "auto"
+    field: tuple[str | int, ...] = ("music_mood",) if story.music_mood else ("theme",)
+    if mood == "auto":
+        mood = library["auto"].get(story.kind) or next(iter(beds), "")
+    if mood not in beds:
+        hint = "use one of: " + ", ".join(sorted(beds))
+        where = "" if story.music_mood else f" (theme `{theme.name}`)"
+        return None, [
+            loaded.diagnostic("error", field, f"unknown music mood `{mood}`{where}", hint)
+        ]
+    bed = beds[mood]
+    bed_path = path.parent / str(bed["file"])
+    grid = BeatGrid(float(bed["bpm"]), float(bed.get("offset", 0.0)))
+    return Music(bed_path, grid, mood, "bed"), []
+
+
+def video_scale(value: str | None = None) -> float:
+    """The test-only reduced render size, read once in the main process (workers get it
+    as an argument)."""
+    raw = os.environ.get(SCALE_ENV, "1") if value is None else value
+    try:
+        return min(1.0, max(0.1, float(raw or 1)))
+    except ValueError:
+        return 1.0
+
+
+def _story_music(
+    loaded: Any, theme: Any, settings: tl.VideoSettings
+) -> tuple[dict[int, float], Music | None, list[Diagnostic]]:
+    """Narration lengths, the chosen music and every audio problem (the theme's bed too)."""
+    narration, story_music, diags = _check_audio(loaded)
+    music: Music | None = None
+    if not loaded.story.music or story_music is not None:
+        music, mdiags = choose_music(loaded, theme, settings, story_music)
+        diags += mdiags
+    if music is not None and music.source in ("theme", "bed"):
+        _seconds, message, hint = _audio_problem(
+            music.path, music.path.name, f"theme `{theme.name}` music"
+        )
+        if message:
+            diags.append(
+                loaded.diagnostic("error", ("theme",), message, "fix `music:` in theme.yaml")
+            )
     return narration, music, diags
 
 
@@ -160,71 +305,302 @@ def render_videos(
     quality: str = "fast",
     console: Any = None,
     scale: float | None = None,
+    highlight: bool | None = None,
+    clean: bool = False,
+    record_dir: Path | None = None,
+    links: bool = True,
 ) -> list[ManifestEntry]:
-    """Render the story's video(s) for every requested video platform; return manifest entries."""
+    """Render the story's video(s) for every requested video platform; return manifest entries.
+
+    Every switch is an argument (`highlight=False` is --no-highlight, `clean` is
+    --clean-video): workers never read them from the environment. `record_dir` keeps the
+    encode's cache record outside the output folder (the pack puts it in `.cache/`, which
+    survives clean-up); `links=False` skips the convenience symlinks in the platform
+    folders (a pack folder holds exactly its manifest's files).
+    """
     loaded, theme = validated.loaded, validated.theme
-    video_groups = groups(validated.platforms)
-    if not video_groups:
+    if not groups(validated.platforms):
         return []
     if scale is None:
-        try:
-            scale = min(1.0, max(0.1, float(os.environ.get(SCALE_ENV, "1") or 1)))
-        except ValueError:
-            scale = 1.0
-    settings = tl.VideoSettings.from_theme(theme.video, loaded.story.lang)
-    if os.environ.get(HIGHLIGHT_ENV, "").strip().lower() in ("0", "off", "no", "false"):
-        settings = dataclasses.replace(settings, highlight=False)
-    narration, music, diags = _check_audio(loaded)
-    if music is None and not loaded.story.music and theme.music:
-        music = Path(theme.music)
-        try:
-            ffmpeg.audio_duration(music)
-        except ffmpeg.FFmpegError as exc:
-            diags.append(
-                loaded.diagnostic(
-                    "error",
-                    ("theme",),
-                    f"theme `{theme.name}` music `{music.name}` is not readable "
-                    f"audio ({exc.tail[-1].strip() if exc.tail else exc.what})",
-                    "fix `music:` in the theme's theme.yaml",
-                )
-            )
+        scale = video_scale()
+    settings = video_settings(validated, highlight)
+    narration, music, diags = _story_music(loaded, theme, settings)
     if diags:
         raise StoryError(diags)
+    plans = plan_videos(validated, settings, narration, music)
+    entries: list[ManifestEntry] = []
+    for vp in plans:
+        folder = out_dir / loaded.id / vp.folder_name
+        record = record_dir / f"{loaded.id}--{vp.folder_name}.json" if record_dir else None
+        entries += _render_group(
+            validated, vp, settings, folder, out_dir, quality, console, scale,
+            clean=clean, record_path=record, links=links,
+        )  # fmt: skip
+    return entries
+
+
+@dataclass
+class VideoPlan:
+    """One encode, planned without drawing a pixel: timeline, captions and sidecar cues."""
+
+    shared: Platform
+    asked: list[Platform]
+    folder_name: str
+    timeline: tl.Timeline
+    chunks: dict[int, list[Chunk]]
+    cues: list[SidecarCue]
+    music: Music | None
+    timing: CueTiming
+
+    def report(self) -> dict[str, Any]:
+        """Planned motion and cue timing (what `check` prints, before any render)."""
+        return {
+            "duration_s": round(self.timeline.duration, 2),
+            "motion": planned_motion(self.timeline).as_dict(),
+            "cues": cue_report(self.cues, self.timing).as_dict(),
+            "shots": _shot_summary(self.timeline),
+            "music": self.music.path.name if self.music else None,
+            "bpm": self.music.grid.bpm if self.music and self.music.grid else None,
+            "notes": list(self.timeline.notes),
+        }
+
+
+def _shot_summary(timeline: tl.Timeline) -> dict[str, float]:
+    shots = timeline.shot_lengths()
+    grid = timeline.grid
+    cuts = timeline.cuts()
+    on_beat = 0
+    if grid is not None:
+        for f in cuts:
+            t = f / timeline.fps
+            on_beat += abs(grid.nearest(t) - t) <= 0.5 / timeline.fps + 1e-6
+    return {
+        "count": len(shots),
+        "mean_s": round(sum(shots) / len(shots), 2) if shots else 0.0,
+        "longest_s": round(max(shots), 2) if shots else 0.0,
+        "cuts_on_beat": on_beat,
+        "cuts": len(cuts),
+    }
+
+
+def plan_videos(
+    validated: Any,
+    settings: tl.VideoSettings | None = None,
+    narration: dict[int, float] | None = None,
+    music: Music | None = None,
+) -> list[VideoPlan]:
+    """Every encode of a story, planned (timeline, captions, cues) without rendering.
+
+    Raises StoryError with the story's line for anything that cannot be made: beats
+    without content, a video over a platform's maximum, a word too wide for captions.
+    """
+    loaded, theme = validated.loaded, validated.theme
+    if settings is None:
+        settings = video_settings(validated)
+    if narration is None:
+        narration, chosen, diags = _story_music(loaded, theme, settings)
+        if diags:
+            raise StoryError(diags)
+        music = music or chosen
+    voices = beat_voices(loaded, narration)
     try:
-        plan = tl.plan(loaded, settings, narration)
+        plan = tl.plan(loaded, settings, narration, voices)
     except tl.TimelineError as exc:
         raise _error(loaded, exc.field, exc.message, exc.hint) from None
-    entries: list[ManifestEntry] = []
-    for shared, asked, folder_name in video_groups:
+    timing = CueTiming(settings.fps, settings.min_cue, settings.max_chars_per_second)
+    plans = []
+    for shared, asked, folder_name in groups(validated.platforms):
         strictest = min(asked, key=lambda p: p.video.max_seconds if p.video else 1e9)
         limit = strictest.video.max_seconds if strictest.video else None
         try:
-            timeline = tl.build(plan, settings, limit, f"the {strictest.label} maximum")
+            timeline = tl.build(
+                plan,
+                settings,
+                limit,
+                f"the {strictest.label} maximum",
+                grid=music.grid if music else None,
+            )
         except tl.TimelineError as exc:
-            raise _error(loaded, exc.field, exc.message, exc.hint) from None
+            cap = min(settings.target_max, limit or settings.target_max)
+            raise _too_long(loaded, exc, plan, cap) from None
         try:
             chunks = plan_captions(
                 timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
             )
+            floors = caption_floors(timeline, chunks, timing)
+            if floors:  # some scene is too short for its captions: give it their time
+                floored = [dataclasses.replace(sc) for sc in plan]
+                for i, need in floors.items():
+                    floored[i].floor = need
+                timeline = tl.build(
+                    floored,
+                    settings,
+                    limit,
+                    f"the {strictest.label} maximum",
+                    grid=music.grid if music else None,
+                )
+                chunks = plan_captions(
+                    timeline, theme, shared, settings, loaded.story.names, loaded.story.lang
+                )
         except CaptionError as exc:
             raise _error(loaded, exc.field, exc.message, exc.hint) from None
-        folder = out_dir / loaded.id / folder_name
-        entries += _render_group(
-            validated,
-            shared,
-            asked,
-            timeline,
-            chunks,
-            settings,
-            music,
-            folder,
-            out_dir,
-            quality,
-            console,
-            scale,
+        except tl.TimelineError as exc:
+            raise _error(loaded, exc.field, exc.message, exc.hint) from None
+        cues = sidecar_cues(timeline, chunks, shared, theme, settings, timing)
+        drafted = [v.beat + 1 for v in voices.values() if v.draft]
+        if drafted:
+            timeline.notes.append(
+                "draft voice (espeak-ng) speaks beat"
+                + ("s " if len(drafted) > 1 else " ")
+                + ", ".join(map(str, sorted(drafted)))
+                + ": for timing and review, not for posting"
+            )
+        plans.append(VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing))
+    return plans
+
+
+def beat_voices(loaded: Any, narration: dict[int, float]) -> dict[int, Any]:
+    """Each spoken beat's voice (narration aligned to its text, or the draft voice);
+    an error naming the field when `voice: draft` cannot be spoken."""
+    from outreach.speech.engine import EngineMissing
+    from outreach.speech.voices import beat_voices as find
+
+    try:
+        return find(loaded, narration)
+    except EngineMissing as exc:
+        field = ("voice",) if loaded.story.voice == "draft" else ("beats",)
+        raise _error(
+            loaded, field, f"`voice: draft` cannot be spoken: {exc.message}", exc.hint
+        ) from None
+
+
+def voice_summary(timeline: tl.Timeline) -> dict[str, Any]:
+    """What the manifest says about the voice: `draft` when the draft voice speaks any
+    beat, and for each spoken beat its source and whether captions follow it."""
+    beats = []
+    for sc in timeline.scenes:
+        v = sc.voice
+        if v is None:
+            continue
+        beats.append(
+            {
+                "beat": sc.index + 1,
+                "source": v.source,
+                "aligned": v.words is not None,
+                "confidence": round(v.confidence, 2),
+                **({"problem": v.problem} if v.problem else {}),
+            }
         )
-    return entries
+    draft = any(b["source"] == "draft" for b in beats)
+    return {
+        "voice": "draft" if draft else ("narration" if beats else None),
+        "draft": draft,
+        "voices": beats,
+    }
+
+
+def _too_long(loaded: Any, exc: tl.TimelineError, plan: list[tl.Scene], limit: float) -> StoryError:
+    """Advice that fits the fault: when the narration alone is longer than the limit,
+    say the audio is too long, not the text."""
+    narrated = [sc for sc in plan if sc.kind == "beat" and sc.narration is not None]
+    spoken = sum(sc.own for sc in narrated)
+    if narrated and spoken > limit * 0.8:
+        longest = max(narrated, key=lambda sc: sc.own)
+        rel = loaded.story.beats[longest.index].narration
+        return _error(
+            loaded,
+            ("beats", longest.index, "narration"),
+            f"the narration runs {spoken:.1f} s in all (beat {longest.index + 1}'s "
+            f"`{rel}` alone {longest.own:.1f} s); {exc.message.split(', over ')[-1]}",
+            "the audio is too long for the platform: trim or re-record the narration",
+        )
+    return _error(loaded, exc.field, exc.message, exc.hint)
+
+
+def check_lines(validated: Any) -> list[str]:
+    """One line per planned video for `outreach check`: length, motion and cue timing.
+
+    Planning only (no frames): first motion and frozen time come from what the timeline
+    schedules to move; the measured values are in the manifest after a render.
+    """
+    try:
+        plans = plan_videos(validated)
+    except StoryError:
+        return []  # reported as diagnostics by the validation
+    lines = []
+    for vp in plans:
+        r = vp.report()
+        m, c, sh = r["motion"], r["cues"], r["shots"]
+        music = (
+            f"{r['music']} {r['bpm']:g} BPM"
+            if r["music"] and r["bpm"]
+            else r["music"] or "no music"
+        )
+        lines.append(
+            f"{validated.loaded.id} video ({', '.join(p.name for p in vp.asked)}): "
+            f"{r['duration_s']:.1f} s; first motion {m['first_motion_s']:.2f} s, "
+            f"frozen {m['frozen_s']:.1f} s ({m['frozen_share']:.0%}); "
+            f"{c['cues']} cues, shortest {c['shortest_s']:.2f} s, "
+            f"fastest {c['fastest_cps']:.1f} chars/s, longest line {c['longest_line']}; "
+            f"{sh['count']} shots of {sh['mean_s']:.1f} s on average, "
+            f"{sh['cuts_on_beat']}/{sh['cuts']} cuts on the beat ({music})"
+        )
+        lines += [f"  note: {n}" for n in r["notes"]]
+        lines += [f"  cue problem: {p}" for p in c["problems"]]
+    return lines
+
+
+def caption_floors(
+    timeline: tl.Timeline, chunks: dict[int, list[Chunk]], timing: CueTiming
+) -> dict[int, float]:
+    """Scenes whose window is shorter than their cues need (each at least `min_cue`, at
+    most `max_cps`): scene index -> seconds needed, with a frame of margin per cue."""
+    out = {}
+    fps = timeline.fps
+    for i, cs in chunks.items():
+        sc = timeline.scenes[i]
+        need = sum(
+            max(timing.min_cue, cue_chars(c.text) / (timing.max_cps * 0.97)) + 1 / fps for c in cs
+        )
+        if (sc.own_end - sc.own_start) / fps < need - 1e-6:
+            out[i] = need
+    return out
+
+
+def sidecar_cues(
+    timeline: tl.Timeline,
+    chunks: dict[int, list[Chunk]],
+    shared: Platform,
+    theme: Any,
+    settings: tl.VideoSettings,
+    timing: CueTiming,
+) -> list[SidecarCue]:
+    """Every on-screen text as cues, in order: captions of beats, and the cover's title and
+    hook, the quote, each fact and the CTA over their scenes' time."""
+    _style, box = caption_geometry(theme, shared, settings)
+    line_pct = min(95.0, 100.0 * box.bottom / shared.height)
+    out: list[SidecarCue] = []
+    for i, sc in enumerate(timeline.scenes):
+        if i in chunks:
+            out += chunk_cues(chunks[i], timing, line_pct)
+        elif sc.is_card and sc.text:
+            out += card_cues(sc.text, sc.own_start, sc.own_end, sc.field, sc.kind, timing, line_pct)
+    return out
+
+
+def video_settings(validated: Any, highlight: bool | None = None) -> tl.VideoSettings:
+    """The one place a story's video settings come from: theme, language, run switches
+    (`highlight=False` is --no-highlight, passed as an argument, never through the
+    environment). Render, pack, validation and the preview all call this."""
+    settings = tl.VideoSettings.from_theme(validated.theme.video, validated.loaded.story.lang)
+    if highlight is False:
+        settings = dataclasses.replace(settings, highlight=False)
+    return settings
+
+
+def wants_clean_video(theme: Any, clean: bool = False) -> bool:
+    """--clean-video (an argument) or the theme's `video: {clean_video: true}`."""
+    return clean or bool((theme.video or {}).get("clean_video", False))
 
 
 def cache_key(
@@ -234,16 +610,17 @@ def cache_key(
     music: Path | None,
     quality: str,
     scale: float,
+    clean: bool = False,
 ) -> str:
-    """Content hash of everything that decides the video's bytes (media by size and mtime)."""
+    """Content hash of everything that decides the video's bytes (media by content)."""
     from outreach import RENDERER_VERSION
+    from outreach.fingerprint import file_digest
 
     loaded, theme = validated.loaded, validated.theme
     media = []
     paths = [loaded.media_path(rel) for _f, rel in loaded.story.media_fields()]
     for path in sorted({*paths, *([music] if music else [])}):
-        st = path.stat()
-        media.append([str(path), st.st_size, st.st_mtime_ns])
+        media.append([str(path), file_digest(path)])
     payload = json.dumps(
         [
             RENDERER_VERSION,
@@ -257,6 +634,7 @@ def cache_key(
             shared.safe_rect,
             quality,
             scale,
+            clean,
         ],
         sort_keys=True,
         ensure_ascii=False,
@@ -269,18 +647,22 @@ def cache_key(
 def _code_digest() -> str:
     """Hash of the renderer's own source, so a code change never reuses a stale encode."""
     import outreach.render.video as pkg
+    import outreach.speech as speech
 
     h = hashlib.sha256()
     files = sorted(Path(pkg.__file__).parent.glob("*.py"))
+    files += sorted(Path(speech.__file__).parent.glob("*.py"))  # word times: the aligner
     for path in [*files, Path(ffmpeg.__file__), Path(__file__)]:
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def _cached(folder: Path, key: str) -> dict | None:
-    """The record of a previous identical render whose files are all still there."""
+def _cached(folder: Path, key: str, record_path: Path | None = None) -> dict | None:
+    """The record of a previous identical render whose files are all still there, unchanged."""
+    from outreach.fingerprint import file_digest
+
     try:
-        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        record = json.loads((record_path or folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if record.get("key") != key:
@@ -289,36 +671,39 @@ def _cached(folder: Path, key: str) -> dict | None:
         path = folder / f["name"]
         if not path.is_file() or path.stat().st_size != f["bytes"]:
             return None
+        if file_digest(path) != f["sha256"]:  # edited or replaced since it was made
+            return None
     return record
 
 
 def _render_group(
     validated: Any,
-    shared: Platform,
-    asked: list[Platform],
-    timeline: tl.Timeline,
-    chunks: dict,
+    vp: VideoPlan,
     settings: tl.VideoSettings,
-    music: Path | None,
     folder: Path,
     out_dir: Path,
     quality: str,
     console: Any,
     scale: float,
+    clean: bool = False,
+    record_path: Path | None = None,
+    links: bool = True,
 ) -> list[ManifestEntry]:
     loaded = validated.loaded
-    key = cache_key(validated, shared, settings, music, quality, scale)
-    record = _cached(folder, key)
+    clean = wants_clean_video(validated.theme, clean)
+    music_path = vp.music.path if vp.music else None
+    key = cache_key(validated, vp.shared, settings, music_path, quality, scale, clean)
+    record = _cached(folder, key, record_path)
     if record is None:
-        record = _produce(
-            validated, shared, timeline, chunks, settings, music, folder, quality, console, scale
-        )
+        record = _produce(validated, vp, settings, folder, quality, console, scale, clean)
         record["key"] = key
-        write_text(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        write_text(
+            record_path or folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+        )
     elif console is not None and not getattr(console, "quiet", False):
         console.debug(f"{loaded.id}: video unchanged, reusing {folder / 'video.mp4'}")
     size_bytes = record["files"]["video"]["bytes"]
-    for p in asked:
+    for p in vp.asked:
         if p.video and size_bytes > p.video.max_bytes:
             raise _error(
                 loaded,
@@ -326,11 +711,12 @@ def _render_group(
                 f"the video is {size_bytes} bytes, over the {p.label} limit of {p.video.max_bytes}",
                 "shorten the story",
             )
-    shared_with = [p.name for p in asked]
+    shared_with = [p.name for p in vp.asked]
     entries: list[ManifestEntry] = []
-    for p in asked:
+    names = [f["name"] for f in record["files"].values()]
+    for p in vp.asked:
         for kind, f in record["files"].items():
-            output = {"video": "video", "cover": "cover"}.get(kind, "subtitles")
+            output = {"video": "video", "clean": "video", "cover": "cover"}.get(kind, "subtitles")
             entries.append(
                 ManifestEntry(
                     str((folder / f["name"]).relative_to(out_dir)),
@@ -344,121 +730,204 @@ def _render_group(
                     extra={**f.get("extra", {}), "shared": shared_with},
                 )
             )
-        _link_into(out_dir / loaded.id / p.name, folder)
+        if links:
+            _link_into(out_dir / loaded.id / p.name, folder, names)
     return entries
+
+
+#: Sidecar file names for upload: language and country, as platforms' caption uploads
+#: and players expect (`video.vi_VN.srt`), besides the plain `video.srt`.
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+
+def sidecar_names(lang: str) -> list[tuple[str, str]]:
+    """(format, file name) of every sidecar a video gets."""
+    locale = LOCALES.get(lang, lang)
+    return [
+        ("srt", "video.srt"),
+        ("vtt", "video.vtt"),
+        (f"srt-{locale}", f"video.{locale}.srt"),
+        (f"vtt-{locale}", f"video.{locale}.vtt"),
+    ]
 
 
 def _produce(
     validated: Any,
-    shared: Platform,
-    timeline: tl.Timeline,
-    chunks: dict,
+    vp: VideoPlan,
     settings: tl.VideoSettings,
-    music: Path | None,
     folder: Path,
     quality: str,
     console: Any,
     scale: float,
+    clean: bool,
 ) -> dict:
-    """Render and encode; write video.mp4, the sidecars and the cover; describe them."""
+    """Render and encode; write video.mp4, the sidecars and the cover; describe them.
+
+    The soundtrack (mix, loudness passes, AAC) is made on a thread while the frames are
+    encoded, then both are joined by stream copy with the index at the front.
+    """
     loaded, theme = validated.loaded, validated.theme
-    size = frame_size(shared, scale)
-    rendered = render_scenes(loaded, theme, shared, timeline, chunks, settings, scale)
-    preset, crf = QUALITY.get(quality, QUALITY["fast"])
-    enc = ffmpeg.EncodeSettings(size[0], size[1], settings.fps, preset, crf)
+    timeline = vp.timeline
+    size = frame_size(vp.shared, scale)
+    rendered = render_scenes(loaded, theme, vp.shared, timeline, vp.chunks, settings, scale)
+    preset, crf, maxrate, audio_kbps = QUALITY.get(quality, QUALITY["fast"])
+    enc = ffmpeg.EncodeSettings(
+        size[0], size[1], settings.fps, preset, crf, maxrate, audio_kbps, audio_copy=True
+    )
+    narration = {i: sc for i, sc in enumerate(timeline.scenes) if sc.narration is not None}
     cues = [
         Cue(sc.narration, sc.own_start / timeline.fps)
-        for sc in timeline.scenes
+        for sc in narration.values()
         if sc.narration is not None
     ]
+    music = vp.music.path if vp.music else None
     video = folder / "video.mp4"
-    with tempfile.TemporaryDirectory(prefix="outreach-audio-") as tmp:
-        wav = Path(tmp) / "soundtrack.wav"
+    meter = FreezeMeter(timeline.fps)
+    with tempfile.TemporaryDirectory(prefix="outreach-video-") as tmp:
+        m4a = Path(tmp) / "soundtrack.m4a"
+        sound: dict[str, Any] = {}
+
+        def make_sound() -> None:
+            try:
+                sound["loudness"] = build_soundtrack(
+                    m4a,
+                    timeline.duration,
+                    music,
+                    cues,
+                    settings.music_volume,
+                    settings.music_fade,
+                    settings.duck_db,
+                    audio_kbps=audio_kbps,
+                )
+            except ffmpeg.FFmpegError as exc:
+                sound["error"] = exc
+
+        worker = threading.Thread(target=make_sound, daemon=True)
+        worker.start()
+        silent = Path(tmp) / "frames.mp4"
         try:
-            build_soundtrack(
-                wav, timeline.duration, music, cues, settings.music_volume, settings.music_fade
-            )
-        except ffmpeg.FFmpegError as exc:
-            raise _error(
-                loaded,
-                ("music",) if music else ("beats",),
-                f"the soundtrack could not be mixed: {exc}",
-                "check the audio files",
-            ) from None
-        try:
-            _encode(rendered, timeline, wav, video, enc, loaded.id, console)
-        except ffmpeg.FFmpegError as exc:
+            _encode(rendered, timeline, silent, enc, loaded.id, console, meter)
+            clean_tmp = None
+            if clean:
+                clean_tmp = Path(tmp) / "clean.mp4"
+                _encode(
+                    rendered, timeline, clean_tmp, enc, loaded.id, console, None, captions=False
+                )
+        except ffmpeg.FFmpegError:
             raise _error(
                 loaded,
                 ("beats",),
-                f"the video encode failed: {exc}",
-                "ffmpeg's last messages are quoted; check free disk space and the story's media",
+                "the video encoder stopped before the video was complete",
+                "check the free disk space and the story's media, then run again",
             ) from None
+        worker.join()
+        if "error" in sound:
+            raise _error(
+                loaded,
+                ("music",) if music else ("beats",),
+                "the soundtrack could not be mixed (the audio encoder stopped)",
+                "check the free disk space and the audio files, then run again",
+            )
+        with atomic_path(video) as tmp_video:
+            ffmpeg.mux(silent, m4a, tmp_video, timeline.duration)
+        if clean_tmp is not None:
+            with atomic_path(folder / "video-clean.mp4") as tmp_clean:
+                ffmpeg.mux(clean_tmp, m4a, tmp_clean, timeline.duration)
     info = ffmpeg.probe(video)
     fps = timeline.fps
-    srt_bytes = to_srt(rendered.chunks, fps).encode("utf-8")
-    vtt_bytes = to_vtt(rendered.chunks, fps).encode("utf-8")
+    loud = sound.get("loudness")
+    lang = loaded.story.lang
+    locale = LOCALES.get(lang, lang)
+    srt_bytes = to_srt(vp.cues, fps).encode("utf-8")
+    vtt_bytes = to_vtt(vp.cues, fps, locale.replace("_", "-")).encode("utf-8")
     cover = encode_jpeg(rendered.cover)
-    write_bytes(folder / "video.srt", srt_bytes)
-    write_bytes(folder / "video.vtt", vtt_bytes)
-    write_bytes(folder / "cover.jpg", cover)
-    v, a = info.video, info.audio
-    cues_n = len(rendered.chunks)
-    return {
-        "files": {
-            "video": {
-                "name": "video.mp4",
-                "bytes": video.stat().st_size,
-                "sha256": sha256_file(video),
-                "width": size[0],
-                "height": size[1],
-                "extra": {
-                    "duration": round(info.duration, 3),
-                    "frames": timeline.total_frames,
-                    "fps": fps,
-                    "codec": v.codec if v else "h264",
-                    "profile": v.profile if v else "",
-                    "pix_fmt": v.pix_fmt if v else "",
-                    "bitrate_kbps": info.bitrate_kbps,
-                    "audio_codec": a.codec if a else "",
-                    "audio_rate": a.sample_rate if a else 0,
-                    "preset": enc.preset,
-                    "crf": enc.crf,
-                    "words_per_second": round(timeline.words_per_second, 2),
-                },
-            },
-            "cover": {
-                "name": "cover.jpg",
-                "bytes": len(cover),
-                "sha256": sha256_bytes(cover),
-                "width": rendered.cover.width,
-                "height": rendered.cover.height,
-                "extra": {"frame": 0},
-            },
-            "srt": {
-                "name": "video.srt",
-                "bytes": len(srt_bytes),
-                "sha256": sha256_bytes(srt_bytes),
-                "extra": {"format": "srt", "cues": cues_n},
-            },
-            "vtt": {
-                "name": "video.vtt",
-                "bytes": len(vtt_bytes),
-                "sha256": sha256_bytes(vtt_bytes),
-                "extra": {"format": "vtt", "cues": cues_n},
+    sidecars: dict[str, Any] = {}
+    report = cue_report(vp.cues, vp.timing).as_dict()
+    for fmt, name in sidecar_names(lang):
+        data = srt_bytes if fmt.startswith("srt") else vtt_bytes
+        write_bytes(folder / name, data)
+        sidecars[fmt] = {
+            "name": name,
+            "bytes": len(data),
+            "sha256": sha256_bytes(data),
+            "extra": {
+                "format": fmt.split("-")[0],
+                "lang": lang,
+                "locale": locale,
+                "cues": len(vp.cues),
+                "cue_timing": report,
             },
         }
+    write_bytes(folder / "cover.jpg", cover)
+    v, a = info.video, info.audio
+    motion = meter.report()
+    files: dict[str, Any] = {
+        "video": {
+            "name": "video.mp4",
+            "bytes": video.stat().st_size,
+            "sha256": sha256_file(video),
+            "width": size[0],
+            "height": size[1],
+            "extra": {
+                "duration": round(info.duration, 3),
+                "frames": timeline.total_frames,
+                "fps": fps,
+                "codec": v.codec if v else "h264",
+                "profile": v.profile if v else "",
+                "pix_fmt": v.pix_fmt if v else "",
+                "bitrate_kbps": info.bitrate_kbps,
+                "audio_codec": a.codec if a else "",
+                "audio_rate": a.sample_rate if a else 0,
+                "preset": enc.preset,
+                "crf": enc.crf,
+                "quality": quality,
+                "words_per_second": round(timeline.words_per_second, 2),
+                "loudness": loud.as_dict() if loud else None,
+                "motion": motion,
+                "cue_timing": report,
+                "shots": _shot_summary(timeline),
+                "music": {
+                    "file": vp.music.path.name,
+                    "mood": vp.music.mood,
+                    "bpm": vp.music.grid.bpm if vp.music.grid else None,
+                }
+                if vp.music
+                else None,
+                "notes": list(timeline.notes),
+                **voice_summary(timeline),
+            },
+        },
+        "cover": {
+            "name": "cover.jpg",
+            "bytes": len(cover),
+            "sha256": sha256_bytes(cover),
+            "width": rendered.cover.width,
+            "height": rendered.cover.height,
+            "extra": {"frame": 0},
+        },
+        **sidecars,
     }
+    clean_path = folder / "video-clean.mp4"
+    if clean and clean_path.is_file():
+        files["clean"] = {
+            "name": "video-clean.mp4",
+            "bytes": clean_path.stat().st_size,
+            "sha256": sha256_file(clean_path),
+            "width": size[0],
+            "height": size[1],
+            "extra": {"duration": round(info.duration, 3), "captions": False},
+        }
+    return {"files": files}
 
 
-def _link_into(platform_dir: Path, folder: Path) -> None:
+def _link_into(platform_dir: Path, folder: Path, names: list[str] | None = None) -> None:
     """Relative symlinks from a platform folder to the shared files (never copies).
 
     `cover.jpg` is linked only where the card renderer has not written its cover card
     (e.g. with `--only video`); a card render later replaces the link with the card.
     """
     platform_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("video.mp4", "video.srt", "video.vtt", "cover.jpg"):
+    for name in names or ["video.mp4", "video.srt", "video.vtt", "cover.jpg"]:
         link = platform_dir / name
         target = os.path.relpath(folder / name, platform_dir)
         if link.is_symlink() and os.readlink(link) == target:
@@ -477,28 +946,32 @@ def _link_into(platform_dir: Path, folder: Path) -> None:
 def _encode(
     rendered: Any,
     timeline: tl.Timeline,
-    wav: Path,
     target: Path,
     enc: ffmpeg.EncodeSettings,
     story_id: str,
     console: Any,
+    meter: FreezeMeter | None,
+    captions: bool = True,
 ) -> None:
+    """Encode the frames (video only; the soundtrack is muxed in afterwards)."""
     import click
 
+    arts = rendered.captions if captions else {}
+
+    def frames() -> Any:
+        if meter is None:
+            return frame_stream(timeline, rendered.renderers, arts)
+        return frame_stream(timeline, rendered.renderers, arts, meter)
+
     quiet = console is None or getattr(console, "quiet", False)
-    with atomic_path(target) as tmp:
-        frames = lambda: frame_stream(timeline, rendered.renderers, rendered.captions)  # noqa: E731
-        if quiet:
-            ffmpeg.encode_stream(frames, timeline.total_frames, wav, tmp, enc)
-            return
-        with click.progressbar(
-            length=timeline.total_frames,
-            label=f"{story_id}: video",
-            file=sys.stderr,  # click 8.5 types get_text_stream as a non-callable
-        ) as bar:
+    if quiet:
+        ffmpeg.encode_stream(frames, timeline.total_frames, None, target, enc)
+        return
+    label = f"{story_id}: video" if captions else f"{story_id}: clean video"
+    with click.progressbar(length=timeline.total_frames, label=label, file=sys.stderr) as bar:
 
-            def step(i: int) -> None:
-                if i % 10 == 9:
-                    bar.update(10)
+        def step(i: int) -> None:
+            if i % 10 == 9:
+                bar.update(10)
 
-            ffmpeg.encode_stream(frames, timeline.total_frames, wav, tmp, enc, step)
+        ffmpeg.encode_stream(frames, timeline.total_frames, None, target, enc, step)

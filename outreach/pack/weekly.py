@@ -6,16 +6,26 @@ Which stories join the pack for ISO week W:
 - only `status: approved` stories are rendered, unless `include_drafts`; the report lists
   every draft it left out, so that nothing unapproved is published by accident.
 
-The run: load each story (cheap), compute each output group's content key, skip groups
-whose key and files are unchanged, validate changed stories and render changed groups on
-an executor, then prune stale files and write `index.html`, `manifest.json` and finally
-`<week>.zip`. Every file is written through `outreach.atomic`.
+The run: take the folder's lock, load each story (cheap), compute each output unit's
+content key (one story x platform x cards/video), skip units whose key and files are
+unchanged, validate changed stories and render changed units on an executor, then write
+`index.html`, `manifest.json` and finally `<week>.zip`. Every file is written through
+`outreach.atomic`.
+
+What a run never does (issue 8): a run narrowed by `-p`, `--only` or `--story` rebuilds
+only its selection and keeps every other output of the week on disk, in the manifest and
+in the zip. Files are removed only when the pack itself wrote them (its ledger in
+`.cache/outputs/` says so, with their hash) and their story or platform has left the
+week's pack; each removal is reported by name. Files a person put in the folder, or
+edited after the pack wrote them, are never deleted or overwritten (an edited output is
+moved aside). Before the first byte changes, `manifest.json` and the zip are retired to
+`.cache/pack/`, so a killed run never leaves a manifest that disagrees with the files.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import os
 import re
 import sys
 import time
@@ -26,7 +36,7 @@ from typing import Any
 
 from outreach.atomic import remove_stale_temp_files
 from outreach.diagnostics import Diagnostic, StoryError, display_path
-from outreach.pack.cache import CACHE_DIR, PackCache, output_key, theme_fingerprint
+from outreach.pack.cache import PackCache, output_key
 from outreach.pack.executor import LazyExecutor
 from outreach.pack.jobs import CARDS, VIDEO, CheckJob, JobResult, OutputJob, StoryRef, run
 
@@ -62,6 +72,15 @@ def video_available() -> bool:
         return False
 
 
+class PackUsageError(Exception):
+    """The run cannot start (output folder unusable, another pack running): exit 2."""
+
+    def __init__(self, message: str, hint: str):
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message} — {hint}")
+
+
 @dataclass
 class StoryStatus:
     """What happened to one story in this run."""
@@ -75,6 +94,7 @@ class StoryStatus:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     platforms: list[str] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
+    kept: int = 0  # units outside this run's selection, kept as they were
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -95,11 +115,15 @@ class PackReport:
     discovered: int = 0  # story files found, whichever week they belong to
     files: int = 0
     pruned: int = 0
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    kept_edits: list[tuple[str, str]] = field(default_factory=list)  # (path, what happened)
+    missing: list[str] = field(default_factory=list)  # kept outputs whose file is gone
     temp_removed: int = 0
     wall: float = 0.0
     started: float = field(default_factory=time.time)  # epoch seconds, to tell stale files
     where: str = ""
     zip_path: Path | None = None
+    problems: list[str] = field(default_factory=list)  # closing failures (disk full…)
 
     def total(self, attr: str) -> int:
         return sum(getattr(s, attr) for s in self.stories.values())
@@ -110,7 +134,11 @@ class PackReport:
 
     @property
     def ok(self) -> bool:
-        return self.total("failed") == 0 and not any(s.errors for s in self.stories.values())
+        return (
+            self.total("failed") == 0
+            and not any(s.errors for s in self.stories.values())
+            and not self.problems
+        )
 
 
 @dataclass
@@ -120,6 +148,21 @@ class _Planned:
     check_key: str
     pending: list[OutputJob]
     check_cached: bool
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # record -> meta
+    previous: dict[str, dict[str, Any]] = field(default_factory=dict)  # its old records
+    cache: PackCache | None = None
+
+
+@dataclass
+class _Selection:
+    """What this run was asked to rebuild."""
+
+    kinds: list[str]
+    platforms: list[str] | None
+    stories: set[str] | None  # ids or file stems; None: all
+
+    def story(self, story_id: str, path: Path) -> bool:
+        return self.stories is None or story_id in self.stories or path.stem in self.stories
 
 
 def _group_platforms(platforms: list[Any]) -> list[list[Any]]:
@@ -131,6 +174,44 @@ def _group_platforms(platforms: list[Any]) -> list[list[Any]]:
     return list(groups.values())
 
 
+def _preflight(stories_dir: Path, out_root: Path, pack_dir: Path) -> None:
+    """Refuse an output folder that would mix with the stories, or cannot be written."""
+    from outreach.diagnostics import explain_os_error
+
+    stories = stories_dir.resolve()
+    if stories == pack_dir or stories.is_relative_to(pack_dir):
+        raise PackUsageError(
+            f"the pack folder {display_path(pack_dir)} contains the stories folder "
+            f"{display_path(stories)}",
+            "choose an output folder outside the stories, e.g. -o output/",
+        )
+    if pack_dir.is_relative_to(stories):
+        raise PackUsageError(
+            f"the pack folder {display_path(pack_dir)} is inside the stories folder "
+            f"{display_path(stories)}",
+            "choose an output folder outside the stories, e.g. -o output/",
+        )
+    for parent in (out_root, *out_root.parents):
+        if parent.exists() and not parent.is_dir():
+            raise PackUsageError(
+                f"cannot use {display_path(out_root)} as the output folder: "
+                f"{display_path(parent)} is a file",
+                "choose another folder with -o",
+            )
+        if parent.exists():
+            break
+    try:
+        pack_dir.mkdir(parents=True, exist_ok=True)
+        probe = pack_dir / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        message, hint = explain_os_error(exc)
+        raise PackUsageError(
+            f"cannot write into the output folder {display_path(pack_dir)}: {message}", hint
+        ) from None
+
+
 def build_pack(
     stories_dir: Path,
     week: str,
@@ -140,52 +221,109 @@ def build_pack(
     force: bool = False,
     only: str | None = None,
     platforms: list[str] | None = None,
+    stories: list[str] | None = None,
     include_drafts: bool = False,
     scheduler: str | None = None,
     themes_dirs: tuple[Path, ...] = (),
     quality: str = "fast",
+    highlight: bool = True,
+    clean: bool = False,
     console: Any = None,
 ) -> PackReport:
-    """Build `<out_root>/<week>/`; never raises for a broken story, only reports it."""
+    """Build `<out_root>/<week>/`; never raises for a broken story, only reports it.
+
+    Raises PackUsageError when the run cannot start (exit 2); KeyboardInterrupt passes
+    through after the workers are stopped.
+    """
+    from outreach.pack.lock import PackBusy, pack_lock
+
     start = time.perf_counter()
     pack_dir = (out_root / week).resolve()
-    pack_dir.mkdir(parents=True, exist_ok=True)
+    _preflight(stories_dir, out_root.resolve(), pack_dir)
     report = PackReport(week, pack_dir)
-    report.temp_removed = remove_stale_temp_files(pack_dir)
     cache = PackCache(pack_dir)
-    kinds = [k for k in (CARDS, VIDEO) if only in (None, k)]
-    if VIDEO in kinds and not video_available():
-        kinds.remove(VIDEO)
-        if only == VIDEO:
-            _info(console, "video rendering is not available in this installation")
+    try:
+        with pack_lock(cache.root):
+            _build(
+                report,
+                cache,
+                stories_dir,
+                _Selection(
+                    [k for k in (CARDS, VIDEO) if only in (None, k)],
+                    platforms,
+                    set(stories) if stories else None,
+                ),
+                jobs=jobs,
+                force=force,
+                include_drafts=include_drafts,
+                scheduler=scheduler,
+                themes_dirs=themes_dirs,
+                quality=quality,
+                highlight=highlight,
+                clean=clean,
+                console=console,
+            )
+    except PackBusy as exc:
+        raise PackUsageError(
+            str(exc), "wait for it to finish, or write this pack to another folder with -o"
+        ) from None
+    report.wall = time.perf_counter() - start
+    return report
+
+
+def _build(
+    report: PackReport,
+    cache: PackCache,
+    stories_dir: Path,
+    selection: _Selection,
+    *,
+    jobs: int,
+    force: bool,
+    include_drafts: bool,
+    scheduler: str | None,
+    themes_dirs: tuple[Path, ...],
+    quality: str,
+    highlight: bool,
+    clean: bool,
+    console: Any,
+) -> None:
+    pack_dir = report.pack_dir
+    report.temp_removed = remove_stale_temp_files(pack_dir)
+    if VIDEO in selection.kinds and not video_available():
+        selection.kinds.remove(VIDEO)
+        _info(console, "video rendering is not available in this installation")
 
     executor = LazyExecutor(jobs, scheduler)
     report.where = executor.where
     if scheduler:
         executor.connect()  # an unreachable cluster is a usage error: say so before any work
-    planned = _plan(
+    previous = cache.records()
+    planned, keep = _plan(
         stories_dir,
-        week,
-        pack_dir,
-        kinds,
-        force,
-        platforms,
-        include_drafts,
-        themes_dirs,
-        quality,
-        cache,
         report,
-        console,
+        cache,
+        selection,
+        previous,
+        force=force,
+        include_drafts=include_drafts,
+        themes_dirs=themes_dirs,
+        quality=quality,
+        highlight=highlight,
+        clean=clean,
+        console=console,
     )
+    gone = _gone_units(previous, keep, planned)
+    if any(p.pending or not p.check_cached for p in planned) or gone or _retired(cache):
+        _retire_closing_files(report, cache)
     try:
         _execute(planned, executor, cache, report, console)
-    except BaseException:  # Ctrl-C: drop queued jobs; every finished file is already whole
+    except BaseException:  # Ctrl-C: stop the workers; every finished file is already whole
         executor.close(cancel=True)
         raise
     executor.close()
+    _remove_gone(report, cache, previous, gone, planned, stories_dir, console)
     _finish(report, cache, console)
-    report.wall = time.perf_counter() - start
-    return report
+    _settle_journals(cache)
 
 
 def _info(console: Any, msg: str) -> None:
@@ -201,27 +339,40 @@ def _diag(console: Any, d: Diagnostic) -> None:
 # --- planning: cheap, in this process ---------------------------------------------------
 
 
+def _unit_meta(story_id: str, source: Path, kind: str, platform: str) -> dict[str, Any]:
+    return {"story": story_id, "source": str(source), "kind": kind, "platform": platform}
+
+
 def _plan(
     stories_dir: Path,
-    week: str,
-    pack_dir: Path,
-    kinds: list[str],
+    report: PackReport,
+    cache: PackCache,
+    selection: _Selection,
+    previous: dict[str, dict[str, Any]],
+    *,
     force: bool,
-    platforms: list[str] | None,
     include_drafts: bool,
     themes_dirs: tuple[Path, ...],
     quality: str,
-    cache: PackCache,
-    report: PackReport,
+    highlight: bool,
+    clean: bool,
     console: Any,
-) -> list[_Planned]:
+) -> tuple[list[_Planned], set[str]]:
+    """The jobs to run, and the names of every previous record that stays in the pack."""
     from outreach.model.loader import discover_stories, load_story
     from outreach.themes import ThemeError, load_theme
 
     planned: list[_Planned] = []
-    video_inputs = _video_inputs(quality) if VIDEO in kinds else None
+    keep: set[str] = set()
+    kinds = selection.kinds
+    scale = _video_scale()
+    video_inputs = _video_inputs(quality, highlight, scale, clean) if VIDEO in kinds else None
+    owned_all = _owned_files(previous, cache)
     found = discover_stories([stories_dir])
     report.discovered = len(found)
+    by_source: dict[str, list[str]] = {}
+    for name, rec in previous.items():
+        by_source.setdefault(str(rec.get("source", "")), []).append(name)
     for story_path, root in found:
         story_path = story_path.resolve()
         try:
@@ -234,11 +385,12 @@ def _plan(
                 failed=1,
                 diagnostics=list(exc.diagnostics),
             )
+            _keep_stale(status, previous, by_source.get(str(story_path), []), keep, cache)
             _add_status(report, status, story_path)
             continue
         story = loaded.story
         joins = story.iso_week()
-        if joins is not None and joins != week:
+        if joins is not None and joins != report.week:
             report.other_weeks += 1
             continue
         if story.status != "approved" and not include_drafts:
@@ -259,22 +411,56 @@ def _plan(
             _add_status(report, status, story_path)
             continue
         report.stories[loaded.id] = status
+        chosen = _choose_platforms(loaded, selection.platforms)
+        every = _choose_platforms(loaded, None)
+        # Outputs of this story outside the run's selection stay as they are.
+        live_units = {
+            record_name(loaded.id, kind, p.name)
+            for p in {x.name: x for x in [*every, *chosen]}.values()
+            for kind in (CARDS, VIDEO)
+            if kind == CARDS or p.video is not None
+        }
+        selected = selection.story(loaded.id, story_path)
+        if not selected:
+            chosen = []
+        picked = {
+            record_name(loaded.id, kind, p.name)
+            for p in chosen
+            for kind in kinds
+            if kind == CARDS or p.video is not None
+        }
+        for name in sorted(live_units - picked):
+            kept_rec = previous.get(name)
+            if kept_rec is None:
+                continue
+            rec = kept_rec
+            keep.add(name)
+            status.kept += 1
+            for entry in rec["entries"]:
+                if cache.intact(entry, rec):
+                    status.entries.append(entry)
+                elif entry["path"] not in report.missing:
+                    report.missing.append(entry["path"])
+        # In the story's own order, whichever part this run renders: a narrow run lists
+        # (and so writes index.html) exactly as a full run does.
+        shown = {p.name for p in chosen} | {e["platform"] for e in status.entries}
+        status.platforms = [p.name for p in every if p.name in shown] + sorted(
+            shown - {p.name for p in every}
+        )
+        if not chosen:
+            continue
         ref = StoryRef(
             str(story_path),
             str(Path(root).resolve()),
             tuple(str(Path(p).resolve()) for p in themes_dirs),
-            tuple(platforms) if platforms else None,
+            tuple(p.name for p in chosen),
+            loaded.source,
         )
-        chosen = _choose_platforms(loaded, platforms)
-        status.platforms = [p.name for p in chosen]
-        ref = dataclasses.replace(ref, requested=tuple(status.platforms))
         try:
-            theme_fp = theme_fingerprint(
-                load_theme(story.theme, (*themes_dirs, loaded.root / "themes"))
-            )
+            theme_fp = load_theme(story.theme, (*themes_dirs, loaded.root / "themes")).digest
         except ThemeError as exc:  # the check job reports it with a line number
             theme_fp = f"unavailable: {exc}"
-        check_key = output_key(loaded, "check", chosen, theme_fp)
+        check_key = output_key(loaded, "check", chosen, theme_fp, [highlight])
         groups: list[tuple[str, list[Any]]] = []
         if CARDS in kinds:
             groups += [(CARDS, g) for g in _group_platforms(chosen)]
@@ -283,78 +469,183 @@ def _plan(
             if with_video:
                 groups.append((VIDEO, with_video))
         pending: list[OutputJob] = []
+        units: dict[str, dict[str, Any]] = {}
         for kind, group in groups:
             status.outputs += len(group)
-            if kind == CARDS:  # one record per platform: -p may regroup them next time
-                units = [
-                    (
-                        record_name(loaded.id, kind, p.name),
-                        [p],
-                        output_key(loaded, kind, [p], theme_fp),
-                    )
-                    for p in group
-                ]
-            else:  # the shared encode serves the whole group: one record
-                units = [
-                    (
-                        record_name(loaded.id, kind, None),
-                        group,
-                        output_key(loaded, kind, group, theme_fp, video_inputs),
-                    )
-                ]
             dirty: list[tuple[Any, str]] = []
-            for name, members, key in units:
+            for p in group:
+                name = record_name(loaded.id, kind, p.name)
+                units[name] = _unit_meta(loaded.id, story_path, kind, p.name)
+                extra = video_inputs if kind == VIDEO else None
+                key = output_key(loaded, kind, [p], theme_fp, extra)
                 hit = None if force else cache.outputs(name, key)
                 if hit is None:
-                    dirty += [(p, key) for p in members]
+                    dirty.append((p, key))
                 else:
+                    keep.add(name)
                     status.entries += hit
-                    status.skipped += len(members)
+                    status.skipped += 1
             if dirty:
-                keys = (
-                    tuple(dict.fromkeys(k for _, k in dirty))
-                    if kind == VIDEO
-                    else tuple(k for _, k in dirty)
-                )
                 pending.append(
                     OutputJob(
                         ref,
                         loaded.id,
                         kind,
                         tuple(p.name for p, _ in dirty),
-                        str(pack_dir),
-                        keys,
+                        str(report.pack_dir),
+                        tuple(k for _, k in dirty),
                         quality,
+                        highlight,
+                        scale,
+                        tuple(v for v in owned_all if v[0].startswith(f"{loaded.id}/")),
+                        clean,
                     )
                 )
         cached_check = None if force else cache.check(loaded.id, check_key)
+        plan = _Planned(
+            status,
+            ref,
+            check_key,
+            pending,
+            cached_check is not None,
+            units,
+            {n: previous[n] for n in units if n in previous},
+            cache,
+        )
         if cached_check is not None:
             ok, diags = cached_check
             status.diagnostics += diags
             if not ok:  # unchanged and still broken: report it again, render nothing
-                status.failed, status.skipped, status.entries = status.outputs, 0, []
+                _fail_story(plan)
+                keep.update(units)
                 continue
-        planned.append(_Planned(status, ref, check_key, pending, cached_check is not None))
+        planned.append(plan)
     for status in report.stories.values():
         for d in status.diagnostics:
             _diag(console, d)
-    return planned
+    return planned, keep
+
+
+def _owned_files(
+    previous: dict[str, dict[str, Any]], cache: PackCache
+) -> list[tuple[str, int, str]]:
+    """(path, bytes, sha256) of every file the pack wrote: its ledger, else (when the cache
+    was deleted) the last manifest."""
+    from outreach.pack.manifest import MANIFEST_NAME, read_manifest
+
+    seen: dict[tuple[str, str], tuple[str, int, str]] = {}
+    entries = [e for rec in previous.values() for e in rec["entries"]]
+    if not entries:
+        for candidate in (
+            cache.pack_dir / MANIFEST_NAME,
+            cache.root / "pack" / "previous-manifest.json",
+        ):
+            entries = read_manifest(candidate)
+            if entries:
+                break
+    for e in entries:
+        try:
+            seen[(e["path"], e["sha256"])] = (str(e["path"]), int(e["bytes"]), str(e["sha256"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    # Writes of a run that was killed before it could record them.
+    from outreach.atomic import read_journals
+
+    for path, size, sha in read_journals(cache.root / "journal"):
+        try:
+            rel = Path(path).resolve().relative_to(cache.pack_dir).as_posix()
+        except ValueError:
+            continue
+        seen.setdefault((rel, sha), (rel, size, sha))
+    return list(seen.values())
+
+
+def _settle_journals(cache: PackCache) -> None:
+    """After a finished run, keep journal lines only for files no record covers (written
+    by an interrupted run and not rebuilt since): they stay known as the pack's own."""
+    from outreach.atomic import read_journals, write_text
+
+    folder = cache.root / "journal"
+    lines = read_journals(folder)
+    if not lines:
+        return
+    recorded = {e["path"] for rec in cache.records().values() for e in rec["entries"]}
+    left = []
+    for path, size, sha in lines:
+        try:
+            rel = Path(path).resolve().relative_to(cache.pack_dir).as_posix()
+        except ValueError:
+            continue
+        if rel not in recorded and os.path.isfile(path):
+            left.append(f"{path}\t{size}\t{sha}\n")
+    for log in folder.glob("*.log"):
+        log.unlink()
+    if left:
+        write_text(folder / "earlier.log", "".join(dict.fromkeys(left)))
+
+
+def _keep_stale(
+    status: StoryStatus,
+    previous: dict[str, dict[str, Any]],
+    names: list[str],
+    keep: set[str],
+    cache: PackCache,
+) -> None:
+    """A story that fails now keeps the outputs it had (nothing is lost), marked stale in
+    the manifest so nobody mistakes them for this run's."""
+    for name in names:
+        rec = previous.get(name)
+        if rec is None or name in keep:
+            continue
+        keep.add(name)
+        for entry in rec["entries"]:
+            if cache.intact(entry, rec):
+                status.entries.append({**entry, "stale": True})
+
+
+def _fail_story(plan: _Planned) -> None:
+    """The story did not validate: nothing of it is rendered; the outputs it had before
+    stay, marked stale (its units stay in the ledger, so nothing is removed)."""
+    status = plan.status
+    status.failed, status.skipped = status.outputs, 0
+    picked = set(plan.units)
+    status.entries = [
+        e
+        for e in status.entries
+        if record_name(status.id, _kind_of(e), e.get("platform", "")) not in picked
+    ]
+    _stale_from(plan, picked)
+    plan.pending = []
+
+
+def _stale_from(plan: _Planned, units: set[str]) -> None:
+    for name in sorted(units):
+        rec = plan.previous.get(name)
+        if rec is None:
+            continue
+        for entry in rec["entries"]:
+            if plan.cache is not None and plan.cache.intact(entry, rec):
+                plan.status.entries.append({**entry, "stale": True})
+
+
+def _kind_of(entry: dict[str, Any]) -> str:
+    return VIDEO if entry.get("output") in ("video", "cover", "subtitles") else CARDS
 
 
 def record_name(story_id: str, kind: str, platform: str | None) -> str:
     return f"{story_id}--{kind}--{platform}" if platform else f"{story_id}--{kind}"
 
 
-def _store(cache: PackCache, job: OutputJob, entries: list[dict[str, Any]]) -> None:
-    """Cache what a job made: per platform for cards, once for a story's videos."""
-    if job.kind == VIDEO:
-        cache.store_outputs(record_name(job.story_id, VIDEO, None), job.keys[0], entries)
-        return
+def _store(cache: PackCache, plan: _Planned, job: OutputJob, result: JobResult) -> None:
+    """Record what a job made, one record per platform: the cache and the ledger."""
     for name in job.platforms:
+        unit = record_name(job.story_id, job.kind, name)
+        key = result.keys.get(name, job.key_for(name)) if result.keys else job.key_for(name)
         cache.store_outputs(
-            record_name(job.story_id, CARDS, name),
-            job.key_for(name),
-            [e for e in entries if e["platform"] == name],
+            unit,
+            key,
+            [e for e in result.entries if e["platform"] == name],
+            **plan.units.get(unit, {}),
         )
 
 
@@ -366,17 +657,23 @@ def _choose_platforms(loaded: Any, requested: list[str] | None) -> list[Any]:
     return choose(requested, loaded.story.platforms)
 
 
-def _video_inputs(quality: str) -> list[Any]:
-    """What a video depends on beyond its story and platforms: the encoder preset, every
-    video preset (captions sit in their common safe zone) and the OUTREACH_VIDEO_* switches."""
-    import os
+def _video_scale() -> float:
+    """The test-only reduced video size, read here once and passed to workers."""
+    try:
+        return min(1.0, max(0.1, float(os.environ.get("OUTREACH_VIDEO_SCALE", "1") or 1)))
+    except ValueError:
+        return 1.0
 
+
+def _video_inputs(quality: str, highlight: bool, scale: float, clean: bool = False) -> list[Any]:
+    """What a video depends on beyond its story and platform: the encoder preset, every
+    video preset (captions sit in their common safe zone), the highlight switch and the
+    render scale (all passed to the workers as arguments)."""
     from outreach.pack.cache import platform_fingerprint
     from outreach.platforms import load_presets
 
     presets = [platform_fingerprint(p) for p in load_presets().values() if p.video is not None]
-    switches = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OUTREACH_VIDEO_")}
-    return [quality, presets, switches]
+    return [quality, presets, bool(highlight), scale, bool(clean)]
 
 
 def _add_status(report: PackReport, status: StoryStatus, path: Path) -> None:
@@ -385,7 +682,119 @@ def _add_status(report: PackReport, status: StoryStatus, path: Path) -> None:
     report.stories[key] = status
 
 
+# --- removals: only the pack's own files, only when their story or platform left ----------
+
+
+def _gone_units(
+    previous: dict[str, dict[str, Any]], keep: set[str], planned: list[_Planned]
+) -> dict[str, str]:
+    """Previous records that no longer belong to the week's pack, with the reason."""
+    live: set[str] = set(keep)
+    for plan in planned:
+        live.update(plan.units)
+    gone: dict[str, str] = {}
+    for name, rec in previous.items():
+        if name in live:
+            continue
+        story = rec.get("story") or name.split("--")[0]
+        platform = rec.get("platform", "")
+        gone[name] = f"{story} {platform}".strip()
+    return gone
+
+
+def _retired(cache: PackCache) -> bool:
+    return not (cache.pack_dir / "manifest.json").is_file()
+
+
+def _retire_closing_files(report: PackReport, cache: PackCache) -> None:
+    """Before the first byte changes: move manifest.json and the zip into the cache, so a
+    run killed halfway leaves no manifest or zip that disagrees with the files."""
+    from outreach.pack.manifest import MANIFEST_NAME
+
+    store = cache.root / "pack"
+    store.mkdir(parents=True, exist_ok=True)
+    for name, kept in (
+        (MANIFEST_NAME, "previous-manifest.json"),
+        (f"{report.week}.zip", "previous.zip"),
+    ):
+        src = report.pack_dir / name
+        if src.is_file() and not src.is_symlink():
+            os.replace(src, store / kept)
+
+
+def _remove_gone(
+    report: PackReport,
+    cache: PackCache,
+    previous: dict[str, dict[str, Any]],
+    gone: dict[str, str],
+    planned: list[_Planned],
+    stories_dir: Path,
+    console: Any,
+) -> None:
+    """Delete the files of units that left the pack, and files a rebuilt unit no longer
+    makes, when (and only when) they are still exactly what the pack wrote."""
+    claimed = {e["path"] for s in report.stories.values() for e in s.entries}
+    candidates: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+    for name, why in gone.items():
+        rec = previous[name]
+        for entry in rec["entries"]:
+            candidates.append((entry["path"], entry, rec, f"{why} left the week's pack"))
+    rebuilt = {u for p in planned for u in p.units}
+    for name in rebuilt:
+        old = previous.get(name)
+        if old is None:
+            continue
+        rec = old
+        for entry in rec["entries"]:
+            candidates.append((entry["path"], entry, rec, "no longer made by its story"))
+    protected = [stories_dir.resolve()]
+    dirs: set[Path] = set()
+    for rel, entry, rec, why in candidates:
+        if rel in claimed or rel in {r for r, _ in report.removed}:
+            continue
+        path = (cache.pack_dir / rel).resolve()
+        if (
+            not path.is_relative_to(cache.pack_dir)
+            or path.is_relative_to(cache.root)
+            or any(path.is_relative_to(p) for p in protected)
+            or not os.path.lexists(path)
+        ):
+            continue
+        if not cache.intact(entry, rec):
+            report.kept_edits.append((rel, "changed since the pack wrote it, so it was kept"))
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        report.removed.append((rel, why))
+        dirs.add(path.parent)
+    for name in gone:
+        cache.forget(name)
+    for folder in sorted(dirs, key=lambda p: -len(p.parts)):
+        while folder != cache.pack_dir and folder.is_relative_to(cache.pack_dir):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
+    report.pruned = len(report.removed)
+
+
 # --- running: jobs on the executor ---------------------------------------------------------
+
+
+class _NoBar:
+    """Stands in for the progress bar under -q: click's hidden bar still prints its label."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int, current_item: Any = None) -> None:
+        return None
 
 
 def _execute(
@@ -399,15 +808,17 @@ def _execute(
 
     total = sum(s.outputs for s in report.stories.values())
     quiet = console is None or console.quiet
-    bar = click.progressbar(
-        length=max(total, 1),
-        label=f"pack {report.week}",
-        file=sys.stderr,
-        show_pos=True,
-        item_show_func=lambda s: s or "",
+    bar: Any = (
+        _NoBar()
+        if quiet
+        else click.progressbar(
+            length=max(total, 1),
+            label=f"pack {report.week}",
+            file=sys.stderr,
+            show_pos=True,
+            item_show_func=lambda s: s or "",
+        )
     )
-    if quiet:
-        bar.hidden = True
     futures: dict[Any, tuple[str, _Planned, Any]] = {}
 
     def submit_outputs(plan: _Planned) -> None:
@@ -441,7 +852,7 @@ def _execute(
                                 0,
                                 "error",
                                 "(pack)",
-                                f"the job was lost: {exc}",
+                                f"the job was lost ({type(exc).__name__})",
                                 "run the pack again; it resumes where it stopped",
                             )
                         ],
@@ -456,6 +867,13 @@ def _execute(
                     )
                     if result.trace:
                         console.debug(result.trace)
+                for old, aside in result.moved_aside:
+                    report.kept_edits.append(
+                        (
+                            _rel(report.pack_dir, old),
+                            f"was not the pack's own file; kept as {_rel(report.pack_dir, aside)}",
+                        )
+                    )
                 if what == "check":
                     cache.store_check(status.id, plan.check_key, result.ok, result.diagnostics)
                     status.diagnostics += result.diagnostics
@@ -465,28 +883,48 @@ def _execute(
                         submit_outputs(plan)
                     else:
                         n = sum(len(j.platforms) for j in plan.pending)
-                        status.failed = status.outputs
-                        status.skipped = 0
-                        status.entries = []
+                        _fail_story(plan)
                         bar.update(n, status.id)
                     continue
                 n = len(job.platforms)
                 if result.ok:
-                    _store(cache, job, result.entries)
+                    _store(cache, plan, job, result)
                     status.entries += result.entries
                     status.rendered += n
                 else:
                     status.failed += n
                     status.diagnostics += result.diagnostics
+                    _stale_from(
+                        plan, {record_name(job.story_id, job.kind, p) for p in job.platforms}
+                    )
                     for d in result.diagnostics:
                         _diag(console, d)
                 bar.update(n, f"{status.id} {job.kind}")
 
 
-# --- closing: prune, index, manifest, zip ----------------------------------------------------
+def _rel(pack_dir: Path, path: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(pack_dir).as_posix()
+    except ValueError:
+        return path
+
+
+# --- closing: index, manifest, zip -------------------------------------------------------------
 
 
 def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
+    """Write index.html, then manifest.json (after everything it lists), then the zip.
+    A failure here (a full disk) is reported, never raised."""
+    from outreach.diagnostics import explain_os_error
+
+    try:
+        _write_closing(report, cache)
+    except OSError as exc:
+        message, hint = explain_os_error(exc)
+        report.problems.append(f"the pack could not be finished: {message} — {hint}")
+
+
+def _write_closing(report: PackReport, cache: PackCache) -> None:
     import json
 
     from outreach.atomic import write_text
@@ -496,11 +934,6 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
     pack_dir = report.pack_dir
     zip_name = f"{report.week}.zip"
     entries = [e for s in report.stories.values() for e in s.entries]
-    report.pruned = _prune(
-        pack_dir,
-        {e["path"] for e in entries} | {INDEX_NAME, MANIFEST_NAME, zip_name},
-        report.started,
-    )
     html = render_index(report).encode("utf-8")
     index = pack_dir / INDEX_NAME
     if not index.is_file() or index.read_bytes() != html:
@@ -520,15 +953,28 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
             "key": sha,
         }
     )
-    files = sorted(entries, key=lambda e: e["path"])
+    files = sorted(entries, key=lambda e: (e["path"], e.get("platform", "")))
     text = json.dumps({"week": report.week, "files": files}, ensure_ascii=False, indent=2) + "\n"
+    data = text.encode("utf-8")
     manifest = pack_dir / MANIFEST_NAME
-    if not manifest.is_file() or manifest.read_bytes() != text.encode("utf-8"):
+    retired = cache.root / "pack"
+    previous = retired / "previous-manifest.json"
+    if not manifest.is_file() and previous.is_file() and previous.read_bytes() == data:
+        os.replace(previous, manifest)  # the same manifest as before: put it back as it was
+    elif not manifest.is_file() or manifest.read_bytes() != data:
         write_text(manifest, text)  # after everything it lists
     report.files = len(files)
     zip_path = pack_dir / zip_name
     state = cache.pack_state()
-    manifest_sha = sha256_bytes(text.encode("utf-8"))
+    manifest_sha = sha256_bytes(data)
+    old_zip = retired / "previous.zip"
+    if (
+        not zip_path.is_file()
+        and old_zip.is_file()
+        and state.get("manifest") == manifest_sha
+        and old_zip.stat().st_size == state.get("zip_bytes")
+    ):
+        os.replace(old_zip, zip_path)
     if (
         state.get("manifest") != manifest_sha
         or not zip_path.is_file()
@@ -539,6 +985,9 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
         )  # a shared video is listed per platform
         _write_zip(zip_path, pack_dir, [*paths, MANIFEST_NAME])
         cache.store_pack_state({"manifest": manifest_sha, "zip_bytes": zip_path.stat().st_size})
+    for leftover in (old_zip, previous):
+        if leftover.is_file():
+            leftover.unlink()
     report.zip_path = zip_path
 
 
@@ -565,24 +1014,3 @@ def _write_zip(target: Path, pack_dir: Path, paths: list[str]) -> None:
             )
             with open(pack_dir / rel, "rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
-
-
-def _prune(pack_dir: Path, keep: set[str], started: float) -> int:
-    """Delete files no output of this run claims (old platforms, removed or failed stories,
-    a renderer's own side files), so the folder, the manifest and the zip always agree.
-    Returns how many were older than this run: the stale ones worth reporting."""
-    removed = 0
-    for path in sorted(pack_dir.rglob("*"), reverse=True):
-        rel = path.relative_to(pack_dir)
-        if rel.parts[0] == CACHE_DIR:
-            continue
-        if path.is_symlink():  # convenience links (e.g. to a shared video) are not pack files
-            path.unlink()
-        elif path.is_file():
-            if rel.as_posix() not in keep:
-                stale = path.stat().st_mtime < started
-                path.unlink()
-                removed += stale
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return removed

@@ -20,6 +20,7 @@ from typing import Any
 from outreach.diagnostics import Diagnostic, StoryError
 from outreach.layout.geometry import Box
 from outreach.model.loader import LoadedStory, discover_stories, load_story
+from outreach.model.media import is_image
 from outreach.model.text import slugify
 from outreach.pack.story import describe_error, load_and_validate, validate
 from outreach.platforms import Platform
@@ -265,7 +266,7 @@ class PreviewRenderer:
         out: dict[int, Recipe] = {}
         for i, beat in enumerate(loaded.story.beats):
             photos = {}
-            if beat.media and Path(beat.media).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
+            if beat.media and is_image(beat.media):
                 photos["beat"] = (loaded.media_path(beat.media), beat.focus)
             spec = CardSpec(
                 f"scene-{i + 1:02d}",
@@ -435,9 +436,9 @@ def _serve_checks(conn: Connection) -> None:
     while True:
         try:
             args = conn.recv()
-        except (EOFError, OSError):
+            conn.send(check_story(*args))
+        except (EOFError, OSError):  # the preview stopped: so does its helper, quietly
             return
-        conn.send(check_story(*args))
 
 
 def _ignore_interrupts() -> None:
@@ -462,15 +463,15 @@ def check_story(
 
 
 def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform) -> Any:
-    """The video renderer's timeline for this story (narration not probed), or None."""
+    """The video's timeline as the render will make it: the same plan (settings for the
+    story's language, narration lengths, the music's beat grid, caption floors), or None."""
     try:
-        from outreach.render.video import timeline as tl
+        from outreach.pack.story import Validated
+        from outreach.pack.video import plan_videos
 
-        settings = tl.VideoSettings.from_theme(theme.video)
-        scenes = tl.plan(loaded, settings, {})
-        limit = platform.video.max_seconds if platform.video else None
-        return tl.build(scenes, settings, limit, f"the {platform.label} maximum")
-    except Exception:  # noqa: BLE001 — no video package or an unfit story: cards only
+        plans = plan_videos(Validated(loaded, theme, [platform]))
+        return plans[0].timeline if plans else None
+    except Exception:  # noqa: BLE001 — an unfit story: cards only (check says why)
         return None
 
 

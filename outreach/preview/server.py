@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.platforms import Platform
 from outreach.preview.renderer import PreviewRenderer, StoryState, percent_box
@@ -134,7 +135,7 @@ class PreviewApp:
         self.renderer = renderer
         self.events = Broadcaster()
         self.page_budget = PAGE_BUDGET
-        self.env = jinja2.Environment(
+        self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=jinja2.select_autoescape(["html", "j2"]),
             trim_blocks=True,
@@ -271,9 +272,16 @@ def _clock(ts: float) -> str:
 # --- HTTP ----------------------------------------------------------------------------------
 
 
+#: Errors that only mean the browser went away (a closed tab, a cancelled image load).
+DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+
+
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    #: listen() backlog: a page load fires dozens of image requests at once, and the
+    #: default of 5 made the kernel reset connections under a burst.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], app: PreviewApp, loopback_only: bool):
         self.app = app
@@ -293,6 +301,20 @@ class PreviewServer(ThreadingHTTPServer):
     def shutdown(self) -> None:
         self.app.events.close()
         super().shutdown()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that disconnects is normal, not a traceback; anything else is one line
+        (the full traceback with `preview -v`)."""
+        import sys
+        import traceback
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, DISCONNECTS) or isinstance(exc, OSError) and exc.errno in (32, 104):
+            return
+        if self.log is not None:
+            self.log("".join(traceback.format_exception(exc)) if exc else "request failed")
+        else:
+            print(f"preview: a request failed ({type(exc).__name__})", file=sys.stderr)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -350,10 +372,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             response = app.handle(self.path)
-        except Exception as exc:  # noqa: BLE001 — show the bug, keep serving
+        except DISCONNECTS:
+            self.close_connection = True
+            return
+        except Exception as exc:  # noqa: BLE001 — keep serving; details only with -v
+            if self.server.log is not None:
+                import traceback
+
+                self.server.log("".join(traceback.format_exception(exc)))
             response = Response(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
-                f"500 preview error: {type(exc).__name__}: {exc}\n".encode(),
+                b"500: the preview could not draw this page; run `outreach check` on the story, "
+                b"or `outreach preview -v` for details\n",
             )
         self._send(response, head)
 
@@ -367,7 +397,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not head:
                 self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
+        except DISCONNECTS:
             self.close_connection = True
 
     def _send_file(self, path: Path, content_type: str, head: bool) -> None:
@@ -414,7 +444,7 @@ class Handler(BaseHTTPRequestHandler):
                         break
                     self.wfile.write(chunk)
                     left -= len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except DISCONNECTS:
             self.close_connection = True
 
     def _events(self, app: PreviewApp) -> None:
@@ -477,6 +507,17 @@ class Preview:
             self.thread.join(timeout=5)
 
 
+def _warm_up() -> None:
+    """Load the text engine's word model (about 2 s, once) before the first page is asked
+    for, so that page draws its cards within its time budget."""
+    try:
+        from outreach.layout.words import segment
+
+        segment("Việt Nam hội nhập")
+    except Exception:  # noqa: BLE001 — the first card will load it instead
+        pass
+
+
 def watched_folders(stories_dir: Path, themes_dirs: tuple[Path, ...]) -> list[Path]:
     """The stories folder (YAML, media, its themes/) plus every theme search folder."""
     from outreach.themes import search_path
@@ -506,6 +547,7 @@ def make_preview(
     app = PreviewApp(renderer)
     server = PreviewServer((host, port), app, loopback_only=is_loopback(host))  # fail fast
     renderer.scan()
+    _warm_up()
     watcher = None
     if watch:
         watcher = Watcher(watched_folders(stories_dir, themes_dirs), stories_dir, app.on_change)

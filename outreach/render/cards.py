@@ -234,11 +234,10 @@ def derive_thumbnail_text(title: str, limit: int = THUMBNAIL_CHARS) -> str:
     return " ".join(out) or text[:limit]
 
 
-_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"}
-
-
 def _is_image(path: str) -> bool:
-    return Path(path).suffix.lower() in _IMAGE_SUFFIXES
+    from outreach.model.media import is_image
+
+    return is_image(path)
 
 
 def _cover_photo(

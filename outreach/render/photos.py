@@ -52,8 +52,16 @@ def _open(path: Path) -> Image.Image:
         w, h = im.size
     except UnidentifiedImageError as exc:
         raise PhotoError("is not an image Pillow can read", "use a JPEG, PNG or WebP file") from exc
+    except ValueError as exc:  # e.g. a PNG whose text chunks decompress to gigabytes
+        raise PhotoError(
+            "carries oversized hidden text (metadata), the mark of a damaged or hostile file",
+            "export the photo again (without metadata) as JPEG or PNG",
+        ) from exc
     except OSError as exc:
-        raise PhotoError(f"cannot be read ({exc})", "check the file") from exc
+        reason = (exc.strerror or "it is damaged").lower()
+        raise PhotoError(
+            f"cannot be read ({reason})", "check the file, or export it again"
+        ) from exc
     if w * h > MAX_PIXELS:
         raise PhotoError(
             f"image is {w}x{h}, too large to decode safely (a decompression bomb)",
@@ -127,11 +135,32 @@ def _decoded(
             # Decode straight at a reduced scale, never below what the crop needs.
             side = max(min_w, min_h)
             im.draft("RGB", (side, side))
-            im = ImageOps.exif_transpose(im)
             im.load()
+            im = _reduce(im, side)
+            im = ImageOps.exif_transpose(im)
     except (OSError, SyntaxError, ValueError) as exc:
         raise PhotoError("image is truncated or corrupt", "export the photo again") from exc
     return _to_srgb(im, background)
+
+
+#: Modes `Image.reduce` handles; other modes are thinned with a nearest-pixel resize.
+_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK", "I;16"}
+
+
+def _reduce(im: Image.Image, side: int) -> Image.Image:
+    """Shrink a decoded image by a whole factor while it stays at least `side` pixels on
+    its short edge, before any colour conversion: formats without JPEG's draft mode (PNG,
+    WebP, TIFF) decode at full size, and converting a 120-megapixel photo at full size
+    costs gigabytes. The cards never need more than a canvas' worth of pixels."""
+    factor = min(im.width, im.height) // max(1, side)
+    if factor < 2:
+        return im
+    if im.mode in _REDUCIBLE:
+        try:
+            return im.reduce(factor)
+        except ValueError:
+            pass
+    return im.resize((im.width // factor, im.height // factor), Image.Resampling.NEAREST)
 
 
 def fill_crop_box(

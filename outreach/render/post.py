@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.model.story import Story
 from outreach.platforms import Platform
 from outreach.render.cards import CardSpec
-from outreach.themes import Theme
+from outreach.themes import Theme, ThemeError
 
 ELLIPSIS = "…"
 
@@ -50,8 +51,10 @@ def shorten(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
 
 
 def _env(theme: Theme) -> jinja2.Environment:
+    """Post templates come from user themes too: they run sandboxed, so a template can
+    format the story but never reach Python internals (no `__globals__`, no `os`)."""
     loader = jinja2.FileSystemLoader([str(f / "post") for f in theme.folders])
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=False,
         keep_trailing_newline=True,
@@ -64,6 +67,52 @@ def _env(theme: Theme) -> jinja2.Environment:
 
 def _template(env: jinja2.Environment, *names: str) -> jinja2.Template:
     return env.select_template(list(names))
+
+
+def _render(env: jinja2.Environment, theme: Theme, names: list[str], context: dict) -> str:
+    """Render the first template found; any template fault becomes a ThemeError that
+    names the template file and line."""
+    try:
+        template = _template(env, *names)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ThemeError(
+            f"theme `{theme.name}`: post template {exc.filename or exc.name}:{exc.lineno}: "
+            f"{exc.message}",
+            "fix the Jinja2 syntax of the template",
+        ) from None
+    except jinja2.TemplateNotFound:
+        raise ThemeError(
+            f"theme `{theme.name}` has no post template ({' or '.join(names)})",
+            "add post/post.txt.j2 and post/caption.txt.j2 to the theme, or extend `default`",
+        ) from None
+    try:
+        return template.render(context)
+    except jinja2.exceptions.SecurityError as exc:
+        raise ThemeError(
+            f"theme `{theme.name}`: post template {template.filename} tried something "
+            f"templates may not do ({exc})",
+            "templates can only format the story's fields; remove the offending expression",
+        ) from None
+    except jinja2.TemplateError as exc:
+        line = _template_line(exc)
+        raise ThemeError(
+            f"theme `{theme.name}`: post template {template.filename}{line}: {exc}",
+            "use only the fields the post context provides (title, hook, beats, …)",
+        ) from None
+    except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise ThemeError(
+            f"theme `{theme.name}`: post template {template.filename} failed ({exc})",
+            "check the expressions in the template",
+        ) from None
+
+
+def _template_line(exc: BaseException) -> str:
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return f":{frame.lineno}"
+    return ""
 
 
 def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardSpec]) -> PostText:
@@ -97,7 +146,7 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
         "platform_label": platform.label,
         "network": platform.network,
     }
-    caption = _template(env, f"caption-{platform.network}.txt.j2", "caption.txt.j2").render(context)
+    caption = _render(env, theme, [f"caption-{platform.network}.txt.j2", "caption.txt.j2"], context)
     caption = re.sub(r"\n{3,}", "\n\n", caption).strip()
     if limits.caption_chars is not None and len(caption) > limits.caption_chars:
         issues.append(
@@ -139,8 +188,23 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
                 )
             )
             title = shorten(title, limits.title_chars)
-    alt = [(c.filename, c.alt) for c in cards if c.alt]
-    text = _template(env, f"post-{platform.network}.txt.j2", "post.txt.j2").render(
-        {**context, "caption": caption, "youtube_title": title, "alt": alt}
+    described = [(c.filename, c.alt) for c in cards if c.alt]
+    # The preset's `alt_text` flag decides where alt text goes: into the platform's alt-text
+    # field (an ALT TEXT section per image), or, where the platform has no such field, into
+    # IMAGE DESCRIPTIONS to add to the caption or the first comment.
+    alt = described if platform.alt_text else []
+    descriptions = [] if platform.alt_text else described
+    text = _render(
+        env,
+        theme,
+        [f"post-{platform.network}.txt.j2", "post.txt.j2"],
+        {
+            **context,
+            "caption": caption,
+            "youtube_title": title,
+            "alt": alt,
+            "descriptions": descriptions,
+            "alt_field": platform.alt_text,
+        },
     )
     return PostText(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", caption, title, issues)

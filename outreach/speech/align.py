@@ -37,9 +37,11 @@ CONFIDENT_GAIN = 0.3
 #: How many shuffled orders of the text the null model averages.
 NULL_SHUFFLES = 3
 #: The Sakoe-Chiba band: this share of the longer signal either side of the diagonal,
-#: and never less than MIN_RADIUS seconds (pauses of another length shift the path).
+#: never less than MIN_RADIUS seconds (pauses of another length shift the path) nor
+#: more than MAX_RADIUS (a minute of narration stays cheap).
 BAND = 0.2
 MIN_RADIUS = 1.0
+MAX_RADIUS = 6.0
 #: Speech this much shorter or longer than the reference's cannot be the same text.
 MIN_RATIO, MAX_RATIO = 0.3, 3.5
 
@@ -160,7 +162,7 @@ def _fit(
         for s in token_samples(toks, speech)
     ]
     shuffles = [_shuffled(ref.feat, starts, seed) for seed in range(NULL_SHUFFLES)]
-    radius = max(int(MIN_RADIUS / F.HOP), int(BAND * max(n, m)))
+    radius = int(min(MAX_RADIUS / F.HOP, max(MIN_RADIUS / F.HOP, BAND * max(n, m))))
     # The fit and its null model's shuffles share one batched warp.
     path, *nulls = dtw.warp_many(np.stack([ref.feat, *shuffles]), rec.feat, radius)
     return _Fit(voice, ref, starts, path, nulls)

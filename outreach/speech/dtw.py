@@ -82,8 +82,7 @@ def warp_many(refs: np.ndarray, rec: np.ndarray, radius: int) -> list[Path]:
     # prev[:, j + 1] = D[i-1, j]; column 0 is the virtual column -1. Two buffers, reset by slice.
     prev = np.full((k, m + 1), inf)
     cur = np.full((k, m + 1), inf)
-    choices: list[tuple[np.ndarray, np.ndarray]] = []
-    costs: list[np.ndarray] = []
+    steps: list[np.ndarray] = []  # per row, (k, width) int8: 0 diagonal, 1 up, 2 left
     block = 64
     minimum, less, cumsum, accumulate = np.minimum, np.less, np.cumsum, np.minimum.accumulate
     for i0 in range(0, n, block):
@@ -95,7 +94,6 @@ def warp_many(refs: np.ndarray, rec: np.ndarray, radius: int) -> list[Path]:
         for i in range(i0, i1):
             a, b = int(lo[i]), int(hi[i])
             c = local[:, i - i0, a - c0 : b - c0]
-            costs.append(c)
             diag = prev[:, a:b] + c  # D[i-1, j-1] is prev[j]
             vert = prev[:, a + 1 : b + 1] + c
             from_vert = less(vert, diag)
@@ -105,47 +103,41 @@ def warp_many(refs: np.ndarray, rec: np.ndarray, radius: int) -> list[Path]:
             cum = cumsum(c, axis=1)
             e = best - cum
             run = accumulate(e, axis=1)
-            choices.append((from_vert, less(run, e)))
+            step = from_vert.astype(np.int8)
+            step[less(run, e)] = 2
+            steps.append(step)
             if i > 1:  # cur still holds row i - 2
                 cur[:, int(lo[i - 2]) + 1 : int(hi[i - 2]) + 1] = inf
             np.add(run, cum, out=cur[:, a + 1 : b + 1])
             prev, cur = cur, prev
     if not np.isfinite(prev[:, m]).all():
         raise ValueError("the band leaves no path; widen it")
-    return [_backtrack(q, n, m, lo, choices, costs) for q in range(k)]
+    return [_backtrack(refs[q], rec, q, lo, steps) for q in range(k)]
 
 
 def _backtrack(
-    q: int,
-    n: int,
-    m: int,
-    lo: np.ndarray,
-    choices: list[tuple[np.ndarray, np.ndarray]],
-    costs: list[np.ndarray],
+    ref: np.ndarray, rec: np.ndarray, q: int, lo: np.ndarray, steps: list[np.ndarray]
 ) -> Path:
-    i, j = n - 1, m - 1
+    """Follow the steps back from the last cell; local costs are recomputed on the path
+    (cheaper than keeping the band's costs: a minute of audio would take half a GB)."""
+    i, j = len(ref) - 1, len(rec) - 1
     ii: list[int] = []
     jj: list[int] = []
-    cc: list[float] = []
+    lo_list = lo.tolist()
     while True:
-        col = j - int(lo[i])
         ii.append(i)
         jj.append(j)
-        cc.append(float(costs[i][q, col]))
         if i == 0 and j == 0:
             break
-        from_vert, from_horiz = choices[i]
-        if from_horiz[q, col]:
+        step = steps[i][q, j - lo_list[i]]
+        if step == 2:
             j -= 1
-        elif from_vert[q, col]:
+        elif step == 1:
             i -= 1
         else:
             i -= 1
             j -= 1
-    return Path(
-        np.array(ii[::-1], dtype=np.int64),
-        np.array(jj[::-1], dtype=np.int64),
-        np.array(cc[::-1]),
-        n,
-        m,
-    )
+    ri = np.array(ii[::-1], dtype=np.int64)
+    rj = np.array(jj[::-1], dtype=np.int64)
+    cost = np.maximum(0.0, 1.0 - np.einsum("pd,pd->p", ref[ri], rec[rj]))
+    return Path(ri, rj, cost, len(ref), len(rec))

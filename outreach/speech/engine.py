@@ -249,6 +249,12 @@ def status(lang: str | None = None) -> EngineMissing | None:
     return None
 
 
+def version() -> str:
+    """The loaded libespeak-ng's version (a draft voice's cache key includes it)."""
+    with _lock:
+        return _load().version
+
+
 def describe() -> str:
     """Which libespeak-ng is in use, for `--verbose` output and notes."""
     with _lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ from outreach.paths import builtin_themes_dir, fonts_dir
 
 THEME_FILE = "theme.yaml"
 ENV_THEME_PATH = "OUTREACH_THEME_PATH"
+#: A theme is found by name in the theme folders, never by path (no `../`, no `/abs`).
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: Theme files are small; a bigger one is the wrong file.
+MAX_THEME_BYTES = 512 * 1024
+#: Sections of theme.yaml that must be mappings.
+_MAPPINGS = ("colors", "fonts", "layouts", "strings", "video")
 
 
 class ThemeError(ValueError):
@@ -57,6 +64,11 @@ class Theme:
     #: The colour of the soft shade behind a logo on a busy photo.
     logo_shade: str = "deep"
     handle: dict[str, str] = field(default_factory=dict)
+    #: Every file the theme names or ships (theme.yaml chain, templates, fonts, logos and
+    #: layer variants, music): what `digest` hashes, and what a watcher should watch.
+    files: tuple[str, ...] = field(default=(), compare=False)
+    #: The built-in theme folder this (user) theme shadows, if any.
+    overrides: str | None = field(default=None, compare=False)
 
     def color(self, value: str) -> tuple[int, int, int, int]:
         """A theme colour name or a #RRGGBB[AA] literal as RGBA."""
@@ -155,12 +167,36 @@ def available_themes(user_dirs: tuple[Path, ...] = ()) -> list[str]:
     return sorted(names)
 
 
+def check_name(name: Any) -> str:
+    """A theme name, or ThemeError: names are looked up in the theme folders only."""
+    if not isinstance(name, str) or not THEME_NAME.fullmatch(name):
+        raise ThemeError(
+            f"`{str(name)[:80]}` is not a theme name",
+            "name a theme folder (e.g. `default`, `lotus`); paths are not accepted",
+        )
+    return name
+
+
 def _find_theme_dir(name: str, dirs: tuple[Path, ...], skip: Path | None = None) -> Path | None:
+    check_name(name)
     for folder in dirs:
         candidate = folder / name
-        if (candidate / THEME_FILE).is_file() and candidate.resolve() != skip:
-            return candidate.resolve()
+        try:
+            if (candidate / THEME_FILE).is_file() and candidate.resolve() != skip:
+                return candidate.resolve()
+        except OSError:  # an unreadable folder or a symlink loop is no theme
+            continue
     return None
+
+
+def _theme_bytes(path: Path) -> bytes:
+    """theme.yaml's bytes; a plain error for an oversized or unreadable file."""
+    try:
+        if path.stat().st_size > MAX_THEME_BYTES:
+            raise ThemeError(f"{path} is too large for a theme file", "check the file")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ThemeError(f"cannot read {path}: {exc.strerror or exc}", "check it") from None
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -189,9 +225,11 @@ def _read(
     folder = _find_theme_dir(name, dirs, skip)
     if folder is None:
         raise UnknownTheme(name, available_themes(dirs[:-1]))
-    raw_bytes = (folder / THEME_FILE).read_bytes()
+    raw_bytes = _theme_bytes(folder / THEME_FILE)
     data = _validated(folder / THEME_FILE, raw_bytes)
     parent_name = data.pop("extends", None)
+    if parent_name is not None:
+        check_name(parent_name)
     if parent_name:
         # A user theme may extend the built-in theme of the same name.
         parent, parent_dirs, parent_bytes = _read(
@@ -234,34 +272,105 @@ def _resolve_font(value: str, folders: list[Path]) -> str:
 def _find_in(folders: list[Path], relative: str) -> str | None:
     """A file named relative to a theme folder, searched through `extends`."""
     for folder in folders:
-        candidate = (folder / relative).resolve()
-        if candidate.is_file():
-            return str(candidate)
+        try:
+            candidate = (folder / relative).resolve()
+            if candidate.is_file():
+                return str(candidate)
+        except (OSError, RuntimeError, ValueError):
+            continue
     return None
+
+
+def _named_files(value: Any, folders: list[Path], out: set[str]) -> None:
+    """Every string in the theme's data that names a file of the theme (logo variants,
+    images of layers, anything a layer type may read), found through `extends`."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _named_files(v, folders, out)
+    elif isinstance(value, list):
+        for v in value:
+            _named_files(v, folders, out)
+    elif isinstance(value, str) and ("/" in value or "." in value) and len(value) < 512:
+        found = _find_in(folders, value)
+        if found:
+            out.add(found)
+
+
+def _library_files(music: str | None) -> set[str]:
+    """The audio files a music library (`music: beds.yaml`) lists: a changed bed must
+    change the theme's digest like a changed logo does."""
+    if not music or Path(music).suffix.lower() not in (".yaml", ".yml"):
+        return set()
+    from outreach.model import yamlsafe
+
+    try:
+        data = yamlsafe.safe_load(Path(music).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yamlsafe.YamlProblem):
+        return set()
+    found: set[str] = set()
+    beds = data.get("beds") if isinstance(data, dict) else None
+    for bed in (beds or {}).values() if isinstance(beds, dict) else ():
+        if isinstance(bed, dict) and isinstance(bed.get("file"), str):
+            path = (Path(music).parent / bed["file"]).resolve()
+            if path.is_file():
+                found.add(str(path))
+    return found
+
+
+def _theme_files(folders: list[Path]) -> set[str]:
+    """Every file shipped inside the theme folders (templates, images, fonts)."""
+    found: set[str] = set()
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            found.update(
+                str(Path(dirpath, n).resolve()) for n in filenames if not n.startswith(".")
+            )
+    return found
+
+
+def _digest(raw: list[bytes], files: list[str]) -> str:
+    from outreach.fingerprint import file_digest
+
+    h = hashlib.sha256()
+    for chunk in raw:
+        h.update(hashlib.sha256(chunk).digest())
+    for path in files:
+        h.update(path.encode("utf-8", "surrogateescape"))
+        h.update(file_digest(path).encode())
+    return h.hexdigest()[:32]
 
 
 @functools.lru_cache(maxsize=32)
 def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
     dirs = search_path(user_dirs)
     data, folders, raw = _read(name, dirs)
-    fonts = {role: _resolve_font(v, folders) for role, v in (data.get("fonts") or {}).items()}
+    fonts = {role: _resolve_font(str(v), folders) for role, v in (data.get("fonts") or {}).items()}
     logo = None
     if isinstance(data.get("logo"), str):
         logo = _find_in(folders, data["logo"])
         if logo is None:
             raise ThemeError(f"logo `{data['logo']}` not found", "check `logo:` in theme.yaml")
     music = _find_in(folders, data["music"]) if data.get("music") else None
+    if data.get("music") and music is None:
+        raise ThemeError(f"music `{data['music']}` not found", "check `music:` in theme.yaml")
     logo_variants = _logo_variants(data.get("logo"), folders)
     if isinstance(data.get("logo"), dict):
         first = next((p for roles in logo_variants.values() for p in roles.values()), None)
         logo = first
-    h = hashlib.sha256()
-    for chunk in raw:
-        h.update(chunk)
     logo_files = {p for roles in logo_variants.values() for p in roles.values()}
-    for path in sorted({*fonts.values(), *([logo] if logo else []), *logo_files}):
-        st = os.stat(path)
-        h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    named: set[str] = {
+        *fonts.values(),
+        *([logo] if logo else []),
+        *([music] if music else []),
+        *logo_files,
+    }
+    _named_files(data.get("layouts") or {}, folders, named)
+    _named_files(data.get("video") or {}, folders, named)
+    named |= _library_files(music)
+    files = sorted(named | _theme_files(folders))
+    builtin = builtin_themes_dir().resolve() / name
+    overrides = str(builtin) if folders[0] != builtin and (builtin / THEME_FILE).is_file() else None
     return Theme(
         name=name,
         label=data.get("label", name),
@@ -274,12 +383,14 @@ def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
         strings=data.get("strings") or {},
         video=data.get("video") or {},
         music=music,
-        digest=h.hexdigest()[:16],
+        digest=_digest(raw, files),
         photo=dict(data.get("photo") or {}),
         logo_variants=logo_variants,
         logo_ink=str(data.get("logo_ink") or "text"),
         logo_shade=str(data.get("logo_shade") or "deep"),
         handle=_handles(data.get("handle")),
+        files=tuple(files),
+        overrides=overrides,
     )
 
 

@@ -321,42 +321,33 @@ def _allowed_fields(root: type[BaseModel]) -> Any:
 
 def validate_theme_file(path: Path, text: str) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Parse and validate one theme.yaml; (data, diagnostics). Data is {} on YAML errors."""
-    import yaml
+    from outreach.model.yamlsafe import YamlProblem
 
     rel = display_path(path)
     try:
         data, positions, key_positions, problems = parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return {}, [
-            Diagnostic(
-                rel,
-                line,
-                col,
-                "error",
-                "(yaml)",
-                f"malformed YAML: {problem}",
-                "check the indentation and quote text that contains ':' or '#'",
-            )
-        ]
+    except YamlProblem as exc:  # in plain words, at the line the person wrote
+        return {}, [Diagnostic(rel, exc.line, exc.col, "error", exc.field, exc.message, exc.hint)]
     diags = [
-        Diagnostic(
-            rel,
-            n.start_mark.line + 1,
-            n.start_mark.column + 1,
-            "error",
-            format_field(p),
-            m,
-            "keep only one",
-        )
-        for p, n, m in problems
+        Diagnostic(rel, line, col, severity, format_field(p), message, hint)
+        for p, line, col, severity, message, hint in problems
+        if severity == "error"
     ]
     if data is None:
         return {}, diags
     if not isinstance(data, dict):
-        return {}, [Diagnostic(rel, 1, 1, "error", "(theme)", "must be a mapping of fields", "")]
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return {}, [
+            Diagnostic(
+                rel,
+                1,
+                1,
+                "error",
+                "(theme)",
+                f"must be a mapping of fields (colors:, fonts:, layouts:…), not {kind}",
+                "start from assets/themes/default/theme.yaml",
+            )
+        ]
 
     def convert(err: Any, prefix: FieldPath, model: type[BaseModel]) -> Diagnostic:
         err = dict(err)
