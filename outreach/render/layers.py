@@ -1117,6 +1117,36 @@ def _tight_ink(block: TextBlock) -> TextBlock:
     return replace(block, ink_top=float(-(dy + ink[1])), ink_bottom=float(dy + ink[3]))
 
 
+def _part_ink(text: str, style: TextStyle, size: int) -> tuple[float, float, float, float]:
+    """Ink box (x0, y0, x1, y1 from the origin on the baseline) of one line, drawn by the
+    fonts that really draw it (a `≈` or `×` often comes from a fallback font)."""
+    from outreach.layout.text import run_font, run_width, split_runs
+
+    x = 0.0
+    box: list[float] = []
+    for run in split_runs(text, style.emoji_font, style.font):
+        if not run.emoji and run.text.strip():
+            # getbbox() answers the layout box; the mask's bbox is the ink itself.
+            mask, (dx, dy) = run_font(run, size).getmask2(run.text, anchor="ls")
+            b = mask.getbbox()
+            if b is None:
+                x += run_width(run, style.emoji_font, size)
+                continue
+            ink = [x + dx + b[0], float(dy + b[1]), x + dx + b[2], float(dy + b[3])]
+            box = (
+                ink
+                if not box
+                else [
+                    min(box[0], ink[0]),
+                    min(box[1], ink[1]),
+                    max(box[2], ink[2]),
+                    max(box[3], ink[3]),
+                ]
+            )
+        x += run_width(run, style.emoji_font, size)
+    return (box[0], box[1], box[2], box[3]) if box else (0.0, 0.0, x, 0.0)
+
+
 def _single_line(text: str, style: TextStyle, size: int, x: float, baseline: float) -> TextBlock:
     from outreach.layout.text import line_ink, measure, prepare
 
@@ -1135,7 +1165,7 @@ def number_item(
     them (centred on the digits, `%` hung from their top), words small on the baseline.
     None when the value has no digits or its parts cannot fit (it is then set as text)."""
     from outreach.layout.fonts import load_font
-    from outreach.layout.text import measure, missing_glyphs, prepare
+    from outreach.layout.text import missing_glyphs, prepare
 
     name = str(raw["field"])
     text = c.values.get(name, "")
@@ -1148,31 +1178,33 @@ def number_item(
     sizes = range(style.max_size, style.min_size - 1, -2)
     for size in sizes:
         scaled = [(kind, t, max(8, round(size * NUMBER_SCALE[kind]))) for kind, t in parts]
-        widths = [
-            measure(prepare(t, style.uppercase), style.font, style.emoji_font, s)
-            for _, t, s in scaled
-        ]
+        shown = [prepare(t, style.uppercase) for _, t, _ in scaled]
+        # Parts are spaced by their ink, not their advance: a bold `×` carries wide side
+        # bearings that would float it away from the digits.
+        inks = [_part_ink(t, style, sz) for t, (_, _, sz) in zip(shown, scaled, strict=True)]
         gaps = [
-            (0.12 if "word" in (a[0], b[0]) else 0.02) * size
+            (0.12 if "word" in (a[0], b[0]) else 0.045) * size
             for a, b in zip(scaled, scaled[1:], strict=False)
         ]
-        if sum(widths) + sum(gaps) <= width + 0.5:
+        xs = [-inks[0][0]]  # the figure's ink starts at 0 and ends at `right`
+        for i in range(1, len(scaled)):
+            xs.append(xs[-1] + inks[i - 1][2] + gaps[i - 1] - inks[i][0])
+        right = xs[-1] + inks[-1][2]
+        if right <= width + 0.5:
             break
     else:
         return None
     font = load_font(style.font, size)
     cap = -font.getbbox("0", anchor="ls")[1]
     blocks: list[TextBlock] = []
-    x = 0.0
-    for i, ((kind, t, s), w) in enumerate(zip(scaled, widths, strict=True)):
+    for (kind, t, s), sym, x in zip(scaled, inks, xs, strict=True):
         baseline = 0.0
         if kind == "sym":
-            sym = load_font(style.font, s).getbbox(t, anchor="ls")
             # `%` hangs from the digits' top; other symbols centre on them.
             hung = t.strip() == "%"
             baseline = -cap - sym[1] if hung else -cap / 2 - (sym[1] + sym[3]) / 2
         blocks.append(_single_line(t, replace(style, max_size=s, min_size=s), s, x, baseline))
-        x += w + (gaps[i] if i < len(gaps) else 0.0)
+    x = right
     top = min(b.bounds.y for b in blocks)
     bottom = max(b.bounds.bottom for b in blocks)
     blocks = [_shift(b, 0, -top) for b in blocks]
