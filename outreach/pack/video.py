@@ -31,6 +31,15 @@ from outreach import ffmpeg
 from outreach.atomic import atomic_path, temp_path_for, write_bytes, write_text
 from outreach.diagnostics import Diagnostic, StoryError
 from outreach.pack.manifest import ManifestEntry, sha256_bytes, sha256_file
+from outreach.pack.segments import (
+    HISTORY,
+    EncodeStats,
+    SegmentStore,
+    encode_segments,
+    store_for,
+)
+from outreach.pack.segments import join as join_segments
+from outreach.pack.segments import motion as segment_motion
 from outreach.platforms import Platform, load_presets
 from outreach.render.cards import encode_jpeg
 from outreach.render.video import timeline as tl
@@ -47,7 +56,7 @@ from outreach.render.video.captions import (
     to_srt,
     to_vtt,
 )
-from outreach.render.video.frames import FreezeMeter, frame_stream, planned_motion
+from outreach.render.video.frames import planned_motion
 from outreach.render.video.scenes import (
     CaptionError,
     caption_geometry,
@@ -55,6 +64,8 @@ from outreach.render.video.scenes import (
     plan_captions,
     render_scenes,
 )
+from outreach.render.video.segments import Segment, plan_segments
+from outreach.render.video.segments import digest as segment_digest
 
 #: Encoder presets: (x264 preset, CRF, maxrate kbps, AAC kbps). `archive` is a master
 #: for re-editing and re-uploading: near-transparent (CRF 12, slow), high bitrate.
@@ -62,7 +73,7 @@ QUALITY = {"fast": ("veryfast", 20, 10_000, 192), "archive": ("slow", 12, 60_000
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
 #: Bumped when a change alters the video's bytes; part of the cache key.
-VIDEO_VERSION = "2"
+VIDEO_VERSION = "3"
 #: What the last render of a shared folder was made from, and its files.
 RECORD = "video.json"
 
@@ -695,7 +706,8 @@ def _render_group(
     key = cache_key(validated, vp.shared, settings, music_path, quality, scale, clean)
     record = _cached(folder, key, record_path)
     if record is None:
-        record = _produce(validated, vp, settings, folder, quality, console, scale, clean)
+        store = segment_store(out_dir, loaded.id)
+        record = _produce(validated, vp, settings, folder, quality, console, scale, clean, store)
         record["key"] = key
         write_text(
             record_path or folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n"
@@ -760,6 +772,7 @@ def _produce(
     console: Any,
     scale: float,
     clean: bool,
+    store: SegmentStore | None = None,
 ) -> dict:
     """Render and encode; write video.mp4, the sidecars and the cover; describe them.
 
@@ -782,37 +795,48 @@ def _produce(
     ]
     music = vp.music.path if vp.music else None
     video = folder / "video.mp4"
-    meter = FreezeMeter(timeline.fps)
+    store = store if store is not None else segment_store(folder.parent.parent, loaded.id)
+    context = segment_context(validated, vp, settings, quality, scale, enc)
+    inputs = scene_inputs(validated, vp)
+    segments = plan_segments(timeline, vp.chunks, context, inputs)
+    clean_segments = plan_segments(timeline, vp.chunks, context, inputs, captions=False)
+    stats = EncodeStats()
+    sound_key = soundtrack_key(timeline.duration, music, cues, settings, audio_kbps)
     with tempfile.TemporaryDirectory(prefix="outreach-video-") as tmp:
-        m4a = Path(tmp) / "soundtrack.m4a"
+        m4a = store.root / f"{sound_key}.m4a"
         sound: dict[str, Any] = {}
+        cached_sound = _cached_sound(store, sound_key)
+        worker = None
+        if cached_sound is not None:
+            sound["loudness"] = cached_sound
+            stats.audio_reused = True
+        else:
+            fresh = Path(tmp) / "soundtrack.m4a"
 
-        def make_sound() -> None:
-            try:
-                sound["loudness"] = build_soundtrack(
-                    m4a,
-                    timeline.duration,
-                    music,
-                    cues,
-                    settings.music_volume,
-                    settings.music_fade,
-                    settings.duck_db,
-                    audio_kbps=audio_kbps,
-                )
-            except ffmpeg.FFmpegError as exc:
-                sound["error"] = exc
+            def make_sound() -> None:
+                try:
+                    sound["loudness"] = build_soundtrack(
+                        fresh,
+                        timeline.duration,
+                        music,
+                        cues,
+                        settings.music_volume,
+                        settings.music_fade,
+                        settings.duck_db,
+                        audio_kbps=audio_kbps,
+                    )
+                except ffmpeg.FFmpegError as exc:
+                    sound["error"] = exc
 
-        worker = threading.Thread(target=make_sound, daemon=True)
-        worker.start()
-        silent = Path(tmp) / "frames.mp4"
+            worker = threading.Thread(target=make_sound, daemon=True)
+            worker.start()
         try:
-            _encode(rendered, timeline, silent, enc, loaded.id, console, meter)
-            clean_tmp = None
+            _encode(rendered, timeline, segments, store, enc, loaded.id, console, stats)
             if clean:
-                clean_tmp = Path(tmp) / "clean.mp4"
                 _encode(
-                    rendered, timeline, clean_tmp, enc, loaded.id, console, None, captions=False
-                )
+                    rendered, timeline, clean_segments, store, enc, loaded.id, console, stats,
+                    captions=False,
+                )  # fmt: skip
         except ffmpeg.FFmpegError:
             raise _error(
                 loaded,
@@ -820,7 +844,10 @@ def _produce(
                 "the video encoder stopped before the video was complete",
                 "check the free disk space and the story's media, then run again",
             ) from None
-        worker.join()
+        if worker is not None:
+            worker.join()
+            if "error" not in sound:
+                _keep_sound(store, sound_key, fresh, sound.get("loudness"))
         if "error" in sound:
             raise _error(
                 loaded,
@@ -829,10 +856,18 @@ def _produce(
                 "check the free disk space and the audio files, then run again",
             )
         with atomic_path(video) as tmp_video:
-            ffmpeg.mux(silent, m4a, tmp_video, timeline.duration)
-        if clean_tmp is not None:
+            join_segments(segments, store, m4a, tmp_video, timeline.duration)
+        if clean:
             with atomic_path(folder / "video-clean.mp4") as tmp_clean:
-                ffmpeg.mux(clean_tmp, m4a, tmp_clean, timeline.duration)
+                join_segments(clean_segments, store, m4a, tmp_clean, timeline.duration)
+    keep = {s.key for s in segments} | {s.key for s in clean_segments} | {sound_key}
+    store.prune(keep)
+    HISTORY.append(stats)
+    if console is not None and not getattr(console, "quiet", False):
+        console.debug(
+            f"{loaded.id}: {len(stats.encoded)} of {len(segments)} video segments encoded, "
+            f"{len(stats.reused)} reused"
+        )
     info = ffmpeg.probe(video)
     fps = timeline.fps
     loud = sound.get("loudness")
@@ -860,7 +895,7 @@ def _produce(
         }
     write_bytes(folder / "cover.jpg", cover)
     v, a = info.video, info.audio
-    motion = meter.report()
+    motion = segment_motion(timeline.fps, segments, store)
     files: dict[str, Any] = {
         "video": {
             "name": "video.mp4",
@@ -917,7 +952,7 @@ def _produce(
             "height": size[1],
             "extra": {"duration": round(info.duration, 3), "captions": False},
         }
-    return {"files": files}
+    return {"files": files, "encode": stats.as_dict(), "segment_keys": [s.key for s in segments]}
 
 
 def _link_into(platform_dir: Path, folder: Path, names: list[str] | None = None) -> None:
@@ -946,32 +981,131 @@ def _link_into(platform_dir: Path, folder: Path, names: list[str] | None = None)
 def _encode(
     rendered: Any,
     timeline: tl.Timeline,
-    target: Path,
+    segments: list[Segment],
+    store: SegmentStore,
     enc: ffmpeg.EncodeSettings,
     story_id: str,
     console: Any,
-    meter: FreezeMeter | None,
+    stats: EncodeStats,
     captions: bool = True,
 ) -> None:
-    """Encode the frames (video only; the soundtrack is muxed in afterwards)."""
+    """Encode the segments the store lacks (video only; the soundtrack joins them later)."""
     import click
 
     arts = rendered.captions if captions else {}
-
-    def frames() -> Any:
-        if meter is None:
-            return frame_stream(timeline, rendered.renderers, arts)
-        return frame_stream(timeline, rendered.renderers, arts, meter)
-
+    todo = sum(s.frames for s in segments if not store.has(s.key))
     quiet = console is None or getattr(console, "quiet", False)
-    if quiet:
-        ffmpeg.encode_stream(frames, timeline.total_frames, None, target, enc)
+    if quiet or not todo:
+        encode_segments(timeline, rendered.renderers, arts, segments, store, enc, None, stats)
         return
     label = f"{story_id}: video" if captions else f"{story_id}: clean video"
-    with click.progressbar(length=timeline.total_frames, label=label, file=sys.stderr) as bar:
+    with click.progressbar(length=todo, label=label, file=sys.stderr) as bar:
+        encode_segments(timeline, rendered.renderers, arts, segments, store, enc, bar.update, stats)
 
-        def step(i: int) -> None:
-            if i % 10 == 9:
-                bar.update(10)
 
-        ffmpeg.encode_stream(frames, timeline.total_frames, None, target, enc, step)
+def segment_store(out_dir: Path, story_id: str) -> SegmentStore:
+    """Where a story's encoded segments live: `<out>/.cache/segments/<story>/`."""
+    return store_for(out_dir, story_id)
+
+
+def segment_context(
+    validated: Any,
+    vp: VideoPlan,
+    settings: tl.VideoSettings,
+    quality: str,
+    scale: float,
+    enc: ffmpeg.EncodeSettings,
+) -> list[Any]:
+    """What every segment of one encode shares: the one cache-key scheme's parts (renderer
+    version, this module's code, theme digest, preset, settings, scale, encoder)."""
+    from outreach import RENDERER_VERSION
+
+    return [
+        RENDERER_VERSION,
+        VIDEO_VERSION,
+        _code_digest(),
+        validated.theme.digest,
+        dataclasses.asdict(settings),
+        dataclasses.asdict(vp.shared) if dataclasses.is_dataclass(vp.shared) else repr(vp.shared),
+        quality,
+        scale,
+        dataclasses.asdict(enc),
+    ]
+
+
+def scene_inputs(validated: Any, vp: VideoPlan) -> dict[int, Any]:
+    """What each scene reads beyond its own fields: the story's own fields (less its beats,
+    facts and pack-only fields), its beat or fact, and its card's digest (every card's for
+    a card scene whose card cannot be named)."""
+    from outreach.pack.cache import PACK_ONLY_FIELDS
+    from outreach.render.cards import plan_cards
+
+    loaded, theme = validated.loaded, validated.theme
+    story = loaded.story.model_dump(mode="json")
+    beats, facts = story.pop("beats", []), story.pop("facts", [])
+    for name in PACK_ONLY_FIELDS:
+        story.pop(name, None)
+    base = json.dumps(story, sort_keys=True, ensure_ascii=False, default=str)
+    cards: dict[str, str] | None = None
+    out: dict[int, Any] = {}
+    for i, sc in enumerate(vp.timeline.scenes):
+        own: Any = None
+        if sc.kind == "beat" and 0 <= sc.index < len(beats):
+            own = beats[sc.index]
+        elif sc.kind == "fact" and 0 <= sc.index < len(facts):
+            own = facts[sc.index]
+        card: Any = None
+        if sc.is_card:
+            if cards is None:
+                specs = plan_cards(loaded, vp.shared, theme)
+                cards = {spec.name: spec.digest(vp.shared, theme) for spec in specs}
+            name = f"fact-{sc.index + 1:02d}" if sc.kind == "fact" else sc.kind
+            card = cards.get(name) or sorted(cards.items())
+        out[i] = [base, own, card]
+    return out
+
+
+def soundtrack_key(
+    duration: float, music: Path | None, cues: list[Cue], settings: tl.VideoSettings, kbps: int
+) -> str:
+    """The soundtrack's content key: length, music and narration by content, their times."""
+    from outreach import RENDERER_VERSION
+
+    return segment_digest(
+        [
+            "soundtrack",
+            RENDERER_VERSION,
+            round(duration, 6),
+            music,
+            cues,
+            settings.music_volume,
+            settings.music_fade,
+            settings.duck_db,
+            kbps,
+        ]
+    )
+
+
+def _cached_sound(store: SegmentStore, key: str) -> ffmpeg.Loudness | None | bool:
+    """The loudness recorded with a stored soundtrack (False when silent), or None."""
+    try:
+        meta = store.meta(key)
+        if meta.get("bytes") != (store.root / f"{key}.m4a").stat().st_size:
+            return None
+    except (OSError, ValueError):
+        return None
+    loud = meta.get("loudness")
+    return ffmpeg.Loudness(**loud) if loud else False
+
+
+def _keep_sound(store: SegmentStore, key: str, fresh: Path, loud: ffmpeg.Loudness | None) -> None:
+    import shutil
+
+    target = store.root / f"{key}.m4a"
+    store.root.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(fresh, tmp)
+    store.put_meta(
+        key,
+        {"bytes": target.stat().st_size, "loudness": dataclasses.asdict(loud) if loud else None},
+    )
