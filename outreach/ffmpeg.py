@@ -547,20 +547,24 @@ def encode_stream(
     enc.wait()
 
 
-def concat(parts: Sequence[Path], audio: Path | None, target: Path, duration: float) -> None:
-    """Join encoded segments (same settings, each starting on an IDR frame) by stream copy
-    with the concat demuxer, add the soundtrack, put the index at the front.
+def concat(
+    parts: Sequence[tuple[Path, float]], audio: Path | None, target: Path, duration: float
+) -> None:
+    """Join encoded segments (path, seconds; same settings, each starting on an IDR frame)
+    by stream copy with the concat demuxer, add the soundtrack, index at the front.
 
     Nothing is re-encoded, so an unchanged segment keeps its exact bytes in the result.
+    Each segment's length is given: an MP4's own (its edit list, in milliseconds) would
+    shift every later frame by a fraction of a tick.
     """
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="outreach-concat-") as tmp:
         listing = Path(tmp) / "parts.txt"
         lines = ["ffconcat version 1.0"]
-        for part in parts:
+        for part, seconds in parts:
             quoted = str(Path(part).resolve()).replace("'", "'\\''")
-            lines.append(f"file '{quoted}'")
+            lines += [f"file '{quoted}'", f"duration {seconds:.6f}"]
         listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
         run(
             [

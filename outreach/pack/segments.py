@@ -287,10 +287,15 @@ def _get(x: Any) -> Any:
 
 
 def join(
-    segments: list[Segment], store: SegmentStore, audio: Path | None, target: Path, duration: float
+    segments: list[Segment],
+    store: SegmentStore,
+    audio: Path | None,
+    target: Path,
+    fps: int,
 ) -> None:
     """Join the stored segments and the soundtrack into `target`, by stream copy."""
-    ffmpeg.concat([store.video(s.key) for s in segments], audio, target, duration)
+    parts = [(store.video(s.key), s.frames / fps) for s in segments]
+    ffmpeg.concat(parts, audio, target, sum(s.frames for s in segments) / fps)
 
 
 def motion(fps: int, segments: list[Segment], store: SegmentStore) -> dict[str, float]:

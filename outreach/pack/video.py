@@ -856,10 +856,10 @@ def _produce(
                 "check the free disk space and the audio files, then run again",
             )
         with atomic_path(video) as tmp_video:
-            join_segments(segments, store, m4a, tmp_video, timeline.duration)
+            join_segments(segments, store, m4a, tmp_video, timeline.fps)
         if clean:
             with atomic_path(folder / "video-clean.mp4") as tmp_clean:
-                join_segments(clean_segments, store, m4a, tmp_clean, timeline.duration)
+                join_segments(clean_segments, store, m4a, tmp_clean, timeline.fps)
     keep = {s.key for s in segments} | {s.key for s in clean_segments} | {sound_key}
     store.prune(keep)
     HISTORY.append(stats)
