@@ -260,3 +260,27 @@ def test_segments_are_pruned_to_what_is_used_and_a_few_more(tmp_path: Path) -> N
     assert left == sorted([keys[0], keys[4], keys[5]])
     assert (store.root / "notes.txt").exists()
     assert np.all([store.has(k) for k in left])
+
+
+def test_a_helper_encodes_from_the_end_and_the_video_job_waits_for_claims(
+    edited: dict, tmp_path: Path
+) -> None:
+    """Two workers share one video: a helper takes segments from the end, skipping what
+    another process has claimed; the video's own job waits for a claimed segment, takes
+    it over when the claim is dropped, and joins the same bytes as a cold render."""
+    import threading
+
+    validated = edited["validated"]
+    out = tmp_path / "out"
+    store = store_for(out, "segtest")
+    store.root.mkdir(parents=True)
+    keys = edited["fresh"]["segment_keys"]
+    assert store.claim(keys[0])  # "another worker" is encoding the first segment
+    stats = pv.help_encode(validated, out, scale=SCALE)
+    assert stats.encoded == list(range(len(keys) - 1, 0, -1))  # from the end, not 0
+    assert not store.has(keys[0]) and all(store.has(k) for k in keys[1:])
+    threading.Timer(1.0, store.unclaim, [keys[0]]).start()  # that worker gave up
+    record, video = _render(edited["story"], out)
+    assert record["encode"]["encoded"] == 1 and record["encode"]["reused"] == len(keys) - 1
+    assert video.read_bytes() == edited["fresh_video"].read_bytes()
+    assert not list(store.root.glob(".*.claim"))

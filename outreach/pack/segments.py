@@ -38,6 +38,10 @@ SEGMENTS_DIR = "segments"
 KEEP_EXTRA = 48
 #: At most this many encoders at once: one takes frames while the other drains.
 ENCODERS = 2
+#: A claim on a segment (another process is encoding it) not refreshed for this long is
+#: taken over; waiting for one checks this often (seconds).
+CLAIM_STALE = 90.0
+CLAIM_POLL = 0.2
 
 
 @dataclass
@@ -92,6 +96,37 @@ class SegmentStore:
         for path in (self.video(key), self.sidecar(key)):
             with contextlib.suppress(OSError):
                 os.utime(path, (now, now))
+
+    def claim_path(self, key: str) -> Path:
+        return self.root / f".{key}.claim"
+
+    def claim(self, key: str) -> bool:
+        """Take the right to encode `key` (False while another live process holds it)."""
+        path = self.claim_path(key)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                if time.time() - path.stat().st_mtime < CLAIM_STALE:
+                    return False
+                path.unlink()  # its owner died: take over
+            except FileNotFoundError:
+                pass
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                return False
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return True
+
+    def refresh_claim(self, key: str) -> None:
+        with contextlib.suppress(OSError):
+            os.utime(self.claim_path(key))
+
+    def unclaim(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.claim_path(key).unlink()
 
     def put_meta(self, key: str, meta: dict[str, Any]) -> None:
         write_text(self.sidecar(key), json.dumps(meta, separators=(",", ":")) + "\n")
@@ -202,14 +237,22 @@ def encode_segments(
     enc: ffmpeg.EncodeSettings,
     on_frames: Callable[[int], None] | None = None,
     stats: EncodeStats | None = None,
+    reverse: bool = False,
+    wait: bool = True,
 ) -> EncodeStats:
-    """Encode every segment the store lacks (in order, each on its own, the next one's
-    frames built while the last one's encoder drains), then touch all of them."""
+    """Encode every segment the store lacks (each on its own, the next one's frames built
+    while the last one's encoder drains), then touch all of them.
+
+    Each segment is claimed first, so several processes (pack workers, local or on Dask)
+    can share one video: a helper goes from the end (`reverse`, `wait=False`) while the
+    video's own job goes from the start, and the latter then waits for the segments the
+    helper claimed (taking over any whose claim went stale)."""
     stats = stats if stats is not None else EncodeStats()
-    missing = [s for s in segments if not store.has(s.key)]
-    done = {s.key for s in segments} - {s.key for s in missing}
-    stats.reused += [s.index for s in segments if s.key in done]
     store.root.mkdir(parents=True, exist_ok=True)
+    todo = [s for s in segments if not store.has(s.key)]
+    stats.reused += [s.index for s in segments if s not in todo]
+    queue = list(reversed(todo)) if reverse else todo
+    deferred: list[Segment] = []
     pending: list[tuple[ffmpeg.StreamEncoder, Segment, Path, dict[str, Any]]] = []
     ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outreach-segment")
 
@@ -226,59 +269,89 @@ def encode_segments(
         try:
             encoder.wait()
             os.replace(tmp, store.video(seg.key))
+            meta["bytes"] = store.video(seg.key).stat().st_size
+            store.put_meta(seg.key, meta)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-        meta["bytes"] = store.video(seg.key).stat().st_size
-        store.put_meta(seg.key, meta)
+            store.unclaim(seg.key)
 
+    def next_segment() -> Segment | None:
+        while queue:
+            seg = queue.pop(0)
+            if store.has(seg.key):
+                stats.reused.append(seg.index)
+            elif store.claim(seg.key):
+                return seg
+            else:
+                deferred.append(seg)  # another process is encoding it
+        while wait and deferred:
+            while pending:  # ours first: they may be what the others wait for
+                finish(pending.pop(0))
+            for seg in list(deferred):
+                if store.has(seg.key):
+                    deferred.remove(seg)
+                    stats.reused.append(seg.index)
+                elif store.claim(seg.key):  # its claim was dropped or went stale
+                    deferred.remove(seg)
+                    return seg
+            if deferred:
+                time.sleep(CLAIM_POLL)
+        return None
+
+    last_release: set[int] = set()
     try:
-        for n, seg in enumerate(missing):
-            if n + 1 < len(missing):
-                prepare(missing[n + 1])
+        seg = next_segment()
+        while seg is not None:
             tmp = temp_path_for(store.video(seg.key))
             encoder = ffmpeg.StreamEncoder(seg.frames, None, tmp, enc)
             meter = FreezeMeter(timeline.fps)
             first: np.ndarray | None = None
             try:
+                if queue:
+                    prepare(queue[0])
                 stream = frame_stream(
                     timeline, renderers, captions, meter, frames=range(seg.start, seg.stop)
                 )
-                for data in stream:
+                for k, data in enumerate(stream):
                     if first is None:
                         first = meter._ref
                     if encoder.broken:
                         break
                     encoder.write(data)
+                    if k % 30 == 29:
+                        store.refresh_claim(seg.key)
                     if on_frames is not None:
                         on_frames(1)
             except BaseException:
                 encoder.kill()
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
+                store.unclaim(seg.key)
                 raise
             encoder.close()
             pending.append((encoder, seg, tmp, meter_meta(meter, first)))
             stats.encoded.append(seg.index)
             stats.frames_encoded += seg.frames
-            nxt = set(missing[n + 1].scenes) if n + 1 < len(missing) else set()
-            for i in seg.scenes:
-                if i not in nxt:
-                    _release([renderers[i], captions.get(i)])
+            last_release = set(seg.scenes)
+            seg = next_segment()
+            keep = set(seg.scenes) if seg is not None else set()
+            _release([x for i in last_release - keep for x in (renderers[i], captions.get(i))])
             while len(pending) >= ENCODERS:
                 finish(pending.pop(0))
         while pending:
             finish(pending.pop(0))
     except BaseException:
-        for encoder, _seg, tmp, _meta in pending:
+        for encoder, item_seg, tmp, _meta in pending:
             encoder.kill()
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+            store.unclaim(item_seg.key)
         raise
     finally:
         ahead.shutdown(wait=True, cancel_futures=True)
-    for seg in segments:
-        store.touch(seg.key)
+    for segment in segments:
+        store.touch(segment.key)
     return stats
 
 

@@ -779,14 +779,11 @@ def _produce(
     The soundtrack (mix, loudness passes, AAC) is made on a thread while the frames are
     encoded, then both are joined by stream copy with the index at the front.
     """
-    loaded, theme = validated.loaded, validated.theme
+    loaded = validated.loaded
     timeline = vp.timeline
     size = frame_size(vp.shared, scale)
-    rendered = render_scenes(loaded, theme, vp.shared, timeline, vp.chunks, settings, scale)
-    preset, crf, maxrate, audio_kbps = QUALITY.get(quality, QUALITY["fast"])
-    enc = ffmpeg.EncodeSettings(
-        size[0], size[1], settings.fps, preset, crf, maxrate, audio_kbps, audio_copy=True
-    )
+    rendered, enc, segments, clean_segments = _segmented(validated, vp, settings, quality, scale)
+    audio_kbps = enc.audio_kbps
     narration = {i: sc for i, sc in enumerate(timeline.scenes) if sc.narration is not None}
     cues = [
         Cue(sc.narration, sc.own_start / timeline.fps)
@@ -796,10 +793,6 @@ def _produce(
     music = vp.music.path if vp.music else None
     video = folder / "video.mp4"
     store = store if store is not None else segment_store(folder.parent.parent, loaded.id)
-    context = segment_context(validated, vp, settings, quality, scale, enc)
-    inputs = scene_inputs(validated, vp)
-    segments = plan_segments(timeline, vp.chunks, context, inputs)
-    clean_segments = plan_segments(timeline, vp.chunks, context, inputs, captions=False)
     stats = EncodeStats()
     sound_key = soundtrack_key(timeline.duration, music, cues, settings, audio_kbps)
     with tempfile.TemporaryDirectory(prefix="outreach-video-") as tmp:
@@ -1001,6 +994,59 @@ def _encode(
     label = f"{story_id}: video" if captions else f"{story_id}: clean video"
     with click.progressbar(length=todo, label=label, file=sys.stderr) as bar:
         encode_segments(timeline, rendered.renderers, arts, segments, store, enc, bar.update, stats)
+
+
+def _segmented(
+    validated: Any, vp: VideoPlan, settings: tl.VideoSettings, quality: str, scale: float
+) -> tuple[Any, ffmpeg.EncodeSettings, list[Segment], list[Segment]]:
+    """The scenes (drawn lazily), the encoder settings and the segments of one encode,
+    with captions and without (the clean video)."""
+    size = frame_size(vp.shared, scale)
+    rendered = render_scenes(
+        validated.loaded, validated.theme, vp.shared, vp.timeline, vp.chunks, settings, scale
+    )
+    preset, crf, maxrate, audio_kbps = QUALITY.get(quality, QUALITY["fast"])
+    enc = ffmpeg.EncodeSettings(
+        size[0], size[1], settings.fps, preset, crf, maxrate, audio_kbps, audio_copy=True
+    )
+    context = segment_context(validated, vp, settings, quality, scale, enc)
+    inputs = scene_inputs(validated, vp)
+    segments = plan_segments(vp.timeline, vp.chunks, context, inputs)
+    clean_segments = plan_segments(vp.timeline, vp.chunks, context, inputs, captions=False)
+    return rendered, enc, segments, clean_segments
+
+
+def help_encode(
+    validated: Any,
+    out_dir: Path,
+    quality: str = "fast",
+    scale: float | None = None,
+    highlight: bool | None = None,
+    clean: bool = False,
+) -> EncodeStats:
+    """Encode a story's video segments from the last one backwards, skipping any another
+    process has claimed, and stop: a second worker's share of one video (the video's own
+    job joins them). Writes nothing but segments."""
+    scale = video_scale() if scale is None else scale
+    settings = video_settings(validated, highlight)
+    narration, music, diags = _story_music(validated.loaded, validated.theme, settings)
+    if diags:
+        raise StoryError(diags)
+    store = segment_store(out_dir, validated.loaded.id)
+    stats = EncodeStats()
+    for vp in plan_videos(validated, settings, narration, music):
+        rendered, enc, segments, clean_segments = _segmented(
+            validated, vp, settings, quality, scale
+        )
+        runs = [(segments, rendered.captions)]
+        if wants_clean_video(validated.theme, clean):
+            runs.append((clean_segments, {}))
+        for segs, arts in runs:
+            encode_segments(
+                vp.timeline, rendered.renderers, arts, segs, store, enc, None, stats,
+                reverse=True, wait=False,
+            )  # fmt: skip
+    return stats
 
 
 def segment_store(out_dir: Path, story_id: str) -> SegmentStore:

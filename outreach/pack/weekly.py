@@ -24,6 +24,7 @@ moved aside). Before the first byte changes, `manifest.json` and the zip are ret
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -38,7 +39,16 @@ from outreach.atomic import remove_stale_temp_files
 from outreach.diagnostics import Diagnostic, StoryError, display_path
 from outreach.pack.cache import PackCache, output_key
 from outreach.pack.executor import LazyExecutor
-from outreach.pack.jobs import CARDS, VIDEO, CheckJob, JobResult, OutputJob, StoryRef, run
+from outreach.pack.jobs import (
+    CARDS,
+    SEGMENTS,
+    VIDEO,
+    CheckJob,
+    JobResult,
+    OutputJob,
+    StoryRef,
+    run,
+)
 
 WEEK_RE = re.compile(r"(\d{4})-W(\d{2})")
 INDEX_NAME = "index.html"
@@ -821,10 +831,18 @@ def _execute(
     )
     futures: dict[Any, tuple[str, _Planned, Any]] = {}
 
+    videos = sum(j.kind == VIDEO for p in planned for j in p.pending)
+    workers = max(1, int(getattr(executor, "jobs", 1) or 1))
+
     def submit_outputs(plan: _Planned) -> None:
         # The long job first (a video encode), so it does not finish the pack alone.
         for job in sorted(plan.pending, key=lambda j: j.kind != VIDEO):
             futures[executor.submit(run, job)] = ("output", plan, job)
+            if job.kind == VIDEO and videos < workers:
+                # Fewer videos than workers: the idle ones encode segments of this one.
+                for _ in range(min(workers - videos, 3)):
+                    helper = dataclasses.replace(job, kind=SEGMENTS)
+                    futures[executor.submit(run, helper)] = ("helper", plan, helper)
 
     with bar:
         bar.update(total - sum(len(j.platforms) for p in planned for j in p.pending))
@@ -839,6 +857,8 @@ def _execute(
             for fut in done:
                 what, plan, job = futures.pop(fut)
                 status = plan.status
+                if what == "helper":
+                    continue  # a share of a video: its own job reports the video
                 try:
                     result: JobResult = fut.result()
                 except Exception as exc:  # noqa: BLE001 — a lost worker fails its job only
