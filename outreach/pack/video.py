@@ -338,7 +338,9 @@ def render_videos(
     narration, music, diags = _story_music(loaded, theme, settings)
     if diags:
         raise StoryError(diags)
-    plans = plan_videos(validated, settings, narration, music)
+    plans = _planned(validated, settings, music) or plan_videos(
+        validated, settings, narration, music
+    )
     entries: list[ManifestEntry] = []
     for vp in plans:
         folder = out_dir / loaded.id / vp.folder_name
@@ -348,6 +350,18 @@ def render_videos(
             clean=clean, record_path=record, links=links,
         )  # fmt: skip
     return entries
+
+
+def _planned(validated: Any, settings: tl.VideoSettings, music: Music | None) -> list | None:
+    """The plans validation already made, when they were made for these very settings,
+    music and platforms (planning again costs the captions' layout and the voices)."""
+    plans = getattr(validated, "video", None)
+    if not isinstance(plans, list) or not plans:
+        return None
+    wanted = [(name, [p.name for p in asked]) for _s, asked, name in groups(validated.platforms)]
+    got = [(vp.folder_name, [p.name for p in vp.asked]) for vp in plans]
+    same = all(isinstance(vp, VideoPlan) and vp.settings == settings for vp in plans)
+    return plans if same and got == wanted and all(vp.music == music for vp in plans) else None
 
 
 @dataclass
@@ -362,6 +376,7 @@ class VideoPlan:
     cues: list[SidecarCue]
     music: Music | None
     timing: CueTiming
+    settings: tl.VideoSettings | None = None  # what it was planned with
 
     def report(self) -> dict[str, Any]:
         """Planned motion and cue timing (what `check` prints, before any render)."""
@@ -466,7 +481,9 @@ def plan_videos(
                 + ", ".join(map(str, sorted(drafted)))
                 + ": for timing and review, not for posting"
             )
-        plans.append(VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing))
+        plans.append(
+            VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing, settings)
+        )
     return plans
 
 
