@@ -284,3 +284,24 @@ def test_a_helper_encodes_from_the_end_and_the_video_job_waits_for_claims(
     assert record["encode"]["encoded"] == 1 and record["encode"]["reused"] == len(keys) - 1
     assert video.read_bytes() == edited["fresh_video"].read_bytes()
     assert not list(store.root.glob(".*.claim"))
+
+
+def test_a_dead_workers_claim_is_taken_over_at_once(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    store = store_for(tmp_path, "s")
+    store.root.mkdir(parents=True)
+    key = "ab" * 32
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    store.claim_path(key).write_text(f"{socket.gethostname()} {gone}\n")
+    assert store.claim(key)  # its owner no longer exists
+    assert not store.claim(key)  # ours now: nobody else gets it
+    store.unclaim(key)
+    assert store.claim(key)

@@ -17,6 +17,7 @@ import base64
 import contextlib
 import json
 import os
+import socket
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -107,9 +108,9 @@ class SegmentStore:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             try:
-                if time.time() - path.stat().st_mtime < CLAIM_STALE:
+                if time.time() - path.stat().st_mtime < CLAIM_STALE and _alive(path):
                     return False
-                path.unlink()  # its owner died: take over
+                path.unlink()  # its owner died (or went quiet): take over
             except FileNotFoundError:
                 pass
             try:
@@ -117,7 +118,7 @@ class SegmentStore:
             except FileExistsError:
                 return False
         with os.fdopen(fd, "w") as fh:
-            fh.write(f"{os.getpid()}\n")
+            fh.write(f"{socket.gethostname()} {os.getpid()}\n")
         return True
 
     def refresh_claim(self, key: str) -> None:
@@ -153,6 +154,24 @@ class SegmentStore:
                     victim.unlink()
             removed += 1
         return removed
+
+
+def _alive(claim: Path) -> bool:
+    """Whether a claim's owner may still be at work: another machine's (Dask) always may;
+    on this machine, only a process that still exists."""
+    try:
+        host, pid = claim.read_text(encoding="utf-8").split()
+    except (OSError, ValueError):
+        return True  # being written, or unreadable: trust its age
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
 
 
 def _is_key(name: str) -> bool:
