@@ -430,7 +430,8 @@ def plan_videos(
         music = music or chosen
     voices = beat_voices(loaded, narration)
     try:
-        plan = tl.plan(loaded, settings, narration, voices)
+        handle = theme.handle_for(loaded.story.lang)
+        plan = tl.plan(loaded, settings, narration, voices, handle)
     except tl.TimelineError as exc:
         raise _error(loaded, exc.field, exc.message, exc.hint) from None
     timing = CueTiming(settings.fps, settings.min_cue, settings.max_chars_per_second)
@@ -811,7 +812,8 @@ def _produce(
     video = folder / "video.mp4"
     store = store if store is not None else segment_store(folder.parent.parent, loaded.id)
     stats = EncodeStats()
-    sound_key = soundtrack_key(timeline.duration, music, cues, settings, audio_kbps)
+    marks = timeline.sound_marks()
+    sound_key = soundtrack_key(timeline.duration, music, cues, settings, audio_kbps, marks)
     with tempfile.TemporaryDirectory(prefix="outreach-video-") as tmp:
         m4a = store.root / f"{sound_key}.m4a"
         sound: dict[str, Any] = {}
@@ -834,6 +836,7 @@ def _produce(
                         settings.music_fade,
                         settings.duck_db,
                         audio_kbps=audio_kbps,
+                        marks=marks,
                     )
                 except ffmpeg.FFmpegError as exc:
                     sound["error"] = exc
@@ -1129,7 +1132,12 @@ def scene_inputs(validated: Any, vp: VideoPlan) -> dict[int, Any]:
 
 
 def soundtrack_key(
-    duration: float, music: Path | None, cues: list[Cue], settings: tl.VideoSettings, kbps: int
+    duration: float,
+    music: Path | None,
+    cues: list[Cue],
+    settings: tl.VideoSettings,
+    kbps: int,
+    marks: Any = None,
 ) -> str:
     """The soundtrack's content key: length, music and narration by content, their times."""
     from outreach import RENDERER_VERSION
@@ -1145,6 +1153,7 @@ def soundtrack_key(
             settings.music_fade,
             settings.duck_db,
             kbps,
+            marks,
         ]
     )
 
