@@ -185,6 +185,8 @@ def test_keys_ignore_where_a_scene_sits_but_not_what_it_shows(edited: dict) -> N
         sc.start, sc.end = sc.start + shift, sc.end + shift
         sc.own_start, sc.own_end = sc.own_start + shift, sc.own_end + shift
         sc.shots = tuple(f + shift for f in sc.shots)
+        if sc.button >= 0:
+            sc.button += shift
     moved.scenes[0].own_end += shift  # the cover got longer: everything after it moved
     moved.scenes[0].end += shift
     chunks = {
