@@ -307,3 +307,20 @@ def test_a_dead_workers_claim_is_taken_over_at_once(tmp_path: Path) -> None:
     assert not store.claim(key)  # ours now: nobody else gets it
     store.unclaim(key)
     assert store.claim(key)
+
+
+def test_no_drawing_module_reads_the_pacing_only_fields() -> None:
+    """Keys leave out the scene fields that only pace the timeline; that is sound only
+    while nothing that draws a frame reads them."""
+    import re
+
+    from outreach.render.video import segments
+
+    folder = Path(segments.__file__).parent
+    drawing = ["frames.py", "scenes.py", "kinetic.py", "motion.py", "captions.py", "clip.py"]
+    pattern = re.compile(r"\b(?:sc|scene|s)\.(" + "|".join(segments.PACING_ONLY) + r")\b")
+    for name in drawing:
+        path = folder / name
+        if path.exists():
+            hits = pattern.findall(path.read_text(encoding="utf-8"))
+            assert not hits, f"{name} reads {sorted(set(hits))}: add them to the key"

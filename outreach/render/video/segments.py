@@ -37,6 +37,10 @@ SEGMENT_VERSION = "1"
 #: Frame fields of a Scene (global frame numbers): described relative to the segment.
 SCENE_FRAMES = ("start", "end", "own_start", "own_end", "button")
 SCENE_FRAME_TUPLES = ("shots",)
+#: Fields that only pace the timeline (seconds it aims at): their effect is in the frame
+#: fields, and the whole story's re-pacing after one edit nudges them in every scene.
+#: No renderer reads them (a test checks the drawing modules never do).
+PACING_ONLY = ("own", "base", "least", "floor")
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def digest(value: Any) -> str:
 
 
 def _rebased_scene(sc: Scene, origin: int) -> Scene:
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = {name: 0.0 for name in PACING_ONLY if hasattr(sc, name)}
     for name in SCENE_FRAMES:
         value = getattr(sc, name, None)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
