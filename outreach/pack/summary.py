@@ -51,6 +51,11 @@ def summary_lines(report: Any) -> list[str]:
         lines.append(f"removed {report.temp_removed} temporary files left by an interrupted run")
     if report.other_weeks:
         lines.append(f"{report.other_weeks} stories belong to other weeks and were left out")
+    if report.samples:
+        lines.append(
+            f"{len(report.samples)} sample stories left out (`sample: true`, and your own "
+            "stories are in the folder; pass --samples to pack them too)"
+        )
     if report.drafts:
         lines.append(
             "drafts left out (not approved; pass --include-drafts to render them): "
