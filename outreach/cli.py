@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from outreach.i18n import _, ngettext
+
 if TYPE_CHECKING:
     from outreach.diagnostics import Diagnostic
 
@@ -58,6 +60,13 @@ class _Console:
             color = {"error": "red", "warning": "yellow"}.get(d.severity, "cyan")
             text = d.format()
             click.echo(click.style(text, fg=color) if _use_color() else text, err=True)
+
+
+def _settle_language(paths: list[Path]) -> None:
+    """Speak the project's `ui_lang` (outreach.toml at or above `paths`), else `LANG`."""
+    from outreach.i18n import configure
+
+    configure(paths)
 
 
 def common(fn: F) -> F:
@@ -125,7 +134,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted", err=True)
+            click.echo("\n" + _("interrupted"), err=True)
             ctx.exit(130)
 
 
@@ -168,16 +177,22 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
 
     from outreach.atomic import write_text
 
+    _settle_language([path.parent])
     console = _Console(quiet, verbose)
     if path.exists() and not force:
-        console.info(f"{path}: error: the file already exists — pick another name or pass --force")
+        console.error(
+            _(
+                "{path}: error: the file already exists — pick another name or pass --force",
+                path=path,
+            )
+        )
         sys.exit(EXIT_ERRORS)
     env = SandboxedEnvironment(
         loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True
     )
     text = env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=str(path))
     write_text(path, text)
-    console.info(f"wrote {path} — edit it, then run: outreach check {path}")
+    console.info(_("wrote {path} — edit it, then run: outreach check {path}", path=path))
 
 
 # --- init ----------------------------------------------------------------------------------
@@ -200,9 +215,12 @@ def init(folder: Path, lang: str, quiet: bool, verbose: bool) -> None:
     """
     from outreach.project import init_project
 
+    _settle_language([folder.parent if not folder.exists() else folder])
     console = _Console(quiet, verbose)
     if folder.exists() and not folder.is_dir():
-        console.error(f"error: {folder} is a file — choose a folder name for the project")
+        console.error(
+            _("error: {folder} is a file — choose a folder name for the project", folder=folder)
+        )
         sys.exit(EXIT_USAGE)
     try:
         report = init_project(folder, lang)
@@ -210,15 +228,26 @@ def init(folder: Path, lang: str, quiet: bool, verbose: bool) -> None:
         from outreach.diagnostics import explain_os_error
 
         message, hint = explain_os_error(exc)
-        console.error(f"error: cannot create the project in {folder}: {message} — {hint}")
+        console.error(
+            _(
+                "error: cannot create the project in {folder}: {message} — {hint}",
+                folder=folder,
+                message=message,
+                hint=hint,
+            )
+        )
         sys.exit(EXIT_ERRORS)
     for path in report.created:
-        console.info(f"created {path}")
+        console.info(_("created {path}", path=path))
     for path in report.kept:
-        console.info(f"kept {path} (it exists already)")
+        console.info(_("kept {path} (it exists already)", path=path))
     console.info(
-        f"next: edit {folder / 'stories'}/, set `status: approved`, then run: "
-        f"outreach pack {folder / 'stories'} -o {folder / 'output'}"
+        _(
+            "next: edit the story in {stories}/, set `status: approved`, then run: "
+            "outreach pack {stories} -o {output}",
+            stories=folder / "stories",
+            output=folder / "output",
+        )
     )
 
 
@@ -252,10 +281,11 @@ def check(
     from outreach.model.loader import discover_stories
     from outreach.pack.story import describe_error, load_all, validate
 
+    _settle_language(list(paths))
     console = _Console(quiet, verbose)
     found = discover_stories(list(paths) or [Path("stories")])
     if not found:
-        console.error("error: no story files found (*.yaml)")
+        console.error(_("error: no story files found (*.yaml)"))
         sys.exit(EXIT_USAGE)
     errors = warnings = 0
     for story_path, loaded, diags in load_all(found):
@@ -273,7 +303,14 @@ def check(
             console.info(line)
         errors += sum(d.severity == "error" for d in diags)
         warnings += sum(d.severity == "warning" for d in diags)
-    console.info(f"{len(found)} stories checked: {errors} errors, {warnings} warnings")
+    console.info(
+        _(
+            "{stories} stories checked: {errors} errors, {warnings} warnings",
+            stories=len(found),
+            errors=errors,
+            warnings=warnings,
+        )
+    )
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
 
 
@@ -331,10 +368,11 @@ def render(
     from outreach.model.loader import discover_stories
     from outreach.pack.render import OutputFolderError, render_stories
 
+    _settle_language(list(stories))
     console = _Console(quiet, verbose)
     found = discover_stories(list(stories))
     if not found:
-        console.error("error: no story files found (*.yaml)")
+        console.error(_("error: no story files found (*.yaml)"))
         sys.exit(EXIT_USAGE)
     try:
         ok = render_stories(
@@ -349,7 +387,7 @@ def render(
             clean=clean_video,
         )
     except OutputFolderError as exc:
-        console.error(f"error: {exc.message} — {exc.hint}")
+        console.error(_("error: {message} — {hint}", message=exc.message, hint=exc.hint))
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if ok else EXIT_ERRORS)
 
@@ -516,6 +554,7 @@ def pack(
     from outreach.pack.summary import summary_lines
     from outreach.pack.weekly import PackUsageError, build_pack, current_week, parse_week
 
+    _settle_language([stories_dir])
     console = _Console(quiet, verbose)
     try:
         week = parse_week(week) if week else current_week()
@@ -523,12 +562,12 @@ def pack(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     except ExecutorError as exc:
-        console.error(f"error: {exc.message} — {exc.hint}")
+        console.error(_("error: {message} — {hint}", message=exc.message, hint=exc.hint))
         sys.exit(EXIT_USAGE)
     from outreach.model.loader import discover_stories
 
     if not discover_stories([stories_dir]):
-        console.error(f"error: no story files (*.yaml) in {stories_dir}")
+        console.error(_("error: no story files (*.yaml) in {folder}", folder=stories_dir))
         sys.exit(EXIT_USAGE)
     try:
         report = build_pack(
@@ -550,25 +589,34 @@ def pack(
             console=console,
         )
     except (ExecutorError, PackUsageError) as exc:
-        console.error(f"error: {exc.message} — {exc.hint}")
+        console.error(_("error: {message} — {hint}", message=exc.message, hint=exc.hint))
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         console.error(
-            "\ninterrupted: every file written is whole; manifest.json and the zip are not "
-            "there until the pack is finished — run the same command again to finish it"
+            "\n"
+            + _(
+                "interrupted: every file written is whole; manifest.json and the zip are not "
+                "there until the pack is finished — run the same command again to finish it"
+            )
         )
         sys.exit(130)
     if story_ids:
         known = {s for st in report.stories.values() for s in (st.id, Path(st.path).stem)}
         for sid in story_ids:
             if sid not in known:
-                console.error(f"warning: --story {sid}: no story of {week} has that id or name")
+                console.error(
+                    _(
+                        "warning: --story {id}: no story of {week} has that id or name",
+                        id=sid,
+                        week=week,
+                    )
+                )
     for line in summary_lines(report):
         console.info(line)
     for problem in report.problems:
-        console.error(f"error: {problem}")
+        console.error(_("error: {problem}", problem=problem))
     if not report.stories and not report.drafts:
-        console.info(f"no story for {week} in {stories_dir}")
+        console.info(_("no story for {week} in {folder}", week=week, folder=stories_dir))
     sys.exit(EXIT_OK if report.ok else EXIT_ERRORS)
 
 
@@ -621,31 +669,56 @@ def preview(
     from outreach.preview.server import is_loopback, make_preview
     from outreach.preview.watch import MissingWatchfiles
 
+    _settle_language([stories_dir])
     console = _Console(quiet, verbose)
     if not is_loopback(host):
         click.echo(
-            f"warning: serving on {host}: anyone who can reach this machine can see "
-            "these unpublished stories; use --host 127.0.0.1 to keep them private",
+            _(
+                "warning: serving on {host}: anyone who can reach this machine can see "
+                "these unpublished stories; use --host 127.0.0.1 to keep them private",
+                host=host,
+            ),
             err=True,
         )
     try:
         running = make_preview(stories_dir, host, port, allow_remote=True, themes_dirs=themes_dir)
     except MissingWatchfiles as exc:
-        console.error(f"error: {exc}")
+        console.error(_("error: {problem}", problem=exc))
         sys.exit(EXIT_ERRORS)
     except OSError as exc:
         console.error(
-            f"error: cannot listen on {host}:{port}: {exc.strerror or exc} — "
-            f"pass another --port (0 picks a free one)"
+            _(
+                "error: cannot listen on {host}:{port}: {reason} — "
+                "pass another --port (0 picks a free one)",
+                host=host,
+                port=port,
+                reason=exc.strerror or exc,
+            )
         )
         sys.exit(EXIT_ERRORS)
     states = running.server.app.renderer.stories()
     broken = sum(s.broken for s in states)
-    note = f" ({broken} do not load; the page shows why)" if broken else ""
+    note = (
+        " "
+        + ngettext(
+            "({n} does not load; the page shows why)",
+            "({n} do not load; the page shows why)",
+            broken,
+        )
+        if broken
+        else ""
+    )
     if verbose and not quiet:
         running.server.log = console.debug
     console.info(
-        f"previewing {len(states)} stories{note} from {stories_dir} at {running.url} — Ctrl+C to stop"
+        ngettext(
+            "previewing {n} story{note} from {folder} at {url} — Ctrl+C to stop",
+            "previewing {n} stories{note} from {folder} at {url} — Ctrl+C to stop",
+            len(states),
+            note=note,
+            folder=stories_dir,
+            url=running.url,
+        )
     )
     if open_browser:
         import os
@@ -660,7 +733,7 @@ def preview(
     try:
         running.server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        console.info("stopped")
+        console.info(_("stopped"))
     finally:
         if running.watcher is not None:
             running.watcher.stop()

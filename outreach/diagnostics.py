@@ -12,9 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from outreach.i18n import N_, _
+
 #: `note` is information (e.g. a user theme overriding a built-in one): never counted as
 #: a problem, never made an error by --strict.
 Severity = Literal["error", "warning", "note"]
+#: How each severity is printed (translated when printed: editors' problem matchers see
+#: `error`/`warning` in English, `lỗi`/`cảnh báo` in Vietnamese, as with gcc).
+SEVERITY_LABELS: dict[str, str] = {
+    "error": N_("error"),
+    "warning": N_("warning"),
+    "note": N_("note"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class Diagnostic:
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}" if self.line else f"{self.path}"
-        text = f"{where}: {self.severity}: {self.field}: {self.message}"
+        text = f"{where}: {_(SEVERITY_LABELS[self.severity])}: {self.field}: {self.message}"
         if self.hint:
             text += f" — {self.hint}"
         return text

@@ -45,6 +45,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in English whatever the machine's LANG (tests of the Vietnamese
+    interface ask for it), and no language chosen by one test leaks into the next."""
+    from outreach import i18n
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setattr(i18n, "_current", None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

@@ -18,8 +18,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from outreach.diagnostics import Diagnostic, Severity, StoryError, display_path
+from outreach.i18n import _
 from outreach.model import yamlsafe
-from outreach.model.story import Story, safe_id
+from outreach.model.story import ControlCharacter, EmptyText, Story, safe_id
 from outreach.model.text import mark_order_slips, nfc, normalize_hashtag
 
 FieldPath = tuple[str | int, ...]
@@ -170,8 +171,11 @@ def _text_problem(value: str) -> tuple[str, str] | None:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
             return (
-                f"contains a broken character (a lone surrogate, U+{code:04X})",
-                "remove the \\u escape or write the character itself",
+                _(
+                    "contains a broken character (a lone surrogate, U+{code})",
+                    code=format(code, "04X"),
+                ),
+                _("remove the \\u escape or write the character itself"),
             )
     return None
 
@@ -197,8 +201,8 @@ class _Reader:
                             path,
                             key_node,
                             "error",
-                            "a field name must be plain text",
-                            "write `name: value`",
+                            _("a field name must be plain text"),
+                            _("write `name: value`"),
                         )
                     )
                     continue
@@ -209,8 +213,8 @@ class _Reader:
                             path + (key,),
                             key_node,
                             "error",
-                            f"`{key}` appears twice",
-                            "keep only one",
+                            _("`{key}` appears twice", key=key),
+                            _("keep only one"),
                         )
                     )
                 self.key_positions[path + (key,)] = (
@@ -233,8 +237,15 @@ class _Reader:
                     path,
                     node,
                     "error",
-                    f"is empty: `{swallowed}` starts a comment (in YAML, # after a space starts a comment)",
-                    f'quote the hashtag ("{swallowed}") or drop the # ({bare})',
+                    _(
+                        "is empty: `{text}` starts a comment (in YAML, # after a space starts a comment)",
+                        text=swallowed,
+                    ),
+                    _(
+                        'quote the hashtag ("{text}") or drop the # ({bare})',
+                        text=swallowed,
+                        bare=bare,
+                    ),
                 )
             )
             return None
@@ -255,8 +266,8 @@ class _Reader:
                         path,
                         node,
                         "error",
-                        f"`{node.value}` is not a real date",
-                        "check the day and the month; write it as YYYY-MM-DD",
+                        _("`{value}` is not a real date", value=node.value),
+                        _("check the day and the month; write it as YYYY-MM-DD"),
                     )
                 )
                 return None
@@ -270,8 +281,8 @@ class _Reader:
                         path,
                         node,
                         "warning",
-                        'has a stray `"` that would be printed on the cards',
-                        'add the missing opening quote, or remove the `"`',
+                        _('has a stray `"` that would be printed on the cards'),
+                        _('add the missing opening quote, or remove the `"`'),
                     )
                 )
         return value
@@ -297,7 +308,10 @@ def _mark_order_warnings(
         slips = mark_order_slips(value)
         if slips:
             line, col = _locate(positions, path)
-            shown = ", ".join(f"`{typed}` is drawn as `{fixed}`" for typed, fixed in slips)
+            shown = ", ".join(
+                _("`{typed}` is drawn as `{fixed}`", typed=typed, fixed=fixed)
+                for typed, fixed in slips
+            )
             out.append(
                 Diagnostic(
                     rel,
@@ -305,8 +319,8 @@ def _mark_order_warnings(
                     col,
                     "warning",
                     format_field(path),
-                    f"tone mark typed before the vowel mark: {shown}",
-                    "retype the word; set the keyboard (Unikey, EVKey) to Unicode dựng sẵn",
+                    _("tone mark typed before the vowel mark: {shown}", shown=shown),
+                    _("retype the word; set the keyboard (Unikey, EVKey) to Unicode dựng sẵn"),
                 )
             )
     elif isinstance(value, list):
@@ -357,14 +371,30 @@ def _model_at(path: FieldPath, root: type[BaseModel] = Story) -> type[BaseModel]
 
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if value is None:
-        return "nothing"
+        return _("nothing")
     return f"`{value}`"
+
+
+def _number_problem(etype: str, err: Mapping[str, Any]) -> str:
+    """A number's constraint in plain words (pydantic's own message is English only)."""
+    ctx = err.get("ctx", {})
+    if etype.startswith("greater_than_equal"):
+        return _("must be at least {limit}", limit=ctx.get("ge"))
+    if etype.startswith("greater_than"):
+        return _("must be more than {limit}", limit=ctx.get("gt"))
+    if etype.startswith("less_than_equal"):
+        return _("must be at most {limit}", limit=ctx.get("le"))
+    if etype.startswith("less_than"):
+        return _("must be less than {limit}", limit=ctx.get("lt"))
+    if etype.startswith("int"):
+        return _("must be a whole number")
+    return _("must be a number")
 
 
 def _error_to_diag(
@@ -388,89 +418,114 @@ def _error_to_diag(
         model = (model_at or _model_at)(loc[:-1])
         allowed = sorted(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]) if loc else "", allowed, n=1, cutoff=0.6)
-        message = "unknown field"
+        message = _("unknown field")
         hint = (
-            f"did you mean `{close[0]}`?"
+            _("did you mean `{name}`?", name=close[0])
             if close
-            else "remove it; allowed fields: " + ", ".join(allowed)
+            else _("remove it; allowed fields: {names}", names=", ".join(allowed))
         )
         return Diagnostic(rel, line, col, "error", name, message, hint)
     line, col = _locate(positions, loc)
     if etype == "missing" and loc and isinstance(loc[-1], int):
         name = format_field(loc[:-1])
-        message = "has too few items"
+        message = _("has too few items")
         hint = (
-            "give exactly two numbers, e.g. [0.5, 0.3]"
+            _("give exactly two numbers, e.g. [0.5, 0.3]")
             if "focus" in loc
-            else "add the missing items"
+            else _("add the missing items")
         )
     elif etype == "missing":
-        message = "is required"
-        hint = f"add `{loc[-1]}:` to the story" if loc else ""
+        message = _("is required")
+        hint = _("add `{name}:` to the story", name=loc[-1]) if loc else ""
         if loc and len(loc) == 1:
             line, col = positions.get((), (1, 1))
     elif etype == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
-        message = f"must be one of {', '.join(options)} (got {_describe(given)})"
-        close = difflib.get_close_matches(str(given), options, n=1, cutoff=0.5)
-        hint = f"did you mean `{close[0]}`?" if close else "use one of the listed values"
-    elif etype in ("string_type",):
-        message = f"must be text, got {_describe(given)}"
-        hint = "put the text in quotes"
-    elif etype in ("list_type", "tuple_type"):
-        message = f"must be a list, got {_describe(given)}"
-        hint = "write it as [a, b] or as lines starting with '- '"
-    elif etype in ("model_type", "dict_type", "model_attributes_type"):
-        message = f"must be a mapping of fields, got {_describe(given)}"
-        hint = "write it as `key: value` lines indented under the field"
-    elif etype.startswith(("float", "int", "greater", "less")):
-        message = (
-            err["msg"].lower().replace("input should be", "must be") + f" (got {_describe(given)})"
+        message = _(
+            "must be one of {options} (got {given})",
+            options=", ".join(options),
+            given=_describe(given),
         )
-        hint = "use a number"
+        close = difflib.get_close_matches(str(given), options, n=1, cutoff=0.5)
+        hint = (
+            _("did you mean `{name}`?", name=close[0])
+            if close
+            else _("use one of the listed values")
+        )
+    elif etype in ("string_type",):
+        message = _("must be text, got {given}", given=_describe(given))
+        hint = _("put the text in quotes")
+    elif etype in ("list_type", "tuple_type"):
+        message = _("must be a list, got {given}", given=_describe(given))
+        hint = _("write it as [a, b] or as lines starting with '- '")
+    elif etype in ("model_type", "dict_type", "model_attributes_type"):
+        message = _("must be a mapping of fields, got {given}", given=_describe(given))
+        hint = _("write it as `key: value` lines indented under the field")
+    elif etype.startswith(("float", "int", "greater", "less")):
+        message = _(
+            "{problem} (got {given})",
+            problem=_number_problem(etype, err),
+            given=_describe(given),
+        )
+        hint = _("use a number")
     elif etype in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        message = f"must be a date like 2026-11-27 (got {_describe(given)})"
-        hint = "write the date as YYYY-MM-DD"
+        message = _("must be a date like 2026-11-27 (got {given})", given=_describe(given))
+        hint = _("write the date as YYYY-MM-DD")
     elif etype == "value_error":
         message = err["msg"].removeprefix("Value error, ")
-        hint = {
-            "title": "write a short headline",
-            "id": f"use something like `{safe_id(str(given))}`, or leave it out to use the file name",
-            "week": "write it as YYYY-Www, e.g. 2026-W48",
-            "publish": "write it like 2026-11-27 19:30 (Vietnam time), or with a zone: "
-            "2026-11-27 19:30 +07:00 or 2026-11-27 19:30 Europe/Paris",
-            "link": "write an address such as https://hoinhap.vn/agrilink or hoinhap.vn",
-            "theme": "write a theme's name, e.g. `default`, `lotus` or a folder under themes/",
-        }.get(str(loc[-1]) if loc else "", "fix the value")
-        if "empty" in message and not hint.startswith("write"):
-            hint = "write some text or remove the field"
-        if "control character" in message:
-            hint = "delete it (it often comes with pasted text)"
+        field_hints = {
+            "title": _("write a short headline"),
+            "id": _(
+                "use something like `{id}`, or leave it out to use the file name",
+                id=safe_id(str(given)),
+            ),
+            "week": _("write it as YYYY-Www, e.g. 2026-W48"),
+            "publish": _(
+                "write it like 2026-11-27 19:30 (Vietnam time), or with a zone: "
+                "2026-11-27 19:30 +07:00 or 2026-11-27 19:30 Europe/Paris"
+            ),
+            "link": _("write an address such as https://hoinhap.vn/agrilink or hoinhap.vn"),
+            "theme": _("write a theme's name, e.g. `default`, `lotus` or a folder under themes/"),
+        }
+        field_name = str(loc[-1]) if loc else ""
+        hint = field_hints.get(field_name, _("fix the value"))
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, EmptyText) and field_name not in ("title", "week", "link", "theme"):
+            hint = _("write some text or remove the field")
+        if isinstance(cause, ControlCharacter):
+            hint = _("delete it (it often comes with pasted text)")
     elif etype == "string_too_long":
         limit = err.get("ctx", {}).get("max_length", 0)
         length = len(given) if isinstance(given, str) else 0
-        message = f"is {length:,} characters long; at most {limit:,} are accepted"
-        hint = "shorten it: cards and captions hold far less"
+        message = _(
+            "is {length} characters long; at most {limit} are accepted",
+            length=format(length, ","),
+            limit=format(limit, ","),
+        )
+        hint = _("shorten it: cards and captions hold far less")
     elif etype == "too_long" and isinstance(given, list):
         limit = err.get("ctx", {}).get("max_length", 0)
-        message = f"has {len(given):,} items; at most {limit:,} are accepted"
-        hint = "split the story into several stories"
-    elif etype == "too_long" or etype == "too_short":
-        message = (
-            err["msg"]
-            .lower()
-            .replace("tuple should have", "must have")
-            .replace("list should have", "must have")
+        message = _(
+            "has {count} items; at most {limit} are accepted",
+            count=format(len(given), ","),
+            limit=format(limit, ","),
         )
+        hint = _("split the story into several stories")
+    elif etype == "too_long" or etype == "too_short":
+        ctx = err.get("ctx", {})
+        if etype == "too_long":
+            message = _("must have at most {n} items", n=ctx.get("max_length", 0))
+        else:
+            message = _("must have at least {n} items", n=ctx.get("min_length", 0))
         hint = (
-            "give exactly two numbers, e.g. [0.5, 0.3]"
+            _("give exactly two numbers, e.g. [0.5, 0.3]")
             if "focus" in loc
-            else "fix the number of items"
+            else _("fix the number of items")
         )
     else:
         message = err["msg"]
-        hint = "fix the value"
+        hint = _("fix the value")
     return Diagnostic(rel, line, col, "error", name, message, hint)
 
 
@@ -512,18 +567,18 @@ def _media_problem(value: str, story_path: Path, root: Path) -> tuple[str, str] 
         resolved = find_on_disk(story_path.parent, value).resolve(strict=False)
     except (OSError, RuntimeError):  # a symlink loop
         return (
-            f"`{value}` is a symbolic link that points to itself (a loop)",
-            "replace the link with the file itself",
+            _("`{value}` is a symbolic link that points to itself (a loop)", value=value),
+            _("replace the link with the file itself"),
         )
     if candidate.is_absolute():
         return (
-            f"`{value}` is an absolute path",
-            "write the path relative to the story file, e.g. photos/field.jpg",
+            _("`{value}` is an absolute path", value=value),
+            _("write the path relative to the story file, e.g. photos/field.jpg"),
         )
     if not resolved.is_relative_to(root):
         return (
-            f"`{value}` is outside the stories root {display_path(root)}",
-            "copy the file into the stories folder and point to it there",
+            _("`{value}` is outside the stories root {root}", value=value, root=display_path(root)),
+            _("copy the file into the stories folder and point to it there"),
         )
     try:
         exists, is_file = resolved.exists(), resolved.is_file()
@@ -531,15 +586,18 @@ def _media_problem(value: str, story_path: Path, root: Path) -> tuple[str, str] 
         exists = is_file = False
     if not exists:
         return (
-            f"file `{value}` not found",
-            f"check the spelling; paths are relative to {display_path(story_path.parent)}/",
+            _("file `{value}` not found", value=value),
+            _(
+                "check the spelling; paths are relative to {folder}/",
+                folder=display_path(story_path.parent),
+            ),
         )
     if not is_file:
-        return f"`{value}` is not a file", "point to a file, not a folder"
+        return _("`{value}` is not a file", value=value), _("point to a file, not a folder")
     if not os.access(resolved, os.R_OK):
         return (
-            f"`{value}` cannot be read (permission denied)",
-            "make the file readable (chmod a+r) or copy it again",
+            _("`{value}` cannot be read (permission denied)", value=value),
+            _("make the file readable (chmod a+r) or copy it again"),
         )
     return None
 
@@ -571,9 +629,12 @@ def _read_source(path: Path, rel: str) -> bytes:
         if size > MAX_STORY_BYTES:
             raise _file_error(
                 rel,
-                f"is {size / 1e6:.1f} MB; a story file is a few kilobytes of text "
-                f"(at most {MAX_STORY_BYTES // 1024} kB)",
-                "check that this is the right file; put long documents elsewhere",
+                _(
+                    "is {size} MB; a story file is a few kilobytes of text (at most {limit} kB)",
+                    size=format(size / 1e6, ".1f"),
+                    limit=MAX_STORY_BYTES // 1024,
+                ),
+                _("check that this is the right file; put long documents elsewhere"),
             )
         with open(path, "rb") as fh:
             data = fh.read(MAX_STORY_BYTES + 1)
@@ -581,15 +642,21 @@ def _read_source(path: Path, rel: str) -> bytes:
         raise
     except RuntimeError:
         raise _file_error(
-            rel, "is a symbolic link that points to itself (a loop)", "replace it with the file"
+            rel,
+            _("is a symbolic link that points to itself (a loop)"),
+            _("replace it with the file"),
         ) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise _file_error(
-            rel, f"cannot read the story: {reason.lower()}", "check the path and permissions"
+            rel,
+            _("cannot read the story: {reason}", reason=reason.lower()),
+            _("check the path and permissions"),
         ) from None
     if len(data) > MAX_STORY_BYTES:
-        raise _file_error(rel, "is too large for a story file", "check that this is the right file")
+        raise _file_error(
+            rel, _("is too large for a story file"), _("check that this is the right file")
+        )
     return data
 
 
@@ -608,8 +675,11 @@ def _hashtag_warnings(raw_tags: Any, rel: str, positions: dict) -> list[Diagnost
                     col,
                     "warning",
                     f"hashtags[{i}]",
-                    f"`{tag}` has no letters or digits a hashtag can keep, so it is left out",
-                    "write the hashtag in plain letters and digits, e.g. VietNam",
+                    _(
+                        "`{tag}` has no letters or digits a hashtag can keep, so it is left out",
+                        tag=tag,
+                    ),
+                    _("write the hashtag in plain letters and digits, e.g. VietNam"),
                 )
             )
         elif normal != tag.lstrip("#"):
@@ -620,8 +690,8 @@ def _hashtag_warnings(raw_tags: Any, rel: str, positions: dict) -> list[Diagnost
                     col,
                     "warning",
                     f"hashtags[{i}]",
-                    f"`#{tag.lstrip('#')}` becomes `#{normal}`",
-                    "write hashtags without diacritics or spaces",
+                    _("`#{tag}` becomes `#{normal}`", tag=tag.lstrip("#"), normal=normal),
+                    _("write hashtags without diacritics or spaces"),
                 )
             )
     return warnings
@@ -641,7 +711,7 @@ def load_story(path: Path, root: Path | None = None, source: bytes | None = None
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         raise _file_error(
-            rel, "is not valid UTF-8 text", "save the file as UTF-8 (plain text)", line, 1
+            rel, _("is not valid UTF-8 text"), _("save the file as UTF-8 (plain text)"), line, 1
         ) from None
     try:
         data, positions, key_positions, problems = parse_yaml(text)
@@ -664,8 +734,8 @@ def load_story(path: Path, root: Path | None = None, source: bytes | None = None
                     1,
                     "error",
                     "(story)",
-                    "the file is empty",
-                    "start from `outreach new` or add kind, lang and title",
+                    _("the file is empty"),
+                    _("start from `outreach new` or add kind, lang and title"),
                 )
             ]
         )
@@ -678,8 +748,8 @@ def load_story(path: Path, root: Path | None = None, source: bytes | None = None
                     1,
                     "error",
                     "(story)",
-                    f"must be a mapping of fields, got {_describe(data)}",
-                    "write `field: value` lines at the top level",
+                    _("must be a mapping of fields, got {given}", given=_describe(data)),
+                    _("write `field: value` lines at the top level"),
                 )
             ]
         )

@@ -16,6 +16,8 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
+from outreach.i18n import _
+
 #: The zone of a time written without one: the team publishes for Vietnam.
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
@@ -58,15 +60,21 @@ def zone_info(zone: str) -> dt.tzinfo:
     if m:
         hours, minutes = int(m.group(2)), int(m.group(3) or 0)
         if hours > 14 or minutes > 59:
-            raise ValueError(f"`{zone}` is not a time-zone offset (they run from -12:00 to +14:00)")
+            raise ValueError(
+                _("`{zone}` is not a time-zone offset (they run from -12:00 to +14:00)", zone=zone)
+            )
         sign = 1 if m.group(1) == "+" else -1
         return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     try:
         return zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"`{zone}` is not a time zone this computer knows; use an offset like +07:00 "
-            f"or a name like {DEFAULT_ZONE}"
+            _(
+                "`{zone}` is not a time zone this computer knows; use an offset like +07:00 "
+                "or a name like {default}",
+                zone=zone,
+                default=DEFAULT_ZONE,
+            )
         ) from None
 
 
@@ -88,27 +96,38 @@ def parse_publish(value: object) -> Publish:
     if isinstance(value, dt.date):
         return Publish(value, None, DEFAULT_ZONE)
     if not isinstance(value, str):
-        raise ValueError(f"must start with a date, like {EXAMPLE}")
+        raise ValueError(_("must start with a date, like {example}", example=EXAMPLE))
     text = " ".join(value.split())
     m = _SHAPE.fullmatch(text)
     if not m:
-        raise ValueError(f"`{text[:60]}` is not a date and time like {EXAMPLE}")
+        raise ValueError(
+            _("`{text}` is not a date and time like {example}", text=text[:60], example=EXAMPLE)
+        )
     try:
         date = dt.date.fromisoformat(
             "-".join(f"{int(p):02d}" if i else p for i, p in enumerate(m["date"].split("-")))
         )
     except ValueError:
-        raise ValueError(f"{m['date']} is not a real date (check the day and the month)") from None
+        raise ValueError(
+            _("{date} is not a real date (check the day and the month)", date=m["date"])
+        ) from None
     at: dt.time | None = None
     if m["time"]:
         parts = [int(p) for p in m["time"].split(":")]
         hour, minute, second = (parts + [0])[:3]
         if hour > 23 or minute > 59 or second > 59:
-            raise ValueError(f"{m['time']} is not a time of day (00:00 to 23:59)")
+            raise ValueError(_("{time} is not a time of day (00:00 to 23:59)", time=m["time"]))
         at = dt.time(hour, minute, second)
     zone = m["zone"]
     if zone and at is None:
-        raise ValueError(f"`{text}` gives a time zone but no time; write it like {EXAMPLE} {zone}")
+        raise ValueError(
+            _(
+                "`{text}` gives a time zone but no time; write it like {example} {zone}",
+                text=text,
+                example=EXAMPLE,
+                zone=zone,
+            )
+        )
     if zone:
         zone_info(zone)  # raises for an unknown zone
         if re.fullmatch(r"[+-]\d{2}", zone):

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from outreach.i18n import _
 from outreach.model.publish import Publish, canonical_publish, parse_publish
 from outreach.model.text import clean_text, normalize_hashtag
 
@@ -32,18 +33,31 @@ Motion = Literal["zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-
 VoiceMode = Literal["draft"]
 
 
+class ControlCharacter(ValueError):
+    """A text holds a control character (the loader's hint: delete it)."""
+
+
+class EmptyText(ValueError):
+    """A required text is empty (the loader's hint: write some text)."""
+
+
 def _clean_text(value: str) -> str:
     """NFC, invisible characters removed, separators as newlines, marks in order."""
     cleaned = clean_text(value).strip()
     for ch in cleaned:
         if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
-            raise ValueError(f"contains U+{ord(ch):04X}, a control character that draws nothing")
+            raise ControlCharacter(
+                _(
+                    "contains U+{code}, a control character that draws nothing",
+                    code=format(ord(ch), "04X"),
+                )
+            )
     return cleaned
 
 
 def _non_empty(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise EmptyText(_("must not be empty"))
     return value
 
 
@@ -112,11 +126,18 @@ def safe_id(text: str) -> str:
 def id_problem(value: str) -> str | None:
     """Why `value` cannot be a story id, or None."""
     if not ID_PATTERN.fullmatch(value):
-        return "must be lower-case ASCII letters, digits and dashes"
+        return _("must be lower-case ASCII letters, digits and dashes")
     if len(value) > MAX_ID_CHARS:
-        return f"is {len(value)} characters long; at most {MAX_ID_CHARS} make a folder name every system accepts"
+        return _(
+            "is {length} characters long; at most {limit} make a folder name every system accepts",
+            length=len(value),
+            limit=MAX_ID_CHARS,
+        )
     if value in WINDOWS_RESERVED:
-        return f"`{value}` is a reserved name on Windows; a folder of that name cannot be unzipped there"
+        return _(
+            "`{value}` is a reserved name on Windows; a folder of that name cannot be unzipped there",
+            value=value,
+        )
     return None
 
 
@@ -132,9 +153,9 @@ _Unit = Annotated[float, Field(ge=0, le=1)]
 def _inside_photo(v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     x, y, w, h = v
     if w <= 0 or h <= 0:
-        raise ValueError("width and height must be more than 0")
+        raise ValueError(_("width and height must be more than 0"))
     if x + w > 1.0001 or y + h > 1.0001:
-        raise ValueError("the box must stay inside the photo (x + w and y + h at most 1)")
+        raise ValueError(_("the box must stay inside the photo (x + w and y + h at most 1)"))
     return v
 
 
@@ -285,14 +306,19 @@ class Story(_Strict):
         if v is not None:
             m = re.fullmatch(r"(\d{4})-W(\d{2})", v)
             if not m:
-                raise ValueError("must be an ISO week like 2026-W48")
+                raise ValueError(_("must be an ISO week like 2026-W48"))
             year, week = int(m.group(1)), int(m.group(2))
             try:
                 dt.date.fromisocalendar(year, week, 1)
             except ValueError:
                 last = dt.date(year, 12, 28).isocalendar()[1]
                 raise ValueError(
-                    f"{year} has no ISO week {week} (its weeks run from W01 to W{last})"
+                    _(
+                        "{year} has no ISO week {week} (its weeks run from W01 to W{last})",
+                        year=year,
+                        week=week,
+                        last=last,
+                    )
                 ) from None
         return v
 
@@ -301,11 +327,16 @@ class Story(_Strict):
     def _publish_in_week(cls, v: str | None, info: ValidationInfo) -> str | None:
         week = info.data.get("week")
         if v is not None and week:
-            year, number, _ = parse_publish(v).date.isocalendar()
+            year, number, _day = parse_publish(v).date.isocalendar()
             if f"{year}-W{number:02d}" != week:
                 raise ValueError(
-                    f"{v.split()[0]} falls in {year}-W{number:02d}, but `week:` says {week}; "
-                    "remove one of them or make them agree"
+                    _(
+                        "{date} falls in {publish_week}, but `week:` says {week}; "
+                        "remove one of them or make them agree",
+                        date=v.split()[0],
+                        publish_week=f"{year}-W{number:02d}",
+                        week=week,
+                    )
                 )
         return v
 
@@ -314,7 +345,10 @@ class Story(_Strict):
     def _link_is_web(cls, v: str) -> str:
         if v and not link_ok(v):
             raise ValueError(
-                f"`{v[:80]}` is not a web address; only http(s) links or a bare domain are printed"
+                _(
+                    "`{value}` is not a web address; only http(s) links or a bare domain are printed",
+                    value=v[:80],
+                )
             )
         return v
 
@@ -322,7 +356,9 @@ class Story(_Strict):
     @classmethod
     def _theme_is_a_name(cls, v: str) -> str:
         if not THEME_NAME.fullmatch(v):
-            raise ValueError(f"`{v[:80]}` is not a theme name (a path cannot be a theme)")
+            raise ValueError(
+                _("`{value}` is not a theme name (a path cannot be a theme)", value=v[:80])
+            )
         return v
 
     @field_validator("hashtags")
@@ -352,7 +388,7 @@ class Story(_Strict):
             return self.week
         when = self.when()
         if when:
-            year, week, _ = when.date.isocalendar()
+            year, week, _day = when.date.isocalendar()
             return f"{year}-W{week:02d}"
         return None
 

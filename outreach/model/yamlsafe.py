@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from outreach.i18n import N_, _
+
 #: Nesting deeper than this is refused before it can exhaust the stack.
 MAX_DEPTH = 40
 
@@ -68,8 +70,8 @@ class SafeComposer(_Base):
             raise YamlProblem(
                 line,
                 col,
-                "uses a YAML alias (`*name`), which story and theme files do not allow",
-                "write the value out in full instead of repeating it with & and *",
+                _("uses a YAML alias (`*name`), which story and theme files do not allow"),
+                _("write the value out in full instead of repeating it with & and *"),
             )
         self._depth += 1
         try:
@@ -78,8 +80,8 @@ class SafeComposer(_Base):
                 raise YamlProblem(
                     line,
                     col,
-                    f"nests lists and fields more than {MAX_DEPTH} levels deep",
-                    "a story is a few fields with short lists; check the brackets",
+                    _("nests lists and fields more than {n} levels deep", n=MAX_DEPTH),
+                    _("a story is a few fields with short lists; check the brackets"),
                 )
             return super().compose_node(parent, index)
         finally:
@@ -100,7 +102,7 @@ def compose(text: str) -> yaml.Node | None:
         raise explain(exc, text) from None
     except RecursionError:
         raise YamlProblem(
-            1, 1, "nests too deeply to read", "check the brackets and the indentation"
+            1, 1, _("nests too deeply to read"), _("check the brackets and the indentation")
         ) from None
     finally:
         if hasattr(loader, "dispose"):
@@ -120,7 +122,10 @@ def safe_load(text: str) -> Any:
     except ValueError as exc:  # e.g. a date like 2026-02-30
         mark = node.start_mark
         raise YamlProblem(
-            mark.line + 1, mark.column + 1, f"has a value that cannot be read ({exc})", "fix it"
+            mark.line + 1,
+            mark.column + 1,
+            _("has a value that cannot be read ({reason})", reason=exc),
+            _("fix it"),
         ) from None
 
 
@@ -211,13 +216,17 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> YamlProblem:
     before = text[:pos]
     line = before.count("\n") + 1
     col = pos - (before.rfind("\n") + 1) + 1
-    code = f"U+{ord(char):04X}" if isinstance(char, str) else f"byte {char!r}"
-    name = "NUL" if char in ("\0", 0) else "control character"
+    code = f"U+{ord(char):04X}" if isinstance(char, str) else _("byte {value}", value=repr(char))
+    message = (
+        _("contains a NUL ({code}) that cannot be in a text file", code=code)
+        if char in ("\0", 0)
+        else _("contains a control character ({code}) that cannot be in a text file", code=code)
+    )
     return YamlProblem(
         line,
         col,
-        f"contains a {name} ({code}) that cannot be in a text file",
-        "delete it; it usually comes from copying out of a PDF or a damaged file",
+        message,
+        _("delete it; it usually comes from copying out of a PDF or a damaged file"),
         _field(scan(text), line),
     )
 
@@ -226,53 +235,55 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> YamlProblem:
 _GENERIC: tuple[tuple[str, str, str], ...] = (
     (
         "nesting depth",
-        f"nests lists and fields more than {MAX_DEPTH} levels deep",
-        "a story is a few fields with short lists; check the brackets",
+        N_("nests lists and fields more than {n} levels deep"),
+        N_("a story is a few fields with short lists; check the brackets"),
     ),
     (
         "invalid Unicode character escape",
-        "a \\u escape in double-quoted text names no real character (a lone surrogate)",
-        "remove the \\u escape or write the character itself",
+        N_("a \\u escape in double-quoted text names no real character (a lone surrogate)"),
+        N_("remove the \\u escape or write the character itself"),
     ),
     (
         "mapping values are not allowed",
-        "a `: ` inside a value makes it look like a new field",
-        "put the whole text in double quotes",
+        N_("a `: ` inside a value makes it look like a new field"),
+        N_("put the whole text in double quotes"),
     ),
     (
         "could not find expected ':'",
-        "this line is neither `field: value` nor a list item",
-        "check the indentation, and put text that contains : or # in quotes",
+        N_("this line is neither `field: value` nor a list item"),
+        N_("check the indentation, and put text that contains : or # in quotes"),
     ),
     (
         "unknown escape character",
-        "a backslash in double-quoted text starts an escape like \\n, and this one is not valid",
-        "write two backslashes (\\\\) or use single quotes",
+        N_(
+            "a backslash in double-quoted text starts an escape like \\n, and this one is not valid"
+        ),
+        N_("write two backslashes (\\\\) or use single quotes"),
     ),
     (
         "expected a single document",
-        "the file holds more than one document (a line with ---)",
-        "keep one story per file",
+        N_("the file holds more than one document (a line with ---)"),
+        N_("keep one story per file"),
     ),
     (
         "expected ',' or ']'",
-        "a list written as [a, b] is not closed with ]",
-        "close the list with ] on the same line",
+        N_("a list written as [a, b] is not closed with ]"),
+        N_("close the list with ] on the same line"),
     ),
     (
         "expected ',' or '}'",
-        "a mapping written as {a: b} is not closed with }",
-        "close it with } on the same line",
+        N_("a mapping written as {a: b} is not closed with }"),
+        N_("close it with } on the same line"),
     ),
     (
         "found unexpected end of stream",
-        "the file ends in the middle of a value",
-        "look for an unclosed quote or bracket",
+        N_("the file ends in the middle of a value"),
+        N_("look for an unclosed quote or bracket"),
     ),
     (
         "cannot start any token",
-        "a value starts with a character YAML reserves (` @ % or a tab)",
-        "put the value in quotes",
+        N_("a value starts with a character YAML reserves (` @ % or a tab)"),
+        N_("put the value in quotes"),
     ),
 )
 
@@ -292,8 +303,8 @@ def explain(exc: yaml.YAMLError, text: str) -> YamlProblem:
         return YamlProblem(
             where,
             1,
-            "is indented with a tab; YAML only accepts spaces for indentation",
-            "indent with spaces (most editors can turn tabs into spaces)",
+            _("is indented with a tab; YAML only accepts spaces for indentation"),
+            _("indent with spaces (most editors can turn tabs into spaces)"),
             _field(lines, where),
         )
     # 2. A `#` inside [...]: the rest of the line is a comment and the list never closes.
@@ -304,9 +315,12 @@ def explain(exc: yaml.YAMLError, text: str) -> YamlProblem:
         return YamlProblem(
             flow.number,
             flow.comment_in_flow,
-            f"`{word}` starts a comment here (in YAML, # after a space starts a comment), "
-            "so the rest of the line is ignored and the list is never closed",
-            f'quote the hashtag ("{word}") or drop the # ({bare})',
+            _(
+                "`{text}` starts a comment here (in YAML, # after a space starts a comment), "
+                "so the rest of the line is ignored and the list is never closed",
+                text=word,
+            ),
+            _('quote the hashtag ("{text}") or drop the # ({bare})', text=word, bare=bare),
             _field(lines, flow.number),
         )
     # 3. A quote opened and never closed on its line.
@@ -317,8 +331,12 @@ def explain(exc: yaml.YAMLError, text: str) -> YamlProblem:
         return YamlProblem(
             first.number,
             first.unclosed_quote,
-            f"the quote {q} opened here is never closed",
-            f"add the closing {q} at the end of the text on line {first.number}",
+            _("the quote {quote} opened here is never closed", quote=q),
+            _(
+                "add the closing {quote} at the end of the text on line {line}",
+                quote=q,
+                line=first.number,
+            ),
             _field(lines, first.number),
         )
     # 4. A bracket opened and never closed: point at the line that opens it.
@@ -335,20 +353,27 @@ def explain(exc: yaml.YAMLError, text: str) -> YamlProblem:
         return YamlProblem(
             first.number,
             col,
-            f"the list opened here with {raw[col - 1]} is never closed",
-            f"close it with {closer} on line {first.number}, and put text that contains "
-            "commas or brackets in quotes",
+            _("the list opened here with {bracket} is never closed", bracket=raw[col - 1]),
+            _(
+                "close it with {closer} on line {line}, and put text that contains "
+                "commas or brackets in quotes",
+                closer=closer,
+                line=first.number,
+            ),
             _field(lines, first.number),
         )
     for fragment, message, hint in _GENERIC:
         if fragment in problem:
-            return YamlProblem(line, col, message, hint, _field(lines, line))
+            shown = _(message, n=MAX_DEPTH) if "{n}" in message else _(message)
+            return YamlProblem(line, col, shown, _(hint), _field(lines, line))
     return YamlProblem(
         line,
         col,
-        "the lines around here do not line up as `field: value` pairs",
-        "indent fields under the same parent by the same number of spaces, and quote text "
-        "that contains : or # or starts with a quote or a bracket",
+        _("the lines around here do not line up as `field: value` pairs"),
+        _(
+            "indent fields under the same parent by the same number of spaces, and quote text "
+            "that contains : or # or starts with a quote or a bracket"
+        ),
         _field(lines, line),
     )
 
@@ -374,10 +399,18 @@ def quote_runs_on(text: str, node: yaml.ScalarNode) -> YamlProblem | None:
             return YamlProblem(
                 node.start_mark.line + 1,
                 node.start_mark.column + 1,
-                f"the quote {node.style} opened here is not closed on this line, so the text "
-                f"runs on into line {number + 1} (`{m.group(1)}:`)",
-                f"add the closing {node.style} at the end of the text on line "
-                f"{node.start_mark.line + 1}",
+                _(
+                    "the quote {quote} opened here is not closed on this line, so the text "
+                    "runs on into line {line} (`{name}:`)",
+                    quote=node.style,
+                    line=number + 1,
+                    name=m.group(1),
+                ),
+                _(
+                    "add the closing {quote} at the end of the text on line {line}",
+                    quote=node.style,
+                    line=node.start_mark.line + 1,
+                ),
             )
     return None
 

@@ -61,6 +61,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def start_worker(parent: int, ui_lang: str) -> None:
+    """A pool worker: ends with the pack and speaks the pack's interface language."""
+    from outreach.i18n import set_language
+
+    set_language(ui_lang)
+    die_with_parent(parent)
+
+
 class LazyExecutor:
     """Opens the real executor on the first submit; `close()` shuts it down."""
 
@@ -95,8 +103,12 @@ class LazyExecutor:
             else:
                 from concurrent.futures import ProcessPoolExecutor
 
+                from outreach.i18n import current_language
+
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self.jobs, initializer=die_with_parent, initargs=(os.getpid(),)
+                    max_workers=self.jobs,
+                    initializer=start_worker,
+                    initargs=(os.getpid(), current_language()),
                 )
         return self._executor
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from outreach.i18n import ngettext
+
 COLUMNS = ("rendered", "skipped", "failed", "warnings")
 
 
@@ -53,8 +55,13 @@ def summary_lines(report: Any) -> list[str]:
         lines.append(f"{report.other_weeks} stories belong to other weeks and were left out")
     if report.samples:
         lines.append(
-            f"{len(report.samples)} sample stories left out (`sample: true`, and your own "
-            "stories are in the folder; pass --samples to pack them too)"
+            ngettext(
+                "{n} sample story left out (`sample: true`, and your own stories are in the "
+                "folder; pass --samples to pack it too)",
+                "{n} sample stories left out (`sample: true`, and your own stories are in the "
+                "folder; pass --samples to pack them too)",
+                len(report.samples),
+            )
         )
     if report.drafts:
         lines.append(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from outreach.i18n import _
 from outreach.model.story import Story
 from outreach.platforms import Platform
 from outreach.render.cards import CardSpec
@@ -194,9 +195,13 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
         issues.append(
             PostIssue(
                 "hook",
-                f"the hook and the title are both over {hook_chars} characters, the part "
-                f'{platform.label} shows before "more"',
-                "the caption opens with the hook shortened with '…'; write a shorter hook",
+                _(
+                    "the hook and the title are both over {limit} characters, the part "
+                    '{platform} shows before "more"',
+                    limit=hook_chars,
+                    platform=platform.label,
+                ),
+                _("the caption opens with the hook shortened with '…'; write a shorter hook"),
             )
         )
     context = {
@@ -231,9 +236,14 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
         issues.append(
             PostIssue(
                 "hook",
-                f"the caption's first line is {len(first)} characters; {platform.label} shows "
-                f'{hook_chars} before "more"',
-                "shorten the hook, or the theme's caption template's first line",
+                _(
+                    "the caption's first line is {n} characters; {platform} shows {limit} "
+                    'before "more"',
+                    n=len(first),
+                    platform=platform.label,
+                    limit=hook_chars,
+                ),
+                _("shorten the hook, or the theme's caption template's first line"),
             )
         )
     if limits.caption_chars is not None and len(caption) > limits.caption_chars:
