@@ -328,13 +328,14 @@ class Story(_Strict):
         week = info.data.get("week")
         if v is not None and week:
             year, number, _day = parse_publish(v).date.isocalendar()
-            if f"{year}-W{number:02d}" != week:
+            publish_week = f"{year}-W{number:02d}"
+            if publish_week != week:
                 raise ValueError(
                     _(
                         "{date} falls in {publish_week}, but `week:` says {week}; "
                         "remove one of them or make them agree",
                         date=v.split()[0],
-                        publish_week=f"{year}-W{number:02d}",
+                        publish_week=publish_week,
                         week=week,
                     )
                 )
