@@ -214,3 +214,42 @@ def test_a_long_hook_is_fitted_to_the_line_before_more(story_dir: Path) -> None:
     first = post.paste.split("\n", 1)[0]
     assert len(first) <= 125 and first.endswith("…") and first.startswith("Một câu mở đầu")
     assert any('before "more"' in i.message and i.field == "hook" for i in post.issues)
+
+
+# --- the schedule keeps a broken story's posts ---------------------------------------------------
+
+
+def test_a_story_that_breaks_keeps_its_schedule_rows(story_dir: Path, tmp_path: Path) -> None:
+    """Its files stay in the pack (stale), so its rows stay in the schedule."""
+    import csv
+    import io
+
+    from tests.test_pack import WEEK, story_text, verify_pack
+
+    path = write_story(
+        story_dir, "lan.yaml", story_text("Lan đi Tokyo", extra="publish: 2026-11-26 07:45\n")
+    )
+    write_story(story_dir, "minh.yaml", story_text("Minh"))
+    out = tmp_path / "out"
+    args = ["pack", str(story_dir), "--week", WEEK, "-o", str(out), "--only", "cards"]
+    first = outreach(*args, "-p", "tiktok", "-p", "instagram-feed")
+    assert first.returncode == 0, first.stderr
+    schedule = out / WEEK / "schedule.csv"
+
+    def rows() -> list[dict[str, str]]:
+        text = schedule.read_text(encoding="utf-8")
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+
+    before = [r for r in rows() if r["story"] == "lan"]
+    assert [(r["platform"], r["date"], r["time"]) for r in before] == [
+        ("tiktok", "2026-11-26", "07:45"),
+        ("instagram-feed", "2026-11-26", "07:45"),
+    ]
+    # minh has no date: Monday of the pack's week, at each platform's default time.
+    minh = {r["platform"]: (r["date"], r["time"]) for r in rows() if r["story"] == "minh"}
+    assert minh == {"tiktok": ("2026-11-23", "19:00"), "instagram-feed": ("2026-11-23", "11:30")}
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: engineer", "kind: [oops"))
+    broken = outreach(*args, "-p", "tiktok", "-p", "instagram-feed")
+    assert broken.returncode == 1
+    assert [r for r in rows() if r["story"] == "lan"] == before
+    verify_pack(out / WEEK)

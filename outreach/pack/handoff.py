@@ -151,9 +151,15 @@ def schedule_posts(report: Any) -> list[Post]:
     presets = load_presets()
     undated = sorted(sid for sid, s in report.stories.items() if not s.publish and s.title)
     posts: list[Post] = []
+    earlier: list[Post] | None = None
     for sid, status in report.stories.items():
         if not status.title:
-            continue  # the story did not load: nothing is known of when it goes out
+            # The story does not load now: its kept (stale) files keep their rows from the
+            # schedule the pack wrote before, so the poster loses nothing.
+            if earlier is None:
+                earlier = read_schedule(report.pack_dir / SCHEDULE_CSV)
+            posts += [p for p in earlier if p.story == sid]
+            continue
         by_platform: dict[str, list[dict[str, Any]]] = {}
         for entry in status.entries:
             by_platform.setdefault(entry["platform"], []).append(entry)
@@ -196,6 +202,43 @@ def schedule_posts(report: Any) -> list[Post]:
             )
     order = {name: i for i, name in enumerate(presets)}
     posts.sort(key=lambda p: (p.when.astimezone(dt.UTC), p.story, order.get(p.platform, 99)))
+    return posts
+
+
+def read_schedule(path: Path) -> list[Post]:
+    """The posts of a schedule.csv the pack wrote (rows it cannot read are skipped)."""
+    import csv
+    import io
+
+    from outreach.platforms import load_presets
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    presets = load_presets()
+    posts: list[Post] = []
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        try:
+            when = dt.datetime.fromisoformat(row["datetime"])
+            preset = presets.get(row["platform"])
+            posts.append(
+                Post(
+                    when,
+                    row["timezone"],
+                    row["platform"],
+                    preset.label if preset else row["platform"],
+                    row["network"],
+                    row["story"],
+                    row["title"],
+                    tuple(m for m in row["media"].split(MEDIA_SEPARATOR) if m),
+                    row["caption"],
+                    row["caption_file"],
+                    row["alt_file"],
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
     return posts
 
 
