@@ -28,8 +28,9 @@ from outreach.platforms import get_platform, load_presets
 from tests.test_pack import WEEK, manifest, summary, verify_pack, write_story
 from tests.test_pack_video import video_story
 
-VERTICAL = ["tiktok", "youtube-shorts", "instagram-reels", "facebook-reels"]
-OTHERS = ["instagram-story", "instagram-feed", "facebook-feed", "youtube-thumbnail"]
+#: Every vertical preset takes the video (the Story too); the others take none.
+VERTICAL = ["tiktok", "youtube-shorts", "instagram-reels", "facebook-reels", "instagram-story"]
+OTHERS = ["instagram-feed", "facebook-feed", "youtube-thumbnail"]
 
 
 def run(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -84,6 +85,8 @@ def test_the_handoff_of_a_real_pack(tmp_path: Path) -> None:
 
 
 def check_videos(handoff: Path) -> None:
+    vertical = {n for n, p in load_presets().items() if p.canvas == (1080, 1920)}
+    assert vertical == set(VERTICAL)  # every vertical preset is checked below
     files = verify_pack(handoff)  # manifest == files on disk == zip, sizes and sha256
     with zipfile.ZipFile(handoff / f"{WEEK}.zip") as zf:
         for story in ("lan", "minh"):
