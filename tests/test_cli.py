@@ -52,10 +52,12 @@ def test_render_writes_cards_posts_and_a_true_manifest(story_dir: Path, tmp_path
             "sha256",
             "text_boxes",
         }
-        if e["output"] == "post":
+        if e["output"] in ("post", "caption"):
             assert e["width"] is None
             text = data.decode()
             assert "#HoiNhap" in text and "Ảnh: minh hoạ" in text
+        elif e["output"] == "alt":
+            assert e["images"] and all(f"{name}\n" in data.decode() for name in e["images"])
         else:
             assert e["output"] in ("card", "thumbnail")
             with Image.open(path) as im:
@@ -65,6 +67,7 @@ def test_render_writes_cards_posts_and_a_true_manifest(story_dir: Path, tmp_path
             )
     assert (out / "agrilink" / "youtube-thumbnail" / "thumbnail.jpg").is_file()
     assert sorted(p.name for p in (out / "agrilink" / "tiktok").iterdir()) == [
+        "caption.txt",
         "cover.jpg",
         "cta.jpg",
         "fact-01.jpg",
@@ -202,5 +205,5 @@ def test_sample_stories_check_clean_and_one_renders(tmp_path: Path) -> None:
         assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
     slides = sorted(e["path"] for e in files if e["output"] == "slide")
     assert (
-        slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 8
-    )  # 3 facts: one recap slide
+        slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 10
+    )  # cover, 4 beats, quote, 3 facts (a slide each; no room left for a recap), CTA

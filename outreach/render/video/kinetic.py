@@ -327,12 +327,12 @@ def type_scene(
         mark = _layout(
             "“", Box(area.x, 0, area.w, 400), _style(theme, "title", (round(200 * k),) * 2, 1), ""
         )
-        body = _layout(
+        body = headline(
             excerpt,
             Box(area.x, 0, area.w, area.h * 0.62),
             _style(theme, "quote", (round(74 * k), 56), 7, leading=1.24, **extra),
             "quote",
-        )
+        ) if excerpt.strip() else None  # fmt: skip
         who = _layout(
             f"— {speaker}" if speaker else "",
             Box(area.x, 0, area.w, 140),
@@ -396,12 +396,13 @@ def type_scene(
             ghost = _moved(ghost, platform.width * 0.18, platform.height * 0.58 - ghost.bounds.y)
     else:  # cta
         call, where, credits = (sc.display + ("", "", ""))[:3]
-        head = _layout(
+        # Set like the opener's headline: broken at clauses, no word left alone.
+        head = headline(
             call,
             Box(area.x, 0, area.w, area.h * 0.66),
-            _style(theme, "title", (round(100 * k), 64), 6, leading=1.08, **extra),
+            _style(theme, "title", (round(100 * k), 72), 6, leading=1.08, **extra),
             "cta",
-        )
+        ) if call.strip() else None  # fmt: skip
         link = _layout(
             where,
             Box(area.x, 0, area.w, 120),
@@ -563,10 +564,10 @@ def _midline_clauses(block: TextBlock) -> int:
     return sum(len(_CLAUSE.findall(line.text)) for line in block.lines)
 
 
-_CLAUSE = re.compile(r"(?<=[,:;])\s+|\s+(?=[—–] )")
+_CLAUSE = re.compile(r"(?<=[,:;?!.…])\s+|\s+(?=[—–] )")
 
 
-def headline(text: str, box: Box, style: TextStyle) -> TextBlock | None:
+def headline(text: str, box: Box, style: TextStyle, field: str = "hook") -> TextBlock | None:
     """The headline at the largest size in the style's range (in steps of 6 px) where no
     line strands a word or a number, in at most 5 lines: first as the engine breaks it,
     then with each clause (after a comma, colon, before a dash) starting a line. Else
@@ -580,7 +581,7 @@ def headline(text: str, box: Box, style: TextStyle) -> TextBlock | None:
         fixed = replace(style, max_size=size, min_size=size)
         for variant in variants:
             try:
-                block = layout_text(variant, box, fixed, "hook")
+                block = layout_text(variant, box, fixed, field)
             except LayoutError:
                 continue
             score = (
@@ -601,7 +602,7 @@ def headline(text: str, box: Box, style: TextStyle) -> TextBlock | None:
         fixed = replace(style, max_size=size, min_size=size)
         for variant in variants:
             try:
-                block = layout_text(variant, box, fixed, "hook")
+                block = layout_text(variant, box, fixed, field)
             except LayoutError:
                 continue
             if _orphans(block) == 0 and len(block.lines) <= 5:
@@ -610,7 +611,7 @@ def headline(text: str, box: Box, style: TextStyle) -> TextBlock | None:
         return best[1]
     small = replace(style, min_size=72)
     try:
-        return layout_text(text, box, small, "hook")
+        return layout_text(text, box, small, field)
     except LayoutError:
         return None
 

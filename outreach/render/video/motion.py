@@ -217,7 +217,10 @@ def opener_windows(
     vw0, vh0 = base_view(src, frame)
     out = []
     for k in range(frames):
-        z = framing * (1.0 + amount * ease_out(k / max(1, frames - 1)) ** 0.9)
+        u = k / max(1, frames - 1)
+        # Fast at first, never settling: half eased-out, half linear, so it still moves
+        # at the cut (a fully eased push reads as a still in its last half second).
+        z = framing * (1.0 + amount * (0.5 * ease_out(u) + 0.5 * u))
         w, h = vw0 / z, vh0 / z
         cx, cy = fx * sw, fy * sh
         out.append(_clamp(cx - w / 2, cy - h / 2, w, h, sw, sh))
