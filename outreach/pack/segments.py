@@ -37,8 +37,11 @@ SEGMENTS_DIR = "segments"
 #: Segments kept per story beyond those the latest render used (earlier versions, so
 #: undoing an edit is fast too); the oldest are removed first.
 KEEP_EXTRA = 48
-#: At most this many encoders at once: one takes frames while the other drains.
-ENCODERS = 2
+#: At most this many encoders at once. Two (one taking frames while the other drains)
+#: made a segment's bytes differ now and then between runs (same frames, a 2-byte
+#: difference in the bitstream): one, until that is understood, so rebuilds stay
+#: byte-identical.
+ENCODERS = 1
 #: A claim on a segment (another process is encoding it) not refreshed for this long is
 #: taken over; waiting for one checks this often (seconds).
 CLAIM_STALE = 90.0
