@@ -95,6 +95,7 @@ class StoryStatus:
     platforms: list[str] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     kept: int = 0  # units outside this run's selection, kept as they were
+    title: str = ""  # the story's title, for the contact sheet
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -396,7 +397,7 @@ def _plan(
         if story.status != "approved" and not include_drafts:
             report.drafts.append((loaded.id, display_path(story_path)))
             continue
-        status = StoryStatus(loaded.id, display_path(story_path))
+        status = StoryStatus(loaded.id, display_path(story_path), title=story.title)
         if loaded.id in report.stories:
             other = report.stories[loaded.id].path
             status.diagnostics.append(
