@@ -73,12 +73,19 @@ def test_approve_changes_only_the_status_line(tmp_path: Path) -> None:
 
 
 def test_approve_adds_the_status_after_lang_and_keeps_crlf_and_bom(tmp_path: Path) -> None:
-    text = DRAFT.replace("status: draft                 # draft | approved — the weekly pack takes only approved stories\n", "")
+    text = DRAFT.replace(
+        "status: draft                 # draft | approved — the weekly pack takes only approved stories\n",
+        "",
+    )
     path = tmp_path / "story.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     approve_story(path)
     raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert (
+        raw.startswith(b"\xef\xbb\xbf")
+        and b"\r\n" in raw
+        and b"\n" not in raw.replace(b"\r\n", b"")
+    )
     after = raw[3:].decode("utf-8").replace("\r\n", "\n")
     assert _changed_lines(text, after) == ["+status: approved"]
     assert after.splitlines()[3] == "status: approved"  # right after `lang:`
@@ -113,7 +120,11 @@ def test_approve_round_trip_keeps_every_other_line(
     )
     after = approved_text(text)
     changed = _changed_lines(text, after)
-    assert len(changed) == 2 and changed[0].startswith("-status:") and changed[1].startswith("+status:")
+    assert (
+        len(changed) == 2
+        and changed[0].startswith("-status:")
+        and changed[1].startswith("+status:")
+    )
     assert yaml.safe_load(after) == {**yaml.safe_load(text), "status": "approved"}
     if comment:
         assert changed[1].endswith(comment.strip())
@@ -147,7 +158,9 @@ def test_preview_shows_post_text_video_approve_and_download(
     preview.start_background()
     try:
         with playwright_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
             context = browser.new_context(viewport={"width": 1366, "height": 900})
             context.grant_permissions(["clipboard-read", "clipboard-write"])
             page = context.new_page()
