@@ -238,3 +238,21 @@ def test_the_sheet_speaks_english_under_an_english_lang(tmp_path: Path) -> None:
     seen = _open(index, run)
     assert seen["labels"] == ["Copy"]
     assert seen["title"] == f"Content pack {WEEK}"
+
+
+def test_a_platform_folder_video_replaces_the_shared_encode(tmp_path: Path) -> None:
+    report = make_pack(tmp_path / WEEK)
+    status = report.stories[SID]
+    shared = tmp_path / WEEK / SID / "_video" / "video.mp4"
+    shared.parent.mkdir(parents=True)
+    shared.write_bytes(b"same video bytes")
+    for e in status.entries:
+        if e["output"] == "video":
+            e["output"], e["same_as"] = "platform-video", f"{SID}/_video/video.mp4"
+    for platform in ("tiktok", "instagram-reels"):
+        status.entries.append(_entry(tmp_path / WEEK, f"{SID}/_video/video.mp4", platform, "video"))
+    [view] = story_views(report)
+    tiktok = next(p for p in view.platforms if p.name == "tiktok")
+    assert [v["path"] for v in tiktok.videos] == [f"{SID}/tiktok/video.mp4"]
+    assert f"{SID}/_video/video.mp4" not in [f["path"] for f in tiktok.files]
+    assert view.groups[0].names == ["tiktok", "instagram-reels", "facebook-reels"]

@@ -20,7 +20,9 @@ from outreach.diagnostics import Diagnostic
 
 CARD_OUTPUTS = ("card", "slide", "thumbnail")
 POSTER_OUTPUTS = ("cover", "poster")
-VIDEO_OUTPUTS = ("video",)
+VIDEO_OUTPUTS = ("video", "platform-video")
+#: The platform folder's own copy of a shared encode (pack/handoff): shown instead of it.
+PLATFORM_VIDEO = "platform-video"
 #: The per-platform hand-off texts (pack/handoff): exactly what to paste.
 CAPTION_NAME = "caption.txt"
 ALT_NAME = "alt.txt"
@@ -175,6 +177,7 @@ def story_views(report: Any) -> list[StoryView]:
             pv.label, pv.safe = label, zone
             if pv.poster is None and pv.cards:
                 pv.poster = pv.cards[0]["path"]
+            _prefer_platform_videos(pv)
             _find_texts(pv, pack_dir, sid)
             pv.failed = not pv.cards and not pv.videos and pv.post_path is None
         platforms = list(by_platform.values())
@@ -190,6 +193,19 @@ def story_views(report: Any) -> list[StoryView]:
             )
         )
     return views
+
+
+def _prefer_platform_videos(pv: PlatformView) -> None:
+    """A platform folder's own video (a link to the shared encode) replaces the shared
+    one in its view and its downloads: one video per platform, in its own folder."""
+    own = [v for v in pv.videos if v.get("output") == PLATFORM_VIDEO]
+    if not own:
+        return
+    shared = {v.get("same_as") for v in own} | {
+        v["path"] for v in pv.videos if v.get("output") != PLATFORM_VIDEO
+    }
+    pv.videos = own
+    pv.files = [f for f in pv.files if f.get("output") == PLATFORM_VIDEO or f["path"] not in shared]
 
 
 def _find_texts(pv: PlatformView, pack_dir: Path, story_id: str) -> None:

@@ -521,7 +521,8 @@ def post_view(loaded: LoadedStory, view: PlatformView, theme: Theme) -> PostView
     specs = [r.spec for r in view.cards]
     try:
         post = build_post(story, view.platform, theme, specs)
-        caption, title = post.caption, post.title
+        # `paste` is exactly the pack's caption.txt, where the post builder has one.
+        caption, title = getattr(post, "paste", post.caption), post.title
     except Exception:  # noqa: BLE001 — a broken post template is reported by the checks
         caption, title = "", ""
     tags = tuple(dict.fromkeys(f"#{t.lstrip('#')}" for t in story.hashtags if t))
