@@ -97,8 +97,22 @@ class Snapshot:
     platforms: list[PlatformView]
     storyboard: Storyboard | None
     at: float
-    posts: dict[str, PostView] = field(default_factory=dict)  # platform name -> post
     path: Path | None = None
+    loaded: LoadedStory | None = field(default=None, repr=False)
+    theme: Theme | None = field(default=None, repr=False)
+    _posts: dict[str, PostView] | None = field(default=None, repr=False)
+
+    @property
+    def posts(self) -> dict[str, PostView]:
+        """platform name -> its post text, built the first time a page shows it (the post
+        templates take ~0.1 s a platform on a loaded machine), not when the story loads."""
+        if self._posts is None:
+            built: dict[str, PostView] = {}
+            if self.loaded is not None and self.theme is not None:
+                for view in self.platforms:
+                    built[view.platform.name] = post_view(self.loaded, view, self.theme)
+            self._posts = built
+        return self._posts
 
 
 @dataclass
@@ -235,8 +249,9 @@ class PreviewRenderer:
             platforms=views,
             storyboard=self._storyboard(loaded, theme, views),
             at=time.time(),
-            posts={v.platform.name: post_view(loaded, v, theme) for v in views},
             path=loaded.path,
+            loaded=loaded,
+            theme=theme,
         )
 
     def _storyboard(
