@@ -232,7 +232,19 @@ def test_carousel_is_a_sequence(story_dir: Path) -> None:
     platform = get_platform("instagram-carousel")
     specs = plan_cards(validated.loaded, platform, validated.theme)
     names = [s.name for s in specs]
-    assert names[-2:] == ["recap-01", "cta"] and not any(n.startswith("fact") for n in names)
+    # Ten slides: every fact its own slide (no room left for a recap).
+    assert names == [
+        "cover",
+        "beat-01",
+        "beat-02",
+        "beat-03",
+        "quote",
+        "fact-01",
+        "fact-02",
+        "fact-03",
+        "fact-04",
+        "cta",
+    ], names
     shown = [p for s in specs for p in {str(p) for p, _ in s.photos.values()}]
     assert len(shown) == len(set(shown))  # no photo twice
     assert specs[0].values["swipe"] and not any(s.values["swipe"] for s in specs[1:])
@@ -243,9 +255,32 @@ def test_carousel_is_a_sequence(story_dir: Path) -> None:
         pages = [r for r in result.records if r.field == "page"]
         assert len(pages) == 1
         logos.append((round(result.logo["x"]), round(result.logo["y"]), round(result.logo["h"])))
-        if s.layout == "recap":
-            assert sum(r.field == "recap" for r in result.records) == 8
     assert len(set(logos)) == 1  # the header does not move between slides
+
+
+def test_carousel_recap_comes_after_the_facts_when_there_is_room(story_dir: Path) -> None:
+    path = _story(story_dir, "face-centre.jpg")
+    path.write_text(path.read_text() + "beats:\n  - {text: 'Bước một của câu chuyện.'}\n")
+    validated = load_and_validate(path, story_dir, ["instagram-carousel"])
+    platform = get_platform("instagram-carousel")
+    specs = plan_cards(validated.loaded, platform, validated.theme)
+    names = [s.name for s in specs]
+    assert names[-6:] == ["fact-01", "fact-02", "fact-03", "fact-04", "recap-01", "cta"], names
+    recap = compose(specs[-2], platform, validated.theme, 0.5)
+    assert sum(r.field == "recap" for r in recap.records) == 8
+    assert [r.lines for r in recap.records if r.field == "page"] == [("8/9",)]
+
+
+def test_carousel_facts_fall_back_to_a_recap_when_they_do_not_fit(story_dir: Path) -> None:
+    path = _story(story_dir, "face-centre.jpg")
+    beats = "".join(f"  - {{text: 'Bước {i} của câu chuyện.'}}\n" for i in range(1, 7))
+    path.write_text(path.read_text() + "beats:\n" + beats)
+    validated = load_and_validate(path, story_dir, ["instagram-carousel"])
+    platform = get_platform("instagram-carousel")
+    names = [s.name for s in plan_cards(validated.loaded, platform, validated.theme)]
+    # 1 + 6 beats + quote + 4 facts + CTA = 13: the four facts share one recap slide.
+    assert len(names) == 10 and names[-2:] == ["recap-01", "cta"], names
+    assert not any(n.startswith("fact") for n in names)
 
 
 def test_thumbnail_text_is_two_lines_at_40px_or_more(story_dir: Path, tmp_path: Path) -> None:
@@ -296,7 +331,8 @@ def test_cta_shows_link_handle_and_qr_not_hashtags(story_dir: Path) -> None:
         s for s in plan_cards(validated.loaded, platform, validated.theme) if s.name == "cta"
     )
     fields = {r.field for r in compose(cta, platform, validated.theme, 0.5).records}
-    assert fields == {"cta", "cta_kicker"}
+    # The headline and its second sentence; the empty link slot and its label are hidden.
+    assert fields == {"cta", "cta_tail", "cta_kicker"}
 
 
 def test_long_byline_wraps_or_drops_in_order_and_names_the_part(story_dir: Path) -> None:

@@ -202,5 +202,5 @@ def test_sample_stories_check_clean_and_one_renders(tmp_path: Path) -> None:
         assert hashlib.sha256((out / e["path"]).read_bytes()).hexdigest() == e["sha256"]
     slides = sorted(e["path"] for e in files if e["output"] == "slide")
     assert (
-        slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 8
-    )  # 3 facts: one recap slide
+        slides[0].endswith("instagram-carousel/slide-01.jpg") and len(slides) == 10
+    )  # cover, 4 beats, quote, 3 facts (a slide each; no room left for a recap), CTA

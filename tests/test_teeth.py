@@ -255,4 +255,6 @@ def test_the_credits_line_is_drawn_on_photo_cards(story_dir: Path, tmp_path: Pat
     assert changed > 50  # the line's ink is really there
     outside = np.abs(with_credits - without).max(axis=2) > 40
     outside[region] = False
-    assert outside.sum() == 0  # and nothing else moved
+    # Nothing above it moved (a photo that starts under the text group may move up).
+    outside[int(b["y"]) :, :] = False
+    assert outside.sum() == 0

@@ -37,8 +37,8 @@ def test_reading_speed_with_floor_and_ceiling() -> None:
     assert tl.reading_seconds(1, 2.6, s) == s.min_scene
     assert tl.reading_seconds(13, 2.6, s) == pytest.approx(s.lead_seconds + 5.0)
     assert tl.reading_seconds(200, 2.6, s) == s.max_scene
-    # Characters per second count too: 120 characters need 8 s at 15 cps.
-    assert tl.reading_seconds(10, 2.6, s, 120) == pytest.approx(s.lead_seconds + 8.0)
+    # Characters per second count too: 100 characters need 8 s at 12.5 cps.
+    assert tl.reading_seconds(10, 2.6, s, 100) == pytest.approx(s.lead_seconds + 8.0)
 
 
 def test_scenes_meet_with_cuts_and_pushes_never_dissolves() -> None:

@@ -404,7 +404,8 @@ def plan_videos(
         music = music or chosen
     voices = beat_voices(loaded, narration)
     try:
-        plan = tl.plan(loaded, settings, narration, voices)
+        handle = theme.handle_for(loaded.story.lang)
+        plan = tl.plan(loaded, settings, narration, voices, handle)
     except tl.TimelineError as exc:
         raise _error(loaded, exc.field, exc.message, exc.hint) from None
     timing = CueTiming(settings.fps, settings.min_cue, settings.max_chars_per_second)
@@ -814,6 +815,7 @@ def _produce(
                     settings.music_fade,
                     settings.duck_db,
                     audio_kbps=audio_kbps,
+                    marks=timeline.sound_marks(),
                 )
             except ffmpeg.FFmpegError as exc:
                 sound["error"] = exc

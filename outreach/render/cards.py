@@ -126,6 +126,8 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
     role = ", ".join(x for x in (person.role, person.org) if x) if person else ""
     handle = story.handle or theme.handle_for(lang)
     link = story.link
+    follow = f"{theme.string('follow', lang)} {handle}".strip() if handle else ""
+    cta_head, cta_tail = split_cta(story.cta)
     values = {
         "title": story.title,
         "hook": story.hook,
@@ -141,14 +143,17 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
         "quote": story.quote,
         "quote_mark": QUOTE_MARK if story.quote else "",
         "quote_by": story.speaker,
-        "cta": story.cta,
+        # The CTA's first sentence is its headline; what follows is a smaller second line.
+        "cta": cta_head,
+        "cta_tail": cta_tail,
         "cta_kicker": theme.string("cta_kicker", lang),
         "link": link,
         "handle": handle,
-        # The CTA's hero: the link if there is one, else the handle; the other goes below.
-        "cta_link": link or handle,
-        "cta_second": handle if link and handle else "",
-        "cta_link_label": theme.string("cta_link_label", lang) if (link or handle) else "",
+        # The CTA's hero: the link if there is one, else the handle with its verb
+        # ("Theo dõi @…"); the other goes below.
+        "cta_link": link or follow,
+        "cta_second": follow if link and handle else "",
+        "cta_link_label": theme.string("cta_link_label", lang) if link else "",
         "qr_enabled": "1" if story.qr and link else "",
         "credits": story.credits,
         "brand": theme.string("brand", lang),
@@ -169,6 +174,7 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
         "quote": ("quote",),
         "quote_by": ("quote_by",) if story.quote_by else ("person", "name"),
         "cta": ("cta",),
+        "cta_tail": ("cta",),
         "link": ("link",),
         "handle": ("handle",),
         "cta_link": ("link",) if link else ("handle",),
@@ -181,23 +187,51 @@ def story_values(story: Story, theme: Theme) -> tuple[dict[str, str], dict[str, 
     return values, sources
 
 
+def split_cta(text: str) -> tuple[str, str]:
+    """A call to action as (headline, second line): split after its first sentence when
+    another follows ("Bạn có ý tưởng…? | Kể cho chúng tôi nghe!"), so the headline never
+    breaks in the middle of the second sentence."""
+    import re
+
+    text = text.strip()
+    m = re.search(r"[?!.…](?=\s+\S)", text)
+    if not m:
+        return text, ""
+    head, tail = text[: m.end()].strip(), text[m.end() :].strip()
+    if len(head) < 8 or len(tail) < 4:
+        return text, ""
+    return head, tail
+
+
+#: A thumbnail reads at a glance: a derived text keeps at most this many words.
+THUMBNAIL_WORDS = 5
+#: Words a derived thumbnail text never ends on (it would read as cut off).
+_DANGLING = frozenset(
+    {"của", "và", "với", "cho", "ở", "từ", "đến", "là", "một", "các", "những", "trong"}
+    | {"trên", "the", "of", "and", "a", "an", "to", "at", "in", "for", "with", "on", "by"}
+)
+
+
 def derive_thumbnail_text(title: str, limit: int = THUMBNAIL_CHARS) -> str:
     """A thumbnail's text from the title: the part before a colon or dash if the title is
-    long, cut at a word boundary to THUMBNAIL_CHARS."""
+    long, at most THUMBNAIL_WORDS words and `limit` characters, cut at a word boundary and
+    never ending on a word like "của" or "the"."""
     text = title.strip()
-    if len(text) <= limit:
+    words = text.split()
+    if len(text) <= limit and len(words) <= THUMBNAIL_WORDS:
         return text
     for sep in (":", " — ", " – ", " - ", ","):
         head = text.split(sep)[0].strip()
-        if 4 <= len(head) <= limit:
+        if 4 <= len(head) <= limit and len(head.split()) <= THUMBNAIL_WORDS and head != text:
             return head
-    words = text.split()
-    out = ""
-    for word in words:
-        if len(out) + len(word) + 1 > limit:
+    out: list[str] = []
+    for word in words[:THUMBNAIL_WORDS]:
+        if len(" ".join([*out, word])) > limit:
             break
-        out = f"{out} {word}".strip()
-    return out or text[:limit]
+        out.append(word)
+    while len(out) > 2 and out[-1].lower().strip(",.;:") in _DANGLING:
+        out.pop()
+    return " ".join(out) or text[:limit]
 
 
 def _is_image(path: str) -> bool:
@@ -433,15 +467,14 @@ def _carousel(
     """Cover, beats, quote, facts (or one recap of them), CTA as one sequence: the same
     header and footer on every slide, a swipe cue on the first, the credit once."""
     lang = story.lang
-    middle: list[CardSpec] = list(facts)
+    recap: list[CardSpec] = []
     if len(facts) >= RECAP_FROM:
-        middle = []
         for start in range(0, len(facts), RECAP_MAX):
             chunk = story.facts[start : start + RECAP_MAX]
             rows = "\n".join(f"{f.value}\t{f.label}" for f in chunk)
             sources = sorted({f.source for f in chunk if f.source})
             source = f"{theme.string('source_prefix', lang)}{'; '.join(sources)}" if sources else ""
-            middle.append(
+            recap.append(
                 spec(
                     f"recap-{start // RECAP_MAX + 1:02d}",
                     "recap",
@@ -460,7 +493,15 @@ def _carousel(
                 )
             )
     limit = platform.max_slides
-    while 1 + len(beats) + len(quote) + len(middle) + len(cta) > limit and (beats or middle):
+    fixed = 1 + len(quote) + len(cta)
+    # Every fact its own slide (the big numbers people save), the recap after them only
+    # when there is room; when the facts do not fit one by one, the recap stands for them.
+    middle: list[CardSpec] = list(facts)
+    if recap and fixed + len(beats) + len(facts) + len(recap) <= limit:
+        middle = facts + recap
+    elif recap and fixed + len(beats) + len(facts) > limit:
+        middle = list(recap)
+    while fixed + len(beats) + len(middle) > limit and (beats or middle):
         if len(beats) > len(middle) or not middle:
             beats.pop()
         else:
@@ -485,18 +526,17 @@ def _carousel(
 
 
 def dropped_slides(loaded: LoadedStory, platform: Platform, theme: Theme) -> int:
-    """How many beats and facts a carousel had to leave out to respect the slide limit."""
+    """How many beats and facts a carousel had to leave out to respect the slide limit
+    (a fact shown on a recap slide is not left out)."""
     story = loaded.story
-    facts = len(story.facts)
-    fact_slides = facts if facts < RECAP_FROM else -(-facts // RECAP_MAX)
-    wanted = (
-        1
-        + sum(1 for b in story.beats if b.text)
-        + bool(story.quote)
-        + fact_slides
-        + bool(story.cta)
+    slides = _plan(loaded, platform, theme)
+    beats = sum(1 for b in story.beats if b.text)
+    shown_beats = sum(1 for s in slides if s.layout == "beat")
+    in_recap = sum(
+        len(s.values.get("recap", "").split("\n")) for s in slides if s.layout == "recap"
     )
-    return max(0, wanted - len(_plan(loaded, platform, theme)))
+    shown_facts = max(sum(1 for s in slides if s.layout == "fact"), in_recap)
+    return max(0, beats - shown_beats) + max(0, len(story.facts) - shown_facts)
 
 
 # --- choosing a layout -------------------------------------------------------------------------
@@ -531,6 +571,10 @@ def eligible(variant: dict[str, Any], spec: CardSpec) -> bool:
         }.get(need)
         if need == "face":
             ok = has_photo and _has_face(spec)
+        elif need == "no-face":
+            ok = not (has_photo and _has_face(spec))
+        elif need == "pinned":
+            ok = False  # only ever chosen by name (`layout:` in the story)
         if not ok:
             return False
     for name, limit in variant.get("max_chars", {}).items():
@@ -592,13 +636,15 @@ def choose_variant(
                 "use one of: " + ", ".join(variants),
             )
         return pinned
-    names = [n for n, v in variants.items() if eligible(v, spec)] or list(variants)
+    names = [n for n, v in variants.items() if eligible(v, spec)] or [
+        n for n, v in variants.items() if "pinned" not in v.get("needs", [])
+    ]
     start = (_salt(spec, story_id) + index) % len(names)
     order = names[start:] + names[:start]
     if previous in order and len(order) > 1:
         order.remove(previous)
         order.append(previous)
-    fallback = ""
+    clear_fallback = fallback = ""
     for name in order:
         trial = replace(spec, variant=name)
         canvas = _canvas(trial, platform, theme, 0.25, dry=True)
@@ -608,10 +654,14 @@ def choose_variant(
             continue
         if canvas.errors:
             continue
-        if _face_clear(canvas) and canvas.subject_fits:
+        clear = _face_clear(canvas)
+        if clear and canvas.subject_fits:
             return name
+        # Next best: the face clear of everything, if not exactly where the layout wants it.
+        if clear:
+            clear_fallback = clear_fallback or name
         fallback = fallback or name
-    return fallback or order[0]
+    return clear_fallback or fallback or order[0]
 
 
 def _face_clear(c: CardCanvas) -> bool:
@@ -622,17 +672,28 @@ def _face_clear(c: CardCanvas) -> bool:
 
 
 def card_layers(spec: CardSpec, platform: Platform, theme: Theme) -> list[dict[str, Any]]:
-    """The layers a card paints: its variant's, and on carousel slides the theme's chrome
-    (one header and footer system: logo and index on every slide) instead of its logo."""
+    """The layers a card paints: its variant's; on carousel slides the theme's `chrome`
+    (one header and footer system: the logo and the swipe cue) instead of its logo; and
+    on any card with a page number the theme's one `counter` (always in the same place,
+    in the same style) instead of whatever page layer a layout has of its own."""
     layers = theme.layers(platform.format, spec.layout, spec.variant)
     if spec.output == "slide":
-        try:
-            chrome = theme.layers(platform.format, "chrome")
-        except ThemeError:
-            chrome = []
+        chrome = _optional_layers(theme, platform.format, "chrome")
         if chrome:
             layers = [ly for ly in layers if ly.get("type") != "logo"] + chrome
+    counter = _optional_layers(theme, platform.format, "counter")
+    if counter:
+        layers = [ly for ly in layers if ly.get("field") != "page"]
+        if spec.values.get("page"):
+            layers = layers + counter
     return layers
+
+
+def _optional_layers(theme: Theme, fmt: str, name: str) -> list[dict[str, Any]]:
+    try:
+        return theme.layers(fmt, name)
+    except ThemeError:
+        return []
 
 
 def _canvas(

@@ -39,11 +39,14 @@ def frame(
     focus: tuple[float, float] | None = None,
     max_zoom: float = 1.0,
     min_subject_h: float = 0.0,
+    top: bool = False,
 ) -> Framing:
     """Crop `src` (w, h) to fill `area`, putting `subject` (fractions) inside `zone`.
 
     `min_subject_h` asks for a subject at least that fraction of the area's height
     (a large face on a thumbnail); zoom never exceeds `max_zoom` times plain fill.
+    `top` puts the subject at the top of the zone instead of its middle (a portrait
+    with little headroom and the shoulders below).
     """
     sw, sh = src
     base = max(area.w / sw, area.h / sh)
@@ -69,16 +72,22 @@ def frame(
             # Centre the subject in the zone as far as the interval allows.
             want_x = (bx + bw / 2) - (target.x + target.w / 2 - area.x) / s
             want_y = (by + bh / 2) - (target.y + target.h / 2 - area.y) / s
+            if top:
+                want_y = by - (target.y - area.y) / s
             if zone is None:
                 want_x = cx - cw / 2
                 want_y = cy - ch / 2
             x0 = min(max(want_x, lo_x), hi_x)
             y0 = min(max(want_y, lo_y), hi_y)
             return _result(src, area, s, x0, y0, (bx, by, bw, bh), True)
-    # No crop keeps the subject in the zone: centre it as well as plain fill can.
+    # No crop keeps the subject in the zone: centre it as well as plain fill can; a
+    # subject taller than the zone keeps its top in the zone (a head is never cut off
+    # at the top; the chin may run past the zone's foot).
     s = base * start
     want_x = (bx + bw / 2) - (target.x + target.w / 2 - area.x) / s
     want_y = (by + bh / 2) - (target.y + target.h / 2 - area.y) / s
+    if bh * s > target.h:
+        want_y = by - (target.y - area.y) / s
     cw, ch = area.w / s, area.h / s
     x0 = min(max(want_x, 0.0), sw - cw)
     y0 = min(max(want_y, 0.0), sh - ch)

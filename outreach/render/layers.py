@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 
 from outreach import i18n
 from outreach.layout.geometry import Box
-from outreach.layout.text import LayoutError, TextBlock, TextStyle, layout_text
+from outreach.layout.text import LayoutError, Line, TextBlock, TextStyle, layout_text
 from outreach.render.contrast import MIN_CONTRAST, luminance, ratio, worst_contrast
 from outreach.render.framing import frame
 from outreach.render.photos import photo_crop, photo_size
@@ -99,6 +99,7 @@ class CardCanvas:
     logo: dict[str, Any] | None = None
     face_light: float | None = None  # the face's mean luminance as photographed
     photo_box: Box | None = None  # the main photo's area on the card
+    reserved: list[Box] = field(default_factory=list)  # rows kept for `reserve` layers
 
     def color(self, name: str) -> tuple[int, int, int, int]:
         return self.theme.color(name)
@@ -334,11 +335,27 @@ def _photo(c: CardCanvas, spec: dict[str, Any]) -> None:
         return
     path, focus = source
     area = photo_area(c, spec)
+    if spec.get("below_text") is not None:
+        # Starts under the text already set (a text-first layout): the photo takes all
+        # the height the text leaves.
+        texts = [b.bottom for kind, b in c.occupied if kind not in ("logo", "backing")]
+        if texts:
+            top = max(area.y, max(texts) + float(spec["below_text"]) * c.unit)
+            area = Box(area.x, top, area.w, max(1.0, area.bottom - top))
+    if spec.get("to_bottom") is not None:
+        bottom = c.full_size[1] - float(spec["to_bottom"]) * c.unit
+        area = Box(area.x, area.y, area.w, max(1.0, bottom - area.y))
     if spec.get("square"):  # a square inside the area (circles, avatars)
         side = min(area.w, area.h)
         area = Box(area.x + (area.w - side) / 2, area.y + (area.h - side) / 2, side, side)
     subject = find_subject(path, c.subjects.get(name))
-    zone = area.within(tuple(spec["subject"])) if spec.get("subject") else None
+    zone_of = area
+    if spec.get("subject_in") == "safe":
+        # The face lands in the part of the photo the platform's interface never covers.
+        zone_of = _intersection(area, c.safe) or area
+    zone = zone_of.within(tuple(spec["subject"])) if spec.get("subject") else None
+    # `subject_min` is a share of the height the face may use (the safe part, if asked).
+    min_h = float(spec.get("subject_min", 0.0)) * zone_of.h / max(1e-6, area.h)
     framing = frame(
         photo_size(path),
         area,
@@ -346,7 +363,8 @@ def _photo(c: CardCanvas, spec: dict[str, Any]) -> None:
         zone,
         focus,
         float(spec.get("zoom", 1.6)),
-        float(spec.get("subject_min", 0.0)),
+        min_h,
+        spec.get("subject_align") == "top",
     )
     main = c.subject is None and spec.get("main", True)
     if main:
@@ -400,6 +418,23 @@ def _photo(c: CardCanvas, spec: dict[str, Any]) -> None:
     if mask is not None:
         img.putalpha(mask)
     c.image.alpha_composite(img, (x0, y0))
+    seam = spec.get("seam")
+    if seam:
+        # An accent bar on the photo's edge towards the text: the seam between them.
+        sh = max(1, round(float(seam.get("height", 10)) * c.unit * c.scale))
+        sw = max(1, round(float(seam.get("width", 1.0)) * c.image.width))
+        sy = y0 if seam.get("at", "top") == "top" else y1 - sh
+        ImageDraw.Draw(c.image).rectangle(
+            (x0, sy, x0 + sw - 1, sy + sh - 1), fill=c.color(seam.get("color", "accent"))
+        )
+
+
+def _intersection(a: Box, b: Box) -> Box | None:
+    x0, y0 = max(a.x, b.x), max(a.y, b.y)
+    x1, y1 = min(a.right, b.right), min(a.bottom, b.bottom)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return Box(x0, y0, x1 - x0, y1 - y0)
 
 
 def photo_area(c: CardCanvas, spec: dict[str, Any]) -> Box:
@@ -500,22 +535,53 @@ def _tight(img: Image.Image) -> Image.Image:
     return img.crop(bbox) if bbox else img
 
 
+def _is_one_colour(img: Image.Image) -> bool:
+    """Whether a mark is drawn in a single colour (a declared white or ink version)."""
+    a = np.asarray(img.getchannel("A"))
+    ink = a > 127
+    if not ink.any():
+        return False
+    rgb = np.asarray(img.convert("RGB"), dtype=np.int16)[ink]
+    return bool((rgb.max(axis=0) - rgb.min(axis=0)).max() <= 24)
+
+
+def knockout_alpha(img: Image.Image) -> np.ndarray:
+    """The alpha of a one-colour version of a mark: its own alpha for a one-colour mark;
+    for a full-colour mark, its alpha with the near-white parts (a globe's gridlines,
+    counters) cut out, so a one-colour version never fills the mark's holes."""
+    a = np.asarray(img.getchannel("A"), dtype=np.float32)
+    if _is_one_colour(img):
+        return a
+    rgb = np.asarray(img.convert("RGB"), dtype=np.float32)
+    whiteness = np.clip((rgb.min(axis=2) - 200.0) / 30.0, 0.0, 1.0)
+    return a * (1.0 - whiteness)
+
+
 def _one_colour(img: Image.Image, color: tuple[int, int, int, int]) -> Image.Image:
     out = Image.new("RGBA", img.size, color[:3] + (0,))
-    out.putalpha(img.getchannel("A"))
+    out.putalpha(Image.fromarray(np.clip(knockout_alpha(img), 0, 255).astype(np.uint8)))
     return out
 
 
+_DERIVED: dict[tuple[str, tuple[int, ...]], Image.Image] = {}
+
+
 def logo_candidates(c: CardCanvas) -> list[tuple[str, Image.Image]]:
-    """The theme's declared logos for this language, then derived one-colour versions."""
+    """The theme's declared logos for this language, then derived one-colour versions
+    (white and the theme's ink), cut from a declared one-colour mark when there is one
+    (its holes are exact), else from the full-colour mark with its white parts cut out."""
     declared = c.theme.logos_for(c.lang)
     out: list[tuple[str, Image.Image]] = []
     for role, path in declared:
         out.append((role, _tight(_load_logo(path))))
     if out:
-        base = out[0][1]
-        out.append(("white", _one_colour(base, (255, 255, 255, 255))))
-        out.append(("ink", _one_colour(base, c.color(c.theme.logo_ink))))
+        mono = [(path, img) for (_, path), (_, img) in zip(declared, out, strict=True)]
+        path, base = next(((p, i) for p, i in mono if _is_one_colour(i)), mono[0])
+        for role, color in (("white", (255, 255, 255, 255)), ("ink", c.color(c.theme.logo_ink))):
+            key = (path, color)
+            if key not in _DERIVED:
+                _DERIVED[key] = _one_colour(base, color)
+            out.append((role, _DERIVED[key]))
     return out
 
 
@@ -531,6 +597,23 @@ def ink_contrast_share(logo: Image.Image, under: Image.Image) -> float:
     return float(((hi + 0.05) / (lo + 0.05) >= LOGO_CONTRAST).mean())
 
 
+def busyness(under: Image.Image) -> float:
+    """How much is going on behind a logo: the share of pixels on an edge (a strong local
+    change of luminance). A flat ground or a soft gradient is ~0, a moon, a cloud's edge
+    or a circuit line behind the wordmark is several percent."""
+    arr = np.asarray(under.convert("L"), dtype=np.float32) / 255.0
+    if arr.shape[0] < 3 or arr.shape[1] < 3:
+        return 0.0
+    gx = np.abs(np.diff(arr, axis=1))[:-1, :]
+    gy = np.abs(np.diff(arr, axis=0))[:, :-1]
+    step = 0.045 * max(1.0, 200 / max(arr.shape))  # per-pixel step of a visible edge
+    return float(((gx + gy) > step).mean())
+
+
+#: Above this share of edge pixels behind it, a logo on a photo gets a soft backing.
+LOGO_BUSY = 0.02
+
+
 _CORNERS = {
     "top-left": (0.0, 0.0),
     "top-right": (1.0, 0.0),
@@ -541,9 +624,10 @@ _CORNERS = {
 }
 
 
-def logo_box(c: CardCanvas, spec: dict[str, Any], logo: Image.Image) -> Box:
-    """Where the logo goes: the first of its `at` corners of the safe zone (or of `region`)
-    that keeps clear of the face and of text already placed."""
+def _logo_boxes(c: CardCanvas, spec: dict[str, Any], logo: Image.Image) -> list[Box]:
+    """The logo's box at each of its `at` corners of the safe zone (or of `region`) that
+    keeps clear of the face and of what is already placed, in the theme's order (the
+    first corner alone when none is free)."""
     height = max(
         float(spec.get("height", 56)) * c.unit, LOGO_MIN_HEIGHT * max(1.0, c.full_size[0] / 1080)
     )
@@ -556,39 +640,40 @@ def logo_box(c: CardCanvas, spec: dict[str, Any], logo: Image.Image) -> Box:
     corners = spec.get("at") or [spec.get("align", "left") == "right" and "top-right" or "top-left"]
     if isinstance(corners, str):
         corners = [corners]
-    first: Box | None = None
+    boxes: list[Box] = []
+    free: list[Box] = []
     for name in corners:
         fx, fy = _CORNERS.get(name, (0.0, 0.0))
         box = Box(
             region.x + (region.w - width) * fx, region.y + (region.h - height) * fy, width, height
         )
-        first = first or box
+        boxes.append(box)
         if not c.covers_subject(box.inset(-height * 0.2)) and not any(
             box.intersects(b) for _, b in c.occupied
         ):
-            return box
-    assert first is not None
-    return first
+            free.append(box)
+    return free or boxes[:1]
 
 
-@layer("logo")
-def _logo(c: CardCanvas, spec: dict[str, Any]) -> None:
-    """The theme's logo, in the variant with >= 3:1 contrast on what lies under it."""
-    candidates = logo_candidates(c)
-    if not candidates:
-        return
-    if spec.get("variant"):  # legacy: a named file first
-        alt = c.theme.find_file(spec["variant"])
-        if alt:
-            candidates.insert(0, ("variant", _tight(_load_logo(str(alt)))))
-    box = logo_box(c, spec, candidates[0][1])
-    c.occupied.append(("logo", box))
-    if c.dry:
-        c.logo = {**box.as_dict(), "variant": "", "contrast_share": None}
-        return
+def logo_box(c: CardCanvas, spec: dict[str, Any], logo: Image.Image) -> Box:
+    """Where the logo goes: the first free corner (see `_logo_boxes`)."""
+    return _logo_boxes(c, spec, logo)[0]
+
+
+def _on_photo(c: CardCanvas, box: Box) -> bool:
+    return c.photo_box is not None and c.photo_box.intersects(box)
+
+
+def _under(c: CardCanvas, box: Box) -> Image.Image:
     x0, y0, x1, y1 = c.px(box)
-    size = (max(1, x1 - x0), max(1, y1 - y0))
-    under = c.image.crop((x0, y0, x0 + size[0], y0 + size[1]))
+    return c.image.crop((x0, y0, max(x0 + 1, x1), max(y0 + 1, y1)))
+
+
+def _best_variant(
+    candidates: list[tuple[str, Image.Image]], size: tuple[int, int], under: Image.Image
+) -> tuple[float, str, Image.Image]:
+    """The candidate with the most ink at >= 3:1; a declared variant that works is
+    preferred over a derived one."""
     best: tuple[float, str, Image.Image] | None = None
     for role, img in candidates:
         scaled = img.resize(size, Image.Resampling.LANCZOS)
@@ -596,28 +681,52 @@ def _logo(c: CardCanvas, spec: dict[str, Any]) -> None:
         if best is None or share > best[0] + 1e-9:
             best = (share, role, scaled)
         if share >= 0.97 and role not in ("white", "ink"):
-            break  # a declared variant that works is preferred over a derived one
+            break
     assert best is not None
-    share, role, scaled = best
-    if share < 0.9:
-        # A busy photo: a solid rounded label in the theme colour carries the logo.
-        pad = round(size[1] * 0.28)
-        label = c.color(spec.get("backing", "background"))
-        over = c.image  # opaque shapes are drawn in place
-        ImageDraw.Draw(over).rounded_rectangle(
-            (x0 - pad, y0 - pad, x0 + size[0] + pad, y0 + size[1] + pad),
-            pad,
-            fill=label[:3] + (255,),
-        )
-        under = c.image.crop((x0, y0, x0 + size[0], y0 + size[1]))
-        best = None
-        for role_, img in candidates:
-            s2 = img.resize(size, Image.Resampling.LANCZOS)
-            sh = ink_contrast_share(s2, under)
-            if best is None or sh > best[0]:
-                best = (sh, role_, s2)
-        assert best is not None
-        share, role, scaled = best
+    return best
+
+
+def _tab(c: CardCanvas, box: Box, color: tuple[int, int, int, int]) -> None:
+    """A solid rounded tab in the theme's colour behind a logo on a busy photo: a quiet,
+    deliberate ground for the mark (never a blur)."""
+    x0, y0, x1, y1 = c.px(box)
+    pad = round((y1 - y0) * 0.3)
+    ImageDraw.Draw(c.image).rounded_rectangle(
+        (x0 - pad, y0 - pad, x1 + pad, y1 + pad), pad, fill=color[:3] + (255,)
+    )
+
+
+@layer("logo")
+def _logo(c: CardCanvas, spec: dict[str, Any]) -> None:
+    """The theme's logo, in the variant with >= 3:1 contrast on what lies under it, at the
+    quietest free corner; on a busy photo, or where no variant has the contrast, on a
+    solid rounded tab in the theme's `logo_shade` colour."""
+    candidates = logo_candidates(c)
+    if not candidates:
+        return
+    if spec.get("variant"):  # legacy: a named file first
+        alt = c.theme.find_file(spec["variant"])
+        if alt:
+            candidates.insert(0, ("variant", _tight(_load_logo(str(alt)))))
+    boxes = _logo_boxes(c, spec, candidates[0][1])
+    if c.dry:
+        box = boxes[0]
+        c.occupied.append(("logo", box))
+        c.logo = {**box.as_dict(), "variant": "", "contrast_share": None}
+        return
+    # The quietest of the free corners (the theme's order breaks ties).
+    box = boxes[0]
+    if len(boxes) > 1 and _on_photo(c, boxes[0]):
+        box = min(boxes, key=lambda b: round(busyness(_under(c, b.inset(-b.h * 0.3))), 3))
+    c.occupied.append(("logo", box))
+    x0, y0, x1, y1 = c.px(box)
+    size = (max(1, x1 - x0), max(1, y1 - y0))
+    share, role, scaled = _best_variant(candidates, size, _under(c, box))
+    busy = _on_photo(c, box) and busyness(_under(c, box.inset(-box.h * 0.3))) > LOGO_BUSY
+    if busy or share < 0.9:
+        # A busy photo, or too little contrast: a solid tab in the theme's colour.
+        _tab(c, box, c.color(spec.get("backing", c.theme.logo_shade)))
+        share, role, scaled = _best_variant(candidates, size, _under(c, box))
     c.image.alpha_composite(scaled, (x0, y0))
     c.logo = {**box.as_dict(), "variant": role, "contrast_share": round(share, 3)}
 
@@ -730,6 +839,7 @@ def _ensure_contrast(
 BYLINE_PARTS = ("person_name", "person_title", "person_org", "person_place")
 #: Parts of a byline dropped in this order when it cannot fit two lines (documented).
 BYLINE_DROP = ("person_place", "person_org", "person_title")
+BYLINE_SEP = " · "
 
 
 @dataclass
@@ -744,6 +854,8 @@ class _Item:
     blocks: tuple[TextBlock, ...] = ()
     width: float = 0.0
     field: str = ""
+    size: int = 0  # a number's digit size
+    text: str = ""  # a number's whole value
 
 
 def _shift(block: TextBlock, dx: float, dy: float) -> TextBlock:
@@ -757,8 +869,20 @@ def _block_top(block: TextBlock) -> float:
 
 
 def _region(c: CardCanvas, spec: dict[str, Any]) -> Box:
-    """The stack's region of the safe zone, cut to the side of the face it may use."""
+    """The stack's region of the safe zone, cut to the side of the face it may use and
+    above (or below) the rows reserved for the swipe cue."""
     region = c.safe_sub(spec.get("region"))
+    if not spec.get("reserve"):
+        gap = float(spec.get("reserve_gap", 24)) * c.unit
+        for row in c.reserved:
+            if not row.inset(-gap).intersects(region):
+                continue
+            if row.y + row.h / 2 >= region.y + region.h / 2:
+                bottom = max(region.y, row.y - gap)
+                region = Box(region.x, region.y, region.w, bottom - region.y)
+            else:
+                top = min(region.bottom, row.bottom + gap)
+                region = Box(region.x, top, region.w, region.bottom - top)
     clear = c.keep_clear if spec.get("clear", "auto") != "none" else None
     if spec.get("below_photo") and c.photo_box is not None:
         top = max(region.y, c.photo_box.bottom + float(spec.get("gap_photo", 40)) * c.unit)
@@ -778,7 +902,10 @@ def _region(c: CardCanvas, spec: dict[str, Any]) -> Box:
     if clear is None or not clear.intersects(region):
         return region
     # Room for the rounded labels a text on a photo may get (they reach past the ink).
-    clear = clear.inset(-28 * c.unit)
+    margin = 28.0
+    if spec.get("backing") == "panel":  # the panel reaches past the text by its pad
+        margin = float(spec.get("pad", 48)) + 8
+    clear = clear.inset(-margin * c.unit)
     above = Box(region.x, region.y, region.w, max(0.0, clear.y - region.y))
     below = Box(region.x, clear.bottom, region.w, max(0.0, region.bottom - clear.bottom))
     side = spec.get("clear", "auto")
@@ -792,10 +919,42 @@ def _region(c: CardCanvas, spec: dict[str, Any]) -> Box:
     return pref if pref.h >= other.h * 0.6 else other
 
 
-def _byline_text(c: CardCanvas, drop: int) -> str:
+def _byline_parts(c: CardCanvas, drop: int) -> list[str]:
     dropped = set(BYLINE_DROP[:drop])
     parts = [c.values.get(p, "") for p in BYLINE_PARTS if p not in dropped]
-    return " · ".join(p for p in parts if p)
+    return [p for p in parts if p]
+
+
+def _byline_text(c: CardCanvas, drop: int) -> str:
+    return BYLINE_SEP.join(_byline_parts(c, drop))
+
+
+def _byline_fit(parts: list[str], box: Box, style: TextStyle) -> TextBlock | None:
+    """Name · role · org · place on one line, else on two lines broken between two parts
+    (never after a `·`, never inside a part): the break that keeps the largest size,
+    then the most even lines."""
+    best: tuple[int, float, TextBlock] | None = None
+    one = replace(style, max_lines=1)
+    try:
+        block = layout_text(BYLINE_SEP.join(parts), box, one, "person_line")
+        best = (block.size, 0.0, block)
+    except LayoutError:
+        pass
+    if style.max_lines >= 2:
+        for k in range(1, len(parts)):
+            first, second = BYLINE_SEP.join(parts[:k]), BYLINE_SEP.join(parts[k:])
+            try:
+                block = layout_text(f"{first}\n{second}", box, style, "person_line")
+            except LayoutError:
+                continue
+            if len(block.lines) != 2:
+                continue
+            widths = [ln.width for ln in block.lines]
+            # A line more than the other's width: a ragged pair reads as two chips.
+            rank = (block.size, -abs(widths[0] - widths[1]))
+            if best is None or rank > best[:2]:
+                best = (block.size, rank[1], block)
+    return best[2] if best else None
 
 
 def _layout_byline(
@@ -804,23 +963,26 @@ def _layout_byline(
     """Name · role · org · place in at most two lines, dropping parts in BYLINE_DROP order
     only when the full line cannot fit; the error names the part that must be shortened."""
     style = replace(_style(c, spec, k), max_lines=int(spec.get("max_lines", 2)))
-    last: LayoutError | None = None
     for drop in range(len(BYLINE_DROP) + 1):
-        text = _byline_text(c, drop)
-        if not text:
+        parts = _byline_parts(c, drop)
+        if not parts:
             break
-        try:
-            return layout_text(text, box, style, "person_line"), text
-        except LayoutError as exc:
-            last = exc
+        block = _byline_fit(parts, box, style)
+        if block is not None:
+            return block, BYLINE_SEP.join(parts)
     culprit = max(
         (p for p in BYLINE_PARTS if c.values.get(p)), key=lambda p: len(c.values.get(p, ""))
     )
+    last = ""
+    try:
+        layout_text(_byline_text(c, len(BYLINE_DROP)), box, style, "person_line")
+    except LayoutError as exc:
+        last = f" ({exc.message})"
     raise LayoutError(
         i18n._(
             "byline too long for two lines even as `{text}`", text=_byline_text(c, len(BYLINE_DROP))
         )
-        + (f" ({last.message})" if last else ""),
+        + last,
         i18n._(
             "shorten `person.{field}`",
             field=culprit.removeprefix("person_").replace("title", "role"),
@@ -849,6 +1011,18 @@ def _lay_items(c: CardCanvas, spec: dict[str, Any], region: Box, k: float) -> li
             side = float(raw.get("size", 260)) * u
             items.append(_Item("qr", raw, side, gap, width=side, field=raw["qr"]))
             continue
+        if raw.get("avatar"):
+            if raw["avatar"] not in c.photos:
+                continue
+            ring = float((raw.get("frame") or {}).get("width", 0)) * u
+            side = float(raw.get("size", 280)) * u + 2 * ring
+            items.append(_Item("avatar", raw, side, gap, width=side, field=str(raw["avatar"])))
+            continue
+        if raw.get("number") and raw.get("field"):
+            numeral = number_item(c, raw, region.w * float(raw.get("width", 1.0)), k, gap)
+            if numeral is not None:
+                items.append(numeral)
+                continue
         if raw.get("facts"):
             rows = [r for r in c.values.get("recap", "").split("\n") if r]
             blocks: list[TextBlock] = []
@@ -899,6 +1073,8 @@ def _lay_items(c: CardCanvas, spec: dict[str, Any], region: Box, k: float) -> li
                 pad = float(raw.get("pad", 0.55))
                 box = Box(0, 0, width - 2 * pad * style.max_size, region.h)
             block = layout_text(text, box, style, name)
+            if raw.get("tight") and len(block.lines) == 1:
+                block = _tight_ink(block)
         width = box.w if not raw.get("pill") else width
         b = block.bounds
         block = _shift(block, 0, -b.y)  # top of the ink at y = 0
@@ -910,6 +1086,158 @@ def _lay_items(c: CardCanvas, spec: dict[str, Any], region: Box, k: float) -> li
             height += 2 * pad * 0.62
         items.append(_Item(kind, raw, height, gap, block=block, field=name, width=width))
     return items
+
+
+#: Relative sizes of the parts of a fact's number: the digits, the symbols around them
+#: (≈, ×, %, +, >) and words ("Trên", "Top") — symbols smaller and tight, words small.
+NUMBER_SCALE = {"num": 1.0, "sym": 0.68, "word": 0.4}
+
+
+def number_parts(text: str) -> list[tuple[str, str]]:
+    """A fact's value as (kind, text) parts: "num" (digits with their separators), "sym"
+    (≈ × % + …) and "word" (letters); spaces are dropped (the set decides spacing)."""
+    import re
+
+    parts: list[tuple[str, str]] = []
+    for m in re.finditer(r"\d(?:[\d.,]*\d)?|[^\W\d_]+|\S", text):
+        tok = m.group(0)
+        kind = "num" if tok[0].isdigit() else "word" if tok[0].isalpha() else "sym"
+        if parts and parts[-1][0] == kind and kind != "num":
+            sep = " " if kind == "word" else ""
+            parts[-1] = (kind, parts[-1][1] + sep + tok)
+        else:
+            parts.append((kind, tok))
+    return parts
+
+
+def _tight_ink(block: TextBlock) -> TextBlock:
+    """A one-line block measured by its glyphs' own ink: a quote mark sits high above
+    the baseline, and the space under it is not part of the mark."""
+    from outreach.layout.fonts import load_font
+
+    font = load_font(block.style.font, block.size)
+    mask, (_, dy) = font.getmask2(block.lines[0].text, anchor="ls")
+    ink = mask.getbbox()
+    if ink is None:
+        return block
+    # Offsets are from the baseline: a mark above it has a negative bottom.
+    return replace(block, ink_top=float(-(dy + ink[1])), ink_bottom=float(dy + ink[3]))
+
+
+def _part_ink(text: str, style: TextStyle, size: int) -> tuple[float, float, float, float]:
+    """Ink box (x0, y0, x1, y1 from the origin on the baseline) of one line, drawn by the
+    fonts that really draw it (a `≈` or `×` often comes from a fallback font)."""
+    from outreach.layout.text import run_font, run_width, split_runs
+
+    x = 0.0
+    box: list[float] = []
+    for run in split_runs(text, style.emoji_font, style.font):
+        if not run.emoji and run.text.strip():
+            # getbbox() answers the layout box; the mask's bbox is the ink itself.
+            mask, (dx, dy) = run_font(run, size).getmask2(run.text, anchor="ls")
+            b = mask.getbbox()
+            if b is None:
+                x += run_width(run, style.emoji_font, size)
+                continue
+            ink = [x + dx + b[0], float(dy + b[1]), x + dx + b[2], float(dy + b[3])]
+            box = (
+                ink
+                if not box
+                else [
+                    min(box[0], ink[0]),
+                    min(box[1], ink[1]),
+                    max(box[2], ink[2]),
+                    max(box[3], ink[3]),
+                ]
+            )
+        x += run_width(run, style.emoji_font, size)
+    return (box[0], box[1], box[2], box[3]) if box else (0.0, 0.0, x, 0.0)
+
+
+def _single_line(text: str, style: TextStyle, size: int, x: float, baseline: float) -> TextBlock:
+    from outreach.layout.text import line_ink, measure, prepare
+
+    shown = prepare(text, style.uppercase)
+    width = measure(shown, style.font, style.emoji_font, size)
+    above, below = line_ink(shown, style.font, style.emoji_font, size)
+    line = Line(shown, x, baseline, width)
+    box = Box(x, baseline - above, width, above + below)
+    return TextBlock(shown, size, (line,), size * style.leading, above, below, box, style)
+
+
+def number_item(
+    c: CardCanvas, raw: dict[str, Any], width: float, k: float, gap: float
+) -> _Item | None:
+    """A fact's number set as a figure: digits big, symbols at ~70% and tight against
+    them (centred on the digits, `%` hung from their top), words small on the baseline.
+    None when the value has no digits or its parts cannot fit (it is then set as text)."""
+    from outreach.layout.fonts import load_font
+    from outreach.layout.text import missing_glyphs, prepare
+
+    name = str(raw["field"])
+    text = c.values.get(name, "")
+    parts = number_parts(text)
+    if not any(kind == "num" for kind, _ in parts):
+        return None
+    style = _style(c, raw, k)
+    if missing_glyphs(prepare(text), style.font, style.emoji_font):
+        return None
+    sizes = range(style.max_size, style.min_size - 1, -2)
+    for size in sizes:
+        scaled = [(kind, t, max(8, round(size * NUMBER_SCALE[kind]))) for kind, t in parts]
+        shown = [prepare(t, style.uppercase) for _, t, _ in scaled]
+        # Parts are spaced by their ink, not their advance: a bold `×` carries wide side
+        # bearings that would float it away from the digits.
+        inks = [_part_ink(t, style, sz) for t, (_, _, sz) in zip(shown, scaled, strict=True)]
+        gaps = [
+            (0.12 if "word" in (a[0], b[0]) else 0.045) * size
+            for a, b in zip(scaled, scaled[1:], strict=False)
+        ]
+        xs = [-inks[0][0]]  # the figure's ink starts at 0 and ends at `right`
+        for i in range(1, len(scaled)):
+            xs.append(xs[-1] + inks[i - 1][2] + gaps[i - 1] - inks[i][0])
+        right = xs[-1] + inks[-1][2]
+        if right <= width + 0.5:
+            break
+    else:
+        return None
+    font = load_font(style.font, size)
+    cap = -font.getbbox("0", anchor="ls")[1]
+    blocks: list[TextBlock] = []
+    for (kind, t, s), sym, x in zip(scaled, inks, xs, strict=True):
+        baseline = 0.0
+        if kind == "sym":
+            # `%` hangs from the digits' top; other symbols centre on them.
+            hung = t.strip() == "%"
+            baseline = -cap - sym[1] if hung else -cap / 2 - (sym[1] + sym[3]) / 2
+        blocks.append(_single_line(t, replace(style, max_size=s, min_size=s), s, x, baseline))
+    x = right
+    top = min(b.bounds.y for b in blocks)
+    bottom = max(b.bounds.bottom for b in blocks)
+    blocks = [_shift(b, 0, -top) for b in blocks]
+    return _Item(
+        "number",
+        raw,
+        bottom - top,
+        gap,
+        blocks=tuple(blocks),
+        width=x,
+        field=name,
+        size=size,
+        text=prepare(text, style.uppercase),
+    )
+
+
+def _pushes(spec: dict[str, Any], items: list[_Item]) -> list[float]:
+    """Each laid-out item's `push`, a hidden item's passed on to the next one shown."""
+    raws = spec.get("items", [])
+    index = [next(j for j, r in enumerate(raws) if r is it.spec) for it in items]
+    out: list[float] = []
+    prev = -1
+    for j in index:
+        out.append(sum(float(r.get("push") or 0) for r in raws[prev + 1 : j + 1]))
+        prev = j
+    return out
 
 
 def _total(items: list[_Item]) -> float:
@@ -924,6 +1252,15 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
     items: list[_Item] = []
     k = 1.0
     error: LayoutError | None = None
+    if region.h < 1 or region.w < 1:
+        c.errors.append(
+            LayoutError(
+                "no room for the card's text group: the photo's subject (or the swipe cue) "
+                "leaves no space",
+                "use another layout or a photo with more room around the face",
+            )
+        )
+        return
     for _ in range(14):
         try:
             items = _lay_items(c, spec, region, k)
@@ -953,25 +1290,34 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
     if not items:
         return
     total = _total(items)
+    # `push: f` on an item moves it (and what follows) down by that share of the free
+    # height: a headline in the middle and the handle at the foot of the safe zone.
+    slack = max(0.0, region.h - total)
+    pushed = {i: f * slack for i, f in enumerate(_pushes(spec, items)) if f}
+    rest = slack - sum(pushed.values())
     anchor = spec.get("anchor", "bottom")
     top = region.y
     if anchor == "bottom":
-        top = region.bottom - total
+        top = region.y + rest
     elif anchor == "center":
-        top = region.y + (region.h - total) / 2
+        top = region.y + rest / 2
     align = spec.get("align", "left")
     placed: list[tuple[_Item, Box, TextBlock | None, tuple[TextBlock, ...]]] = []
     y = top
     for i, item in enumerate(items):
         if i:
-            y += item.gap
+            y += item.gap + pushed.get(i, 0.0)
         x = region.x
         if align == "center":
             x = region.x + (region.w - (item.width or region.w)) / 2
+        elif align == "right":
+            x = region.right - (item.width or region.w)
         block = None
         blocks: tuple[TextBlock, ...] = ()
         if item.block is not None:
-            offset = (region.w - item.width) / 2 if align == "center" else 0.0
+            offset = {"center": (region.w - item.width) / 2, "right": region.w - item.width}.get(
+                align, 0.0
+            )
             pad_y = 0.0
             inset = 0.0
             if item.kind == "pill":
@@ -985,6 +1331,15 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
                 box = Box(b.x - p, y, b.w + 2 * p, item.height)
             else:
                 box = b
+        elif item.kind == "avatar":
+            box = Box(x, y, item.width, item.height)
+            _avatar(c, item, box, paint=False)
+        elif item.kind == "number":
+            offset = {"center": (region.w - item.width) / 2, "right": region.w - item.width}.get(
+                align, 0.0
+            )
+            blocks = tuple(_shift(b, region.x + offset, y) for b in item.blocks)
+            box = Box(region.x + offset, y, item.width, item.height)
         elif item.kind == "facts":
             blocks = tuple(_shift(b, region.x, 0) for b in item.blocks)
             # Rows: stack each (value, label) pair.
@@ -1003,7 +1358,7 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
             box = Box(region.x, y, region.w, item.height)
         else:
             box = Box(x, y, item.width, item.height)
-            if item.kind == "qr" and align != "center":
+            if item.kind == "qr" and align == "left":
                 box = Box(region.x, y, item.width, item.height)
         placed.append((item, box, block, blocks))
         y += item.height
@@ -1011,13 +1366,19 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
     for _, member, _, _ in placed[1:]:
         group = group.union(member)
     for item, box, _, _ in placed:
-        c.occupied.append((item.field or item.kind, box))
+        if item.kind != "avatar":  # the portrait is the photo itself, not a cover on it
+            c.occupied.append((item.field or item.kind, box))
     if c.dry:
-        for item, _, block, blocks in placed:
+        for item, box, block, blocks in placed:
             if block is not None:
                 c.records.append(record(item.field, block, 21.0))
+            elif item.kind == "number":
+                c.records.append(_number_record(item, box, 21.0))
+                continue
             for tb in blocks:
                 c.records.append(record("recap", tb, 21.0))
+        if spec.get("backing") == "panel":  # the chooser must see what the panel covers
+            c.occupied.append(("backing", _panel_box(c, spec, group)))
         return
     _stack_backing(c, spec, group, [p for p in placed])
     for item, box, block, blocks in placed:  # noqa: B007 - box is used by most kinds
@@ -1031,12 +1392,22 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         if item.kind == "qr":
             _draw_qr(c, c.values.get(item.field, ""), box, item.spec)
             continue
+        if item.kind == "avatar":
+            _avatar(c, item, box, paint=True)
+            continue
         if item.kind == "pill":
             fill = c.color(item.spec.get("fill", "accent"))
             over = c.image  # opaque shapes are drawn in place
             x0, y0, x1, y1 = c.px(box)
             ImageDraw.Draw(over).rounded_rectangle((x0, y0, x1, y1), (y1 - y0) // 2, fill=fill)
         targets = [block] if block is not None else list(blocks)
+        if item.kind == "number":
+            contrast = min(_measure(c, tb, color) for tb in targets)
+            if c.draw_text:
+                for tb in targets:
+                    draw_block(c.image, tb, color, c.scale)
+            c.records.append(_number_record(item, box, contrast))
+            continue
         if item.kind == "facts":
             vcol = c.color(item.spec.get("value", {}).get("color", "accent"))
             lcol = c.color(item.spec.get("label", {}).get("color", "text"))
@@ -1057,6 +1428,56 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         if c.draw_text:
             draw_block(c.image, block, color, c.scale, shadow)
         c.records.append(record(item.field, block, contrast))
+
+
+def _avatar(c: CardCanvas, item: _Item, box: Box, paint: bool) -> None:
+    """The speaker's portrait in a circle (with a ring), part of the stack's flow: framed
+    around the face, which becomes the card's subject (nothing may cover it)."""
+    spec = item.spec
+    path, focus = c.photos[item.field]
+    ring = float((spec.get("frame") or {}).get("width", 0)) * c.unit
+    area = box.inset(ring)
+    subject = find_subject(path, c.subjects.get(item.field))
+    zone = area.within(tuple(spec.get("subject", (0.15, 0.12, 0.7, 0.78))))
+    framing = frame(
+        photo_size(path),
+        area,
+        subject.box if subject.kind != "none" else None,
+        zone,
+        focus,
+        float(spec.get("zoom", 3.0)),
+        float(spec.get("subject_min", 0.6)),
+    )
+    if c.subject is None:
+        c.subject, c.subject_box, c.subject_fits = subject, framing.subject, framing.fits
+        c.photo_box = area
+    if not paint or c.dry:
+        return
+    x0, y0, x1, y1 = c.px(area)
+    size = (max(1, x1 - x0), max(1, y1 - y0))
+    img = photo_crop(path, size, framing.crop).convert("RGBA")
+    if framing.subject is not None and subject.is_face and c.face_light is None:
+        c.face_light = _mean_light(c, img, framing.subject, (x0, y0))
+    if ring:
+        color = c.color((spec.get("frame") or {}).get("color", "accent"))
+        bx0, by0, bx1, by1 = c.px(box)
+        ImageDraw.Draw(c.image).ellipse((bx0, by0, bx1 - 1, by1 - 1), fill=color[:3] + (255,))
+    # Drawn at 4x and reduced: a smooth circle edge.
+    big = Image.new("L", (size[0] * 4, size[1] * 4), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, big.width - 1, big.height - 1), fill=255)
+    img.putalpha(big.resize(size, Image.Resampling.LANCZOS))
+    c.image.alpha_composite(img, (x0, y0))
+
+
+def _number_record(item: _Item, box: Box, contrast: float) -> TextRecord:
+    return TextRecord(item.field, box, round(contrast, 2), (item.text,), item.size)
+
+
+def _panel_box(c: CardCanvas, spec: dict[str, Any], group: Box) -> Box:
+    """A `panel` backing: the region's width and the group's height, padded."""
+    pad = float(spec.get("pad", 48)) * c.unit
+    full = c.safe_sub(spec.get("region"))
+    return Box(full.x - pad, group.y - pad, full.w + 2 * pad, group.h + 2 * pad)
 
 
 def _stack_backing(
@@ -1092,7 +1513,8 @@ def _stack_backing(
         anchor = spec.get("anchor", "bottom")
         ramp = float(spec.get("ramp", 260)) * c.unit
         clear = c.keep_clear
-        strength = float(spec.get("strength", 0.88))
+        # Opaque behind the text (a see-through panel shows ghosts of the photo).
+        strength = float(spec.get("strength", 1.0))
         x = np.arange(h, dtype=np.float32) / max(1e-6, c.scale)
         if anchor == "top":
             solid_end = group.bottom + pad
@@ -1121,6 +1543,17 @@ def _stack_backing(
             c.occupied.append(("backing", Box(0, 0, w, solid_end)))
         else:
             c.occupied.append(("backing", Box(0, solid_start, w, h - solid_start)))
+        return
+    if kind == "panel":
+        # An opaque rounded card under the whole group: text on a photo, the photo
+        # around it untouched.
+        panel = _panel_box(c, spec, group)
+        radius = round(float(spec.get("radius", 32)) * c.unit * c.scale)
+        x0, y0, x1, y1 = c.px(panel)
+        ImageDraw.Draw(c.image).rounded_rectangle(
+            (x0, y0, x1 - 1, y1 - 1), radius, fill=color[:3] + (255,)
+        )
+        c.occupied.append(("backing", panel))
         return
     if kind == "band":
         band = Box(0, group.y - pad, w, group.h + 2 * pad)
@@ -1176,17 +1609,25 @@ def iter_layers(layers: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def paint(c: CardCanvas, layers: list[dict[str, Any]]) -> None:
+    """Paint the layers in order. Layers marked `reserve: true` (the swipe cue) are laid
+    out first, geometry only, so that every stack leaves them their own row."""
     for spec in layers:
-        if not applies(spec, c):
-            continue
-        kind = spec.get("type")
-        if kind not in LAYERS:
-            from outreach.themes import ThemeError
+        if spec.get("reserve") and applies(spec, c):
+            probe = replace(c, dry=True, records=[], errors=[], occupied=[], reserved=[])
+            _run(probe, spec)
+            c.reserved.extend(box for _, box in probe.occupied)
+    for spec in layers:
+        if applies(spec, c):
+            _run(c, spec)
 
-            raise ThemeError(
-                f"unknown layer type `{kind}`", "use one of: " + ", ".join(sorted(LAYERS))
-            )
-        LAYERS[kind](c, spec)
+
+def _run(c: CardCanvas, spec: dict[str, Any]) -> None:
+    kind = spec.get("type")
+    if kind not in LAYERS:
+        from outreach.themes import ThemeError
+
+        raise ThemeError(f"unknown layer type `{kind}`", "use one of: " + ", ".join(sorted(LAYERS)))
+    LAYERS[kind](c, spec)
 
 
 def text_contrast(fg: tuple[int, ...], bg: tuple[int, ...]) -> float:

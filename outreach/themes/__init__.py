@@ -61,6 +61,8 @@ class Theme:
     #: language ("*" for any) -> role ("on_dark", "on_light") -> absolute logo path
     logo_variants: dict[str, dict[str, str]] = field(default_factory=dict)
     logo_ink: str = "text"
+    #: The colour of the soft shade behind a logo on a busy photo.
+    logo_shade: str = "deep"
     handle: dict[str, str] = field(default_factory=dict)
     #: Every file the theme names or ships (theme.yaml chain, templates, fonts, logos and
     #: layer variants, music): what `digest` hashes, and what a watcher should watch.
@@ -385,6 +387,7 @@ def load_theme(name: str, user_dirs: tuple[Path, ...] = ()) -> Theme:
         photo=dict(data.get("photo") or {}),
         logo_variants=logo_variants,
         logo_ink=str(data.get("logo_ink") or "text"),
+        logo_shade=str(data.get("logo_shade") or "deep"),
         handle=_handles(data.get("handle")),
         files=tuple(files),
         overrides=overrides,

@@ -75,6 +75,13 @@ class FrameSpec(_Strict):
     width: float = 12
 
 
+class SeamSpec(_Strict):
+    color: str = "accent"
+    at: Literal["top", "bottom"] = "top"
+    width: float = Field(default=1.0, ge=0, le=1, description="Share of the canvas width.")
+    height: float = 10
+
+
 class PhotoLayer(_Layer):
     source: Literal["cover", "person", "beat"] = "cover"
     area: Frac4 | None = Field(default=None, description="Of the canvas.")
@@ -92,6 +99,19 @@ class PhotoLayer(_Layer):
     frame: FrameSpec | None = None
     treatment: Literal["none", "duotone", "mono"] | None = None
     main: bool = True
+    below_text: float | None = Field(
+        default=None, description="Start this many px under the text already set."
+    )
+    to_bottom: float | None = Field(
+        default=None, description="Reach down to this many px above the canvas bottom."
+    )
+    subject_in: Literal["area", "safe"] = Field(
+        default="area", description="`subject` is a zone of the photo area, or of its safe part."
+    )
+    seam: SeamSpec | None = None
+    subject_align: Literal["center", "top"] = Field(
+        default="center", description="The face in the middle of its zone, or at its top."
+    )
 
 
 class ScrimLayer(_Layer):
@@ -108,6 +128,7 @@ class LogoLayer(_Layer):
     height: float | None = Field(default=None, ge=40)
     variant: str | None = None
     backing: str | None = None
+    shade: str | None = Field(default=None, description="Soft shade on busy photos.")
 
 
 class _TextStyle(_Strict):
@@ -142,8 +163,24 @@ class StackItem(_TextStyle):
     rule: str | None = Field(default=None, description="An accent bar in this colour.")
     qr: str | None = Field(default=None, description="A QR code of this field (story `qr: true`).")
     facts: bool | None = Field(default=None, description="The recap list of facts.")
+    avatar: Literal["cover", "person", "beat"] | None = Field(
+        default=None, description="This photo in a circle, in the stack's flow."
+    )
+    frame: FrameSpec | None = None
+    zoom: float | None = Field(default=None, ge=1, le=4)
+    subject_min: float | None = Field(default=None, ge=0, le=1)
+    subject: Frac4 | None = None
+    tight: bool | None = Field(
+        default=None, description="Measure a one-line field by its glyphs' own ink."
+    )
+    number: bool | None = Field(
+        default=None, description="Set the field as a figure: symbols smaller and tight."
+    )
     when: str | None = None
     gap: float | None = None
+    push: float | None = Field(
+        default=None, ge=0, le=1, description="Share of the free height put before this item."
+    )
     width: float | None = None
     height: float | None = None
     fill: str | None = None
@@ -160,10 +197,14 @@ class StackItem(_TextStyle):
 
     @model_validator(mode="after")
     def _one_kind(self) -> StackItem:
-        kinds = [k for k in ("field", "pill", "byline", "rule", "qr", "facts") if getattr(self, k)]
+        kinds = [
+            k
+            for k in ("field", "pill", "byline", "rule", "qr", "facts", "avatar")
+            if getattr(self, k)
+        ]
         if len(kinds) != 1:
             raise ValueError(
-                "a stack item needs exactly one of field, pill, byline, rule, qr, facts"
+                "a stack item needs exactly one of field, pill, byline, rule, qr, facts, avatar"
                 + (f" (it has {', '.join(kinds)})" if kinds else "")
             )
         return self
@@ -173,12 +214,15 @@ class StackLayer(_Layer):
     region: Frac4 | None = None
     anchor: Literal["top", "center", "bottom"] = "bottom"
     clear: Literal["auto", "above", "below", "none"] = "auto"
-    align: Literal["left", "center"] = "left"
+    align: Literal["left", "center", "right"] = "left"
     gap: float | None = None
-    backing: Literal["auto", "none", "band", "scrim", "label"] = "auto"
+    reserve: bool = Field(default=False, description="Laid out first; other stacks leave room.")
+    reserve_gap: float | None = None
+    backing: Literal["auto", "none", "band", "scrim", "label", "panel"] = "auto"
     backing_color: str | None = None
     pad: float | None = None
     ramp: float | None = None
+    radius: float | None = Field(default=None, description="Corner radius of a `panel`.")
     strength: float | None = Field(default=None, ge=0, le=1)
     avoid_salient: bool | None = None
     below_photo: bool | None = None
@@ -199,7 +243,18 @@ LAYER_MODELS: dict[str, type[_Layer]] = {
     "stack": StackLayer,
 }
 
-Need = Literal["photo", "no-photo", "face", "person-photo", "qr", "link", "person", "quote"]
+Need = Literal[
+    "photo",
+    "no-photo",
+    "face",
+    "no-face",
+    "person-photo",
+    "qr",
+    "link",
+    "person",
+    "quote",
+    "pinned",
+]
 
 
 class Variant(_Strict):
@@ -242,6 +297,9 @@ class ThemeFile(_Strict):
     fonts: dict[str, str] = Field(default_factory=dict)
     logo: str | LogoSpec | None = None
     logo_ink: str | None = Field(default=None, description="Colour of the derived one-colour logo.")
+    logo_shade: str | None = Field(
+        default=None, description="Colour of the soft shade behind a logo on a busy photo."
+    )
     handle: dict[str, str] | str | None = Field(default=None, description="The team's handle.")
     music: str | None = None
     keep_together: list[str] = Field(default_factory=list)

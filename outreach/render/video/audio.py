@@ -66,6 +66,44 @@ def duck_expression(cues: list[tuple[float, float]], duck_db: float) -> str:
     return f"pow(10,-{duck_db:.2f}/20*{depth})"
 
 
+#: The riser into the first text scene: this long (seconds), and its peak level.
+RISER_SECONDS = 1.6
+RISER_LEVEL = 0.42
+#: The closing hit: a low boom and a crash that ring out over the end card's tail.
+HIT_LEVEL = 0.55
+#: Generated sounds (ffmpeg's own sources: deterministic, nothing to ship).
+RISER = (
+    "anoisesrc=d={d:.3f}:c=white:r=48000:a=1:s=59,"
+    "highpass=f=1800,lowpass=f=9000,"
+    "volume='{level}*pow(t/{d:.3f},2.2)':eval=frame,"
+    "afade=t=out:st={cut:.3f}:d=0.03"
+)
+HIT = (
+    "aevalsrc='{level}*(0.9*sin(2*PI*(48*t+70*(1-exp(-t*28))/28))*exp(-t*4.5)"
+    "+0.35*(random(0)*2-1)*exp(-t*3.2))':s=48000:d={d:.3f},"
+    "highpass=f=30,afade=t=out:st={fo:.3f}:d=0.15"
+)
+
+
+def sound_effects(duration: float, marks: dict[str, float]) -> list[str]:
+    """lavfi sources for the riser (ending at `marks['riser']`) and the closing hit
+    (at `marks['button']`), each as `[label]` already delayed to its place."""
+    out = []
+    riser = marks.get("riser")
+    if riser is not None and riser > 0.5:
+        d = min(RISER_SECONDS, riser)
+        ms = round((riser - d) * 1000)
+        src = RISER.format(d=d, level=RISER_LEVEL, cut=max(0.0, d - 0.03))
+        out.append(f"{src},aformat=channel_layouts=stereo,adelay={ms}|{ms}[riser]")
+    button = marks.get("button")
+    if button is not None and 0 < button < duration:
+        d = max(0.2, duration - button)
+        ms = round(button * 1000)
+        src = HIT.format(d=d, level=HIT_LEVEL, fo=max(0.0, d - 0.15))
+        out.append(f"{src},aformat=channel_layouts=stereo,adelay={ms}|{ms}[hit]")
+    return out
+
+
 def mix_args(
     duration: float,
     music: Path | None,
@@ -73,21 +111,30 @@ def mix_args(
     music_volume: float = 0.45,
     fade: float = 1.0,
     duck_db: float = 10.0,
+    marks: dict[str, float] | None = None,
 ) -> list[str]:
-    """ffmpeg arguments (inputs, filter graph, output options) for the unnormalised mix."""
+    """ffmpeg arguments (inputs, filter graph, output options) for the unnormalised mix.
+
+    `marks` (with music only): `riser` builds a riser into that second, `button` ends
+    the bed on a hit at that second (the bed stops, the hit rings out to the end)."""
     d = f"{duration:.6f}"
     args = ["-f", "lavfi", "-t", d, "-i", f"anullsrc=r={RATE}:cl=stereo"]
     graph: list[str] = []
     mixed = ["[0:a]"]
     n = 1
     music_label = None
+    marks = dict(marks or {}) if music is not None else {}
     if music is not None:
         args += ["-stream_loop", "-1", "-i", str(music)]
-        fade_out = max(0.0, duration - fade)
+        button = marks.get("button")
+        if button is not None and 0 < button < duration:
+            ending = f"afade=t=out:st={max(0.0, button - 0.04):.3f}:d=0.08"
+        else:
+            fade_out = max(0.0, duration - fade)
+            ending = f"afade=t=out:st={fade_out:.3f}:d={min(fade, duration):.3f}"
         graph.append(
             f"[{n}:a]{_FMT},atrim=0:{d},asetpts=N/SR/TB,volume={music_volume:.3f},"
-            "afade=t=in:st=0:d=0.010,"
-            f"afade=t=out:st={fade_out:.3f}:d={min(fade, duration):.3f}[music]"
+            f"afade=t=in:st=0:d=0.010,{ending}[music]"
         )
         music_label = "[music]"
         n += 1
@@ -106,6 +153,9 @@ def mix_args(
         music_label = "[ducked]"
     if music_label:
         mixed.append(music_label)
+    effects = sound_effects(duration, marks)
+    graph += effects
+    mixed += [e[e.rindex("[") :] for e in effects]
     mixed += voices
     graph.append(
         f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:normalize=0,atrim=0:{d}[out]"
@@ -135,6 +185,7 @@ def build_soundtrack(
     duck_db: float = 10.0,
     normalize: bool = True,
     audio_kbps: int = AAC_KBPS,
+    marks: dict[str, float] | None = None,
 ) -> ffmpeg.Loudness | None:
     """Write the soundtrack to `target` as AAC (.m4a), ready to be muxed by stream copy.
 
@@ -150,7 +201,7 @@ def build_soundtrack(
             "-y",
             "-v",
             "error",
-            *mix_args(duration, music, narration, music_volume, fade, duck_db),
+            *mix_args(duration, music, narration, music_volume, fade, duck_db, marks),
             "-f",
             "wav",
             str(raw),

@@ -272,24 +272,34 @@ class SuperPlate:
 
 
 class MotionRenderer:
-    """A photo beat: its plate seen through a moving window (motion.beat_path)."""
+    """A photo beat: each shot's plate seen through a moving window (motion.camera).
+
+    Plates are made on first use, one shot at a time, and the shot before is let go."""
 
     def __init__(
-        self, plate: Planes, size: tuple[int, int], windows: list[tuple[float, float, float, float]]
+        self,
+        size: tuple[int, int],
+        camera: Any,
+        plates: list[Callable[[], Planes]],
     ):
         self.size = size
-        self.plate = SuperPlate(plate)
-        self.windows = windows
+        self.camera = camera
+        self._plates = plates
+        self._shot = -1
+        self.plate: SuperPlate | None = None
         self.static = False
 
     def frame(self, k: int, n: int) -> Planes:
-        window = self.windows[min(max(0, k), len(self.windows) - 1)]
+        shot, window = self.camera.plate_window(k)
+        if shot != self._shot or self.plate is None:
+            self.plate = SuperPlate(self._plates[shot]())
+            self._shot = shot
         return self.plate.sample(window, self.size)
 
 
 @dataclass
 class Anim:
-    """A piece of a card (a text block, or one line of it) that rises and fades in."""
+    """A piece of text (a line, a label) that rises and fades in."""
 
     overlay: Overlay
     start: int  # frame within the scene
@@ -308,76 +318,187 @@ class Anim:
         dy = round(self.rise * (1 - e) / 2) * 2
         self.overlay.paste_faded(dst, min(1.0, e * 1.15), dy)
 
+    @property
+    def end(self) -> int:
+        return self.start + self.frames
+
+    def final(self, dst: Planes) -> None:
+        self.overlay.paste(dst)
+
 
 @dataclass
-class Counter:
-    """A fact's number counting up once the scene is in: one opaque patch per value."""
+class Pop:
+    """A word or a number that pops in: drawn larger first, settling to its size
+    (`steps` are the pre-drawn larger versions, each centred where the final one is)."""
 
-    patches: dict[str, Planes]
-    at: tuple[int, int]
-    schedule: list[str]
+    overlay: Overlay
+    steps: list[Overlay]
     start: int
 
     def draw(self, dst: Planes, k: int) -> None:
         j = k - self.start
-        patch = self.patches[self.schedule[min(max(0, j), len(self.schedule) - 1)]]
-        x, y = self.at[0] - self.at[0] % 2, self.at[1] - self.at[1] % 2
-        dst.y.paste(patch.y, (x, y))
-        dst.u.paste(patch.u, (x // 2, y // 2))
-        dst.v.paste(patch.v, (x // 2, y // 2))
+        if j < 0:
+            return
+        if j >= len(self.steps):
+            self.overlay.paste(dst)
+            return
+        self.steps[j].paste_faded(dst, min(1.0, 0.45 + 0.3 * (j + 1)))
 
     @property
     def end(self) -> int:
-        return self.start + len(self.schedule)
+        return self.start + len(self.steps)
+
+    def final(self, dst: Planes) -> None:
+        self.overlay.paste(dst)
 
 
-class CardRenderer:
-    """A card scene (cover, quote, fact, CTA) that is never still.
+@dataclass
+class Count:
+    """A fact's number counting up (one pre-drawn overlay per value shown), then a pop as
+    it lands on its final value."""
 
-    Phase 1, from the frame the scene is fully in: the card without its text, and each
-    text block (or line of the quote) rising in after the one above it, a count-up for a
-    fact's number; the pieces overlap in time, so something moves in every frame. Phase
-    2, once the last piece has landed (the frame is then exactly the composed card): a
-    slow push-in on the whole card to the end of the scene, starting gently.
+    values: dict[str, Overlay]
+    schedule: list[str]  # the value shown at each frame from `start`
+    start: int
+    landing: list[Overlay]  # the final value drawn larger, settling back
+
+    def draw(self, dst: Planes, k: int) -> None:
+        j = k - self.start
+        if j < 0:
+            self.values[self.schedule[0]].paste(dst)
+            return
+        if j < len(self.schedule):
+            self.values[self.schedule[j]].paste(dst)
+            return
+        j -= len(self.schedule)
+        if j < len(self.landing):
+            self.landing[j].paste(dst)
+            return
+        self.values[self.schedule[-1]].paste(dst)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.schedule) + len(self.landing)
+
+    def final(self, dst: Planes) -> None:
+        self.values[self.schedule[-1]].paste(dst)
+
+
+def _overlays(e: Any) -> list[Overlay]:
+    """Every overlay an element may paste (to move it as a whole)."""
+    if isinstance(e, Anim):
+        return [e.overlay]
+    if isinstance(e, Pop):
+        return [e.overlay, *e.steps]
+    if isinstance(e, Count):
+        return [*e.values.values(), *e.landing]
+    return []
+
+
+class TypeRenderer:
+    """A text scene (the opener's headline over its photo is `OpenerRenderer`) that is
+    never still.
+
+    Phase 1, from the frame the scene is fully in: its background (with a moving motif)
+    and each element (a line rising in, a number counting up and popping) at its own
+    frame, on the beat; elements overlap in time, so something moves in every frame.
+    Phase 2, once they have landed (the frame is then the finished card): a slow push-in
+    on the whole card, starting gently; a long card also cuts closer once (`punches`).
+    `late` elements (the end card's handle on the closing hit, its credits) come in
+    during phase 2, over the moving card, where the push-in has carried their place.
     """
 
     def __init__(
         self,
         base: Planes,
-        full: Planes,
         size: tuple[int, int],
-        anims: list[Anim],
-        counter: Counter | None,
-        settle: int,
+        elements: list[Any],
         zoom: float,
         anchor: tuple[float, float] = (0.5, 0.45),
         punches: tuple[int, ...] = (),
         punch: float = 1.06,
+        late: list[Any] | None = None,
     ):
         self.base = base
-        self.full = SuperPlate(full)
         self.size = size
-        self.anims = anims
-        self.counter = counter
-        self.settle = settle
+        self.elements = elements
+        self.late = list(late or [])
+        self.settle = max([1, *(e.end for e in elements)])
+        full = base.copy()
+        for e in elements:
+            e.final(full)
+        self.full = SuperPlate(full)
         self.zoom = zoom
         self.anchor = anchor
-        self.punches = tuple(p for p in punches if p > settle + 15)
+        self.punches = tuple(p for p in punches if p > self.settle + 15)
         self.punch = punch
         self.static = False
 
     def frame(self, k: int, n: int) -> Planes:
         from outreach.render.video.motion import card_window, card_zoom
 
-        if k >= self.settle:
-            z = card_zoom(k, self.settle, n, self.zoom)
-            z *= self.punch ** sum(1 for p in self.punches if k >= p)  # a cut closer
-            return self.full.sample(card_window(z, self.size, self.anchor), self.size)
-        out = self.base.copy()
-        if self.counter is not None and k >= self.counter.start:
-            self.counter.draw(out, k)
-        for anim in self.anims:
-            anim.draw(out, k)
+        if k < self.settle:
+            out = self.base.copy()
+            for e in self.elements:
+                e.draw(out, k)
+            for e in self.late:
+                e.draw(out, k)
+            return out
+        z = card_zoom(k, self.settle, n, self.zoom)
+        z *= self.punch ** sum(1 for p in self.punches if k >= p)  # a cut closer
+        window = card_window(z, self.size, self.anchor)
+        out = self.full.sample(window, self.size)
+        if not self.late:
+            return out
+        if out is self.full.base:
+            out = out.copy()
+        wx, wy, ww, _wh = window
+        f = self.size[0] / ww
+        for e in self.late:
+            if k < getattr(e, "start", 0):
+                continue
+            pieces = _overlays(e)
+            if not pieces:
+                e.draw(out, k)
+                continue
+            o = pieces[0]
+            cx, cy = o.x + o.alpha.width / 2, o.y + o.alpha.height / 2
+            dx = round(((cx - wx) * f - cx) / 2) * 2
+            dy = round(((cy - wy) * f - cy) / 2) * 2
+            for p in pieces:
+                p.x, p.y = p.x + dx, p.y + dy
+            try:
+                e.draw(out, k)
+            finally:
+                for p in pieces:
+                    p.x, p.y = p.x - dx, p.y - dy
+        return out
+
+
+class OpenerRenderer:
+    """The opener: its photo pushing in from the first frame, and the headline popping
+    in word by word over it."""
+
+    def __init__(
+        self,
+        plate: Planes,
+        windows: list[tuple[float, float, float, float]],
+        size: tuple[int, int],
+        words: list[Pop],
+    ):
+        self.plate = SuperPlate(plate)
+        self.windows = windows
+        self.size = size
+        self.words = words
+        self.static = False
+
+    def frame(self, k: int, n: int) -> Planes:
+        window = self.windows[min(max(0, k), len(self.windows) - 1)]
+        out = self.plate.sample(window, self.size)
+        if out is self.plate.base:
+            out = out.copy()
+        for w in self.words:
+            w.draw(out, k)
         return out
 
 
