@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.i18n import N_, _
+from outreach.i18n import N_, _, ngettext
 
 COLUMNS = (N_("rendered"), N_("skipped"), N_("failed"), N_("warnings"))
 
@@ -87,6 +87,16 @@ def summary_lines(report: Any) -> list[str]:
         )
     if report.other_weeks:
         lines.append(_("{n} stories belong to other weeks and were left out", n=report.other_weeks))
+    if report.samples:
+        lines.append(
+            ngettext(
+                "{n} sample story left out (`sample: true`, and your own stories are in the "
+                "folder; pass --samples to pack it too)",
+                "{n} sample stories left out (`sample: true`, and your own stories are in the "
+                "folder; pass --samples to pack them too)",
+                len(report.samples),
+            )
+        )
     if report.drafts:
         lines.append(
             _("drafts left out (not approved; pass --include-drafts to render them): ")

@@ -327,12 +327,12 @@ def type_scene(
         mark = _layout(
             "“", Box(area.x, 0, area.w, 400), _style(theme, "title", (round(200 * k),) * 2, 1), ""
         )
-        body = _layout(
+        body = headline(
             excerpt,
             Box(area.x, 0, area.w, area.h * 0.62),
             _style(theme, "quote", (round(74 * k), 56), 7, leading=1.24, **extra),
             "quote",
-        )
+        ) if excerpt.strip() else None  # fmt: skip
         who = _layout(
             f"— {speaker}" if speaker else "",
             Box(area.x, 0, area.w, 140),
