@@ -173,7 +173,7 @@ def test_preview_shows_post_text_video_approve_and_download(
             # Caption, hashtags and alt text beside each platform's cards.
             for name in ("tiktok", "instagram-feed"):
                 section = page.locator(f"section.platform:has(#pf-{name})")
-                expect(section.locator("aside.post pre.caption")).to_contain_text("Nông sản Việt")
+                expect(section.locator("aside.post pre.caption")).to_contain_text("#HoiNhap")
                 expect(section.locator("aside.post .tags")).to_have_text("#HoiNhap #ThanhNien")
                 expect(section.locator("aside.post ol.alts li").first).to_contain_text("cover.jpg")
             tiktok = page.locator("section.platform:has(#pf-tiktok) aside.post")

@@ -180,7 +180,12 @@ def story_views(report: Any) -> list[StoryView]:
             _prefer_platform_videos(pv)
             _find_texts(pv, pack_dir, sid)
             pv.failed = not pv.cards and not pv.videos and pv.post_path is None
-        platforms = list(by_platform.values())
+        # Preset order, whatever order this run met them in (a narrow run lists its own
+        # platforms first): the same pack gives the same page, byte for byte.
+        order = {name: i for i, name in enumerate(info)}
+        platforms = sorted(
+            by_platform.values(), key=lambda p: (order.get(p.name, len(order)), p.name)
+        )
         views.append(
             StoryView(
                 sid,
