@@ -383,7 +383,8 @@ def type_scene(
             kind = "count" if COUNT_UP.fullmatch(value.strip()) else "pop"
             parts.append((kind, num, count_start if kind == "count" else delay + 1))
         lines = _lines(lab) if lab else []
-        label_from = count_start + round(COUNT_SECONDS * fps) + len(LANDING) // 2
+        # The label rises while the number settles: read together, not one after the other.
+        label_from = count_start + round(COUNT_SECONDS * fps * 0.6)
         starts = _schedule(at(label_from / fps + sc.start / fps), len(lines), quick, fps,
                            length - fps)  # fmt: skip
         parts += [("rise", line, st) for line, st in zip(lines, starts, strict=True)]
