@@ -25,7 +25,7 @@ from outreach.render.cards import (
 )
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import PhotoError, verify_photo
-from outreach.render.post import build_post
+from outreach.render.post import PostText, build_post
 from outreach.themes import Theme, ThemeError, load_theme
 
 #: `check` composes cards at this scale: enough to measure contrast, 16x fewer pixels.
@@ -517,22 +517,42 @@ def render_cards(
                 )
             )
         post = build_post(loaded.story, platform, theme, specs)
-        data = post.text.encode("utf-8")
-        target = folder / "post.txt"
-        write_bytes(target, data)
-        entries.append(
-            ManifestEntry(
-                path=str(target.relative_to(out_dir)),
-                story=loaded.id,
-                platform=platform.name,
-                output="post",
-                width=None,
-                height=None,
-                bytes=len(data),
-                sha256=sha256_bytes(data),
+        texts: list[tuple[str, str, str | None, dict]] = [
+            ("post.txt", "post", post.text, {}),
+            ("caption.txt", "caption", post.paste, _caption_extra(post)),
+            ("alt.txt", "alt", post.alt_file, {"images": [name for name, _ in post.alt]}),
+        ]
+        for name, output, text, extra in texts:
+            if text is None:
+                continue
+            data = text.encode("utf-8")
+            target = folder / name
+            write_bytes(target, data)
+            entries.append(
+                ManifestEntry(
+                    path=str(target.relative_to(out_dir)),
+                    story=loaded.id,
+                    platform=platform.name,
+                    output=output,
+                    width=None,
+                    height=None,
+                    bytes=len(data),
+                    sha256=sha256_bytes(data),
+                    extra=extra,
+                )
             )
-        )
     return entries
+
+
+def _caption_extra(post: PostText) -> dict:
+    """What the manifest says about caption.txt: its length, first line and title."""
+    extra: dict = {
+        "chars": len(post.paste.rstrip("\n")),
+        "first_line": post.paste.split("\n", 1)[0],
+    }
+    if post.title:
+        extra["title"] = post.title
+    return extra
 
 
 def describe_error(path: Path, exc: BaseException) -> list[Diagnostic]:

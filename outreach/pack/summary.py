@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from outreach.i18n import ngettext
+
 COLUMNS = ("rendered", "skipped", "failed", "warnings")
 
 
@@ -51,6 +53,16 @@ def summary_lines(report: Any) -> list[str]:
         lines.append(f"removed {report.temp_removed} temporary files left by an interrupted run")
     if report.other_weeks:
         lines.append(f"{report.other_weeks} stories belong to other weeks and were left out")
+    if report.samples:
+        lines.append(
+            ngettext(
+                "{n} sample story left out (`sample: true`, and your own stories are in the "
+                "folder; pass --samples to pack it too)",
+                "{n} sample stories left out (`sample: true`, and your own stories are in the "
+                "folder; pass --samples to pack them too)",
+                len(report.samples),
+            )
+        )
     if report.drafts:
         lines.append(
             "drafts left out (not approved; pass --include-drafts to render them): "
