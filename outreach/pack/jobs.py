@@ -279,6 +279,9 @@ def run_output(job: OutputJob) -> JobResult:
                     record_dir=pack_dir / CACHE_DIR / "video",
                     links=False,
                 )
+                from outreach.pack.handoff import place_platform_videos
+
+                made += place_platform_videos(made, pack_dir)
         keys = _keys_after(job, validated)
         entries = []
         for entry in made:
