@@ -172,10 +172,8 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
     Example:
       outreach new stories/engineer-hanoi.yaml --kind engineer --lang vi
     """
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
-
     from outreach.atomic import write_text
+    from outreach.model.placeholders import new_story_text
 
     _settle_language([path.parent])
     console = _Console(quiet, verbose)
@@ -187,10 +185,7 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
             )
         )
         sys.exit(EXIT_ERRORS)
-    env = SandboxedEnvironment(
-        loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True
-    )
-    text = env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=str(path))
+    text = new_story_text(kind, lang, str(path))
     write_text(path, text)
     console.info(_("wrote {path} — edit it, then run: outreach check {path}", path=path))
 

@@ -556,6 +556,8 @@ def check_lines(validated: Any) -> list[str]:
         plans = plan_videos(validated)
     except StoryError:
         return []  # reported as diagnostics by the validation
+    from outreach import i18n
+
     lines = []
     for vp in plans:
         r = vp.report()
@@ -563,19 +565,33 @@ def check_lines(validated: Any) -> list[str]:
         music = (
             f"{r['music']} {r['bpm']:g} BPM"
             if r["music"] and r["bpm"]
-            else r["music"] or "no music"
+            else r["music"] or i18n._("no music")
         )
         lines.append(
-            f"{validated.loaded.id} video ({', '.join(p.name for p in vp.asked)}): "
-            f"{r['duration_s']:.1f} s; first motion {m['first_motion_s']:.2f} s, "
-            f"frozen {m['frozen_s']:.1f} s ({m['frozen_share']:.0%}); "
-            f"{c['cues']} cues, shortest {c['shortest_s']:.2f} s, "
-            f"fastest {c['fastest_cps']:.1f} chars/s, longest line {c['longest_line']}; "
-            f"{sh['count']} shots of {sh['mean_s']:.1f} s on average, "
-            f"{sh['cuts_on_beat']}/{sh['cuts']} cuts on the beat ({music})"
+            i18n._(
+                "{id} video ({platforms}): {duration} s; first motion {motion} s, "
+                "frozen {frozen} s ({share}); {cues} cues, shortest {shortest} s, "
+                "fastest {fastest} chars/s, longest line {longest}; "
+                "{shots} shots of {mean} s on average, {on_beat}/{cuts} cuts on the beat ({music})",
+                id=validated.loaded.id,
+                platforms=", ".join(p.name for p in vp.asked),
+                duration=format(r["duration_s"], ".1f"),
+                motion=format(m["first_motion_s"], ".2f"),
+                frozen=format(m["frozen_s"], ".1f"),
+                share=format(m["frozen_share"], ".0%"),
+                cues=c["cues"],
+                shortest=format(c["shortest_s"], ".2f"),
+                fastest=format(c["fastest_cps"], ".1f"),
+                longest=c["longest_line"],
+                shots=sh["count"],
+                mean=format(sh["mean_s"], ".1f"),
+                on_beat=sh["cuts_on_beat"],
+                cuts=sh["cuts"],
+                music=music,
+            )
         )
-        lines += [f"  note: {n}" for n in r["notes"]]
-        lines += [f"  cue problem: {p}" for p in c["problems"]]
+        lines += ["  " + i18n._("note: {note}", note=n) for n in r["notes"]]
+        lines += ["  " + i18n._("cue problem: {problem}", problem=p) for p in c["problems"]]
     return lines
 
 

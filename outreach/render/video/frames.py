@@ -365,8 +365,7 @@ class Count:
     def draw(self, dst: Planes, k: int) -> None:
         j = k - self.start
         if j < 0:
-            self.values[self.schedule[0]].paste(dst)
-            return
+            return  # the number appears as it starts counting
         if j < len(self.schedule):
             self.values[self.schedule[j]].paste(dst)
             return

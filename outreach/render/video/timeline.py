@@ -65,7 +65,7 @@ class VideoSettings:
     punch_zoom: float = 1.15  # how much closer a punch-in frames the photo
     #: The opener: the hook as a headline over a moving photo, on screen from frame 0.
     cover_seconds: float = 1.8
-    cover_max: float = 3.0  # the opener never holds longer, whatever its text
+    cover_max: float = 2.4  # the opener never holds longer, whatever its text
     cover_least: float = 1.5
     hook_chars: int = 60  # a longer hook cannot be read in the opener: the title opens
     hook_size: tuple[int, int] = (150, 110)  # px at 1080 wide
@@ -613,7 +613,8 @@ def plan(
         quote.display = (excerpt, speaker)
         quote.optional = 1
         scenes.append(quote)
-    for rank, i in enumerate(strongest_facts(story.facts, s.video_facts)):
+    said = " ".join([story.hook, *(b.text for b in story.beats)])
+    for rank, i in enumerate(strongest_facts(story.facts, s.video_facts, said)):
         fact = story.facts[i]
         chars = count_chars(f"{fact.value} {fact.label}")
         sc = Scene("fact", i, ("facts", i), s.fact_seconds, base=s.fact_seconds, least=s.fact_least)
@@ -715,14 +716,21 @@ def countable(value: str) -> bool:
     return m is not None and int(re.sub(r"\D", "", m.group(2))) >= 3
 
 
-def strongest_facts(facts: list[Any], most: int) -> list[int]:
-    """Indices of the facts the video shows, strongest first (deterministic): a number
-    that can count up, then any number, then a label short enough to read (at most 60
-    characters), then the story's own order."""
+def _digits(text: str) -> set[str]:
+    return {re.sub(r"\D", "", m) for m in re.findall(r"\d[\d.,]*", text)}
 
-    def rank(i: int) -> tuple[bool, bool, bool, int]:
+
+def strongest_facts(facts: list[Any], most: int, said: str = "") -> list[int]:
+    """Indices of the facts the video shows, strongest first (deterministic): news
+    first (a number the hook and beats have not already said), then a number that can
+    count up, then any number, then a label short enough to read (at most 60
+    characters), then the story's own order."""
+    already = _digits(said)
+
+    def rank(i: int) -> tuple[bool, bool, bool, bool, int]:
         value = facts[i].value
         return (
+            bool(_digits(value) & already),
             not countable(value),
             not any(ch.isdigit() for ch in value),
             count_chars(facts[i].label) > 60,
