@@ -330,8 +330,9 @@ def encode_segments(
             meter = FreezeMeter(timeline.fps)
             first: np.ndarray | None = None
             try:
-                if queue:
-                    prepare(queue[0])
+                # No prefetch of the next segment here: the frame stream already builds
+                # the next scene on its helper thread, and two builders drawing text with
+                # the same fonts at once made frames differ now and then.
                 stream = frame_stream(
                     timeline, renderers, captions, meter, frames=range(seg.start, seg.stop)
                 )
