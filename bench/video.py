@@ -6,6 +6,11 @@ Prints, measured in the same run on the same machine:
   raw file, with the same pixel format (yuv420p), preset and CRF;
 - the ratio wall / floor, and peak memory (this process, and the largest ffmpeg child).
 
+It then changes one beat's words and renders again into the same folder: only that
+beat's segment is encoded again and joined with the others by stream copy, and the
+soundtrack is mixed again. The edit is printed as a share of the cold render (target
+<= 35%), with how many segments were encoded.
+
 Run: python bench/video.py [--runs 3] [--keep DIR]
 The story has a cover, four photo beats (zoom in, pan left, zoom out, pan right, with
 punch-ins), a fact with a count-up and a CTA end card, all moving (kinetic text, push-ins),
@@ -100,6 +105,10 @@ def peak_mb(who: int) -> float:
 DURATIONS: list[float] = []
 
 
+EDIT = ("Năm 2019 chị nhận học bổng", "Năm 2019 chị giành học bổng")
+EDITS: list[tuple[float, float, dict]] = []  # (edit wall, edit CPU, encode record)
+
+
 def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, float, float, Path]:
     """(wall of the render, floor, CPU of the render, CPU of the floor, raw frames file)."""
     from outreach import ffmpeg
@@ -116,6 +125,14 @@ def run_once(story: Path, root: Path, out: Path) -> tuple[float, float, float, f
     cpu = _cpu() - c0
     video = next(e for e in entries if e.output == "video")
     DURATIONS.append(video.extra["duration"])
+
+    # One beat's words change: the same folder, a fresh validation, as `render` does.
+    original = story.read_text(encoding="utf-8")
+    story.write_text(original.replace(*EDIT), encoding="utf-8")
+    t_edit, c_edit = time.perf_counter(), _cpu()
+    pv.render_videos(load_and_validate(story, root, ["tiktok"]), out, "fast", None)
+    EDITS.append((time.perf_counter() - t_edit, _cpu() - c_edit, pv.HISTORY[-1].as_dict()))
+    story.write_text(original, encoding="utf-8")
 
     # The floor: the same frames, dumped to a raw file, encoded by ffmpeg alone.
     vp = pv.plan_videos(validated)[0]
@@ -193,6 +210,15 @@ def main() -> None:
         print(
             f"cpu    {cpu:.1f} s vs floor {floor_cpu:.1f} s: ratio {cpu / floor_cpu:.2f} "
             "(steadier than wall time when the machine is shared)"
+        )
+        edit_wall = statistics.median(e[0] for e in EDITS)
+        edit_cpu = statistics.median(e[1] for e in EDITS)
+        print(
+            f"edit   one beat's words: {edit_wall:.2f} s = {edit_wall / wall:.0%} of the cold "
+            f"render (target <= 35%), median of per-run shares "
+            f"{statistics.median(e[0] / w for e, w in zip(EDITS, walls, strict=True)):.0%}; "
+            f"cpu {edit_cpu / cpu:.0%}; segments encoded again: "
+            + ", ".join(f"{e[2]['encoded']}/{e[2]['segments']}" for e in EDITS)
         )
         print(
             f"peak memory: python {peak_mb(resource.RUSAGE_SELF):.0f} MB, "

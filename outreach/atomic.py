@@ -130,6 +130,29 @@ def atomic_path(target: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def link_file(source: Path, target: Path) -> None:
+    """Give `target` the bytes of `source` as a hard link (no extra disk space; a real
+    file to every program and zip tool), or as a copy where the file system has no hard
+    links. Atomic and journaled like every other write."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if not target.is_symlink() and os.path.samefile(source, target):
+            return
+    tmp = temp_path_for(target)
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        _before_replace(target, tmp)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
 def write_bytes(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)

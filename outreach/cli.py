@@ -146,6 +146,7 @@ def main() -> None:
 
     \b
     Examples:
+      outreach init my-team
       outreach new stories/my-story.yaml --kind startup --lang vi
       outreach check stories/
       outreach render stories/startup-agrilink.yaml -o output/
@@ -171,10 +172,8 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
     Example:
       outreach new stories/engineer-hanoi.yaml --kind engineer --lang vi
     """
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
-
     from outreach.atomic import write_text
+    from outreach.model.placeholders import new_story_text
 
     _settle_language([path.parent])
     console = _Console(quiet, verbose)
@@ -186,12 +185,65 @@ def new(path: Path, kind: str, lang: str, force: bool, quiet: bool, verbose: boo
             )
         )
         sys.exit(EXIT_ERRORS)
-    env = SandboxedEnvironment(
-        loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True
-    )
-    text = env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=str(path))
+    text = new_story_text(kind, lang, str(path))
     write_text(path, text)
     console.info(_("wrote {path} — edit it, then run: outreach check {path}", path=path))
+
+
+# --- init ----------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@common
+def init(folder: Path, lang: str, quiet: bool, verbose: bool) -> None:
+    """Start a project for your team: FOLDER/outreach.toml, FOLDER/stories/ with one
+    commented draft story, and FOLDER/themes/. Nothing that exists is overwritten, and
+    none of the bundled sample stories is copied.
+
+    \b
+    Example:
+      outreach init hoinhap && cd hoinhap
+      outreach check stories/
+      outreach pack stories/ -o output/
+    """
+    from outreach.project import init_project
+
+    _settle_language([folder.parent if not folder.exists() else folder])
+    console = _Console(quiet, verbose)
+    if folder.exists() and not folder.is_dir():
+        console.error(
+            _("error: {folder} is a file — choose a folder name for the project", folder=folder)
+        )
+        sys.exit(EXIT_USAGE)
+    try:
+        report = init_project(folder, lang)
+    except OSError as exc:
+        from outreach.diagnostics import explain_os_error
+
+        message, hint = explain_os_error(exc)
+        console.error(
+            _(
+                "error: cannot create the project in {folder}: {message} — {hint}",
+                folder=folder,
+                message=message,
+                hint=hint,
+            )
+        )
+        sys.exit(EXIT_ERRORS)
+    for path in report.created:
+        console.info(_("created {path}", path=path))
+    for path in report.kept:
+        console.info(_("kept {path} (it exists already)", path=path))
+    console.info(
+        _(
+            "next: edit the story in {stories}/, set `status: approved`, then run: "
+            "outreach pack {stories} -o {output}",
+            stories=folder / "stories",
+            output=folder / "output",
+        )
+    )
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -434,6 +486,12 @@ def themes_cmd(themes_dir: tuple[Path, ...], quiet: bool, verbose: bool) -> None
 )
 @click.option("--include-drafts", is_flag=True, help="Also render stories not yet approved.")
 @click.option(
+    "--samples",
+    "include_samples",
+    is_flag=True,
+    help="Also pack the bundled sample stories (`sample: true`) that sit beside your own.",
+)
+@click.option(
     "--scheduler",
     metavar="tcp://HOST:PORT",
     default=None,
@@ -454,6 +512,7 @@ def pack(
     platforms: tuple[str, ...],
     story_ids: tuple[str, ...],
     include_drafts: bool,
+    include_samples: bool,
     scheduler: str | None,
     quality: str,
     themes_dir: tuple[Path, ...],
@@ -468,7 +527,10 @@ def pack(
     \b
     A story joins week W's pack if its `week:` is W or its `publish:` date falls in W;
     a story with neither joins every pack. Only `status: approved` stories are rendered
-    unless --include-drafts; the drafts left out are listed.
+    unless --include-drafts; the drafts left out are listed. The bundled samples
+    (`sample: true`) join only a folder of nothing but samples, or with --samples.
+    The pack's root also holds schedule.csv and schedule.ics: one row and one event per
+    post, at the story's `publish:` time (Vietnam time unless it names a zone).
     Unchanged outputs are skipped (the cache is DIR/<week>/.cache/, safe to delete).
     A run narrowed by -p, --only or --story rebuilds only that part: every other output
     of the week stays on disk, in manifest.json and in the zip. Files are removed only
@@ -513,6 +575,7 @@ def pack(
             platforms=list(platforms) or None,
             stories=list(story_ids) or None,
             include_drafts=include_drafts,
+            include_samples=include_samples,
             scheduler=scheduler,
             themes_dirs=themes_dir,
             quality=quality,

@@ -94,40 +94,52 @@ class StoryError(Exception):
 def explain_os_error(exc: OSError) -> tuple[str, str]:
     """(message, hint) in plain words for a failed file operation, naming the path."""
     where = exc.filename or ""
-    shown = display_path(where) if where else "a file"
-    folder = display_path(Path(where).parent) if where else "the output folder"
+    shown = display_path(where) if where else _("a file")
+    folder = display_path(Path(where).parent) if where else _("the output folder")
     code = exc.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return (
-            f"the disk is full: {shown} could not be written",
-            "free some space, or write the pack to another disk with -o",
+            _("the disk is full: {path} could not be written", path=shown),
+            _("free some space, or write the pack to another disk with -o"),
         )
     if code == errno.EFBIG:
         return (
-            f"{shown} is too large for this disk or for this account's file-size limit",
-            "free some space or raise the limit (ulimit -f), or use another disk with -o",
+            _(
+                "{path} is too large for this disk or for this account's file-size limit",
+                path=shown,
+            ),
+            _("free some space or raise the limit (ulimit -f), or use another disk with -o"),
         )
     if code == errno.EROFS:
         return (
-            f"cannot write {shown}: {folder} is on a read-only disk",
-            "choose a writable folder with -o",
+            _("cannot write {path}: {folder} is on a read-only disk", path=shown, folder=folder),
+            _("choose a writable folder with -o"),
         )
     if code in (errno.EACCES, errno.EPERM):
         return (
-            f"no permission to write {shown}",
-            f"make {folder} writable (chmod u+w) or choose another folder with -o",
+            _("no permission to write {path}", path=shown),
+            _("make {folder} writable (chmod u+w) or choose another folder with -o", folder=folder),
         )
     if code == errno.ENOTDIR:
         return (
-            f"cannot create {shown}: part of that path is a file, not a folder",
-            "choose an output folder that is not inside a file (-o)",
+            _("cannot create {path}: part of that path is a file, not a folder", path=shown),
+            _("choose an output folder that is not inside a file (-o)"),
         )
     if code == errno.ENAMETOOLONG:
-        return (f"the file name {shown} is too long", "use a shorter id or output folder")
+        return (
+            _("the file name {path} is too long", path=shown),
+            _("use a shorter id or output folder"),
+        )
     if code == errno.EISDIR:
-        return (f"{shown} is a folder where a file is expected", "move that folder away")
+        return (
+            _("{path} is a folder where a file is expected", path=shown),
+            _("move that folder away"),
+        )
     reason = (exc.strerror or str(exc)).lower()
-    return (f"could not write {shown}: {reason}", "check the output folder and the disk")
+    return (
+        _("could not write {path}: {reason}", path=shown, reason=reason),
+        _("check the output folder and the disk"),
+    )
 
 
 def display_path(path: Path | str) -> str:

@@ -414,6 +414,116 @@ def _widen_pipe(fd: int) -> None:
         pass  # not Linux, or a lower limit: the default pipe works, only slower
 
 
+class StreamEncoder:
+    """One ffmpeg process encoding raw frames (written with `write`) to an MP4.
+
+    Frames go to ffmpeg's stdin through a writer thread, so building the next frame
+    overlaps encoding the previous one. `close` ends the input without waiting, so the
+    next segment's encoder can start while this one drains its lookahead; `wait` then
+    raises FFmpegError if it failed. `target` should be a temporary path: on failure the
+    caller's atomic write removes it.
+    """
+
+    def __init__(
+        self,
+        n_frames: int,
+        audio: Path | None,
+        target: Path,
+        settings: EncodeSettings,
+    ):
+        duration = n_frames / settings.fps
+        cmd = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            *raw_input_args(settings),
+            *(["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"] if audio else ["-map", "0:v:0"]),
+            *x264_args(settings),
+            *(
+                ["-an"]
+                if audio is None
+                else ["-c:a", "copy"]
+                if settings.audio_copy
+                else ["-c:a", "aac", "-b:a", f"{settings.audio_kbps}k", "-ar", "48000", "-ac", "2"]
+            ),
+            "-t",
+            f"{duration:.6f}",
+            *(["-movflags", "+faststart"] if audio is not None else []),
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-f",
+            "mp4",
+            str(target),
+        ]
+        self.target = target
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, bufsize=0
+        )
+        assert self.proc.stdin is not None
+        _widen_pipe(self.proc.stdin.fileno())
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self._q: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=6)
+        self._broken: list[BaseException] = []
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._writer = threading.Thread(target=self._write_frames, daemon=True)
+        self._reader.start()
+        self._writer.start()
+        self._closed = False
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            self.tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    def _write_frames(self) -> None:
+        assert self.proc.stdin is not None
+        try:
+            while True:
+                item = self._q.get()
+                if item is None:
+                    break
+                self.proc.stdin.write(item)
+        except (BrokenPipeError, OSError) as exc:
+            self._broken.append(exc)
+            while self._q.get() is not None:  # drain so the producer never blocks
+                pass
+        finally:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+
+    @property
+    def broken(self) -> bool:
+        return bool(self._broken)
+
+    def write(self, data: bytes | memoryview) -> None:
+        self._q.put(data)
+
+    def close(self) -> None:
+        """End the input (ffmpeg then finishes on its own)."""
+        if not self._closed:
+            self._closed = True
+            self._q.put(None)
+            self._writer.join()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.close()
+        self.proc.wait()
+
+    def wait(self) -> None:
+        """Wait for ffmpeg to finish; FFmpegError if it failed."""
+        self.close()
+        rc = self.proc.wait()
+        self._reader.join(timeout=5)
+        if rc != 0 or self._broken:
+            raise FFmpegError("ffmpeg could not encode the video", list(self.tail))
+
+
 def encode_stream(
     frames: Callable[[], Iterable[bytes | memoryview]],
     n_frames: int,
@@ -422,89 +532,71 @@ def encode_stream(
     settings: EncodeSettings,
     on_frame: Callable[[int], None] | None = None,
 ) -> None:
-    """Encode raw frames (an iterator of bytes from `frames()`) plus an audio file to MP4.
-
-    Frames are written to ffmpeg's stdin by a writer thread, so building the next frame
-    overlaps encoding the previous one. `target` should be a temporary path: on failure
-    the caller's atomic write removes it.
-    """
-    duration = n_frames / settings.fps
-    cmd = [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        *raw_input_args(settings),
-        *(["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"] if audio else ["-map", "0:v:0"]),
-        *x264_args(settings),
-        *(
-            ["-an"]
-            if audio is None
-            else ["-c:a", "copy"]
-            if settings.audio_copy
-            else ["-c:a", "aac", "-b:a", f"{settings.audio_kbps}k", "-ar", "48000", "-ac", "2"]
-        ),
-        "-t",
-        f"{duration:.6f}",
-        *(["-movflags", "+faststart"] if audio is not None else []),
-        "-f",
-        "mp4",
-        str(target),
-    ]
-    proc = subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, bufsize=0
-    )
-    assert proc.stdin is not None
-    _widen_pipe(proc.stdin.fileno())
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
-
-    def read_stderr() -> None:
-        assert proc.stderr is not None
-        for raw in proc.stderr:
-            tail.append(raw.decode("utf-8", "replace").rstrip())
-
-    q: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=6)
-    broken: list[BaseException] = []
-
-    def write_frames() -> None:
-        assert proc.stdin is not None
-        try:
-            while True:
-                item = q.get()
-                if item is None:
-                    break
-                proc.stdin.write(item)
-        except (BrokenPipeError, OSError) as exc:
-            broken.append(exc)
-            while q.get() is not None:  # drain so the producer never blocks
-                pass
-        finally:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    writer = threading.Thread(target=write_frames, daemon=True)
-    reader.start()
-    writer.start()
+    """Encode raw frames (an iterator of bytes from `frames()`) plus an audio file to MP4."""
+    enc = StreamEncoder(n_frames, audio, target, settings)
     try:
         for i, data in enumerate(frames()):
-            if broken:
+            if enc.broken:
                 break
-            q.put(data)
+            enc.write(data)
             if on_frame:
                 on_frame(i)
     except BaseException:
-        proc.kill()
+        enc.kill()
         raise
-    finally:
-        q.put(None)
-        writer.join()
-    rc = proc.wait()
-    reader.join(timeout=5)
-    if rc != 0 or broken:
-        raise FFmpegError("ffmpeg could not encode the video", list(tail))
+    enc.wait()
+
+
+def concat(
+    parts: Sequence[tuple[Path, float]], audio: Path | None, target: Path, duration: float
+) -> None:
+    """Join encoded segments (path, seconds; same settings, each starting on an IDR frame)
+    by stream copy with the concat demuxer, add the soundtrack, index at the front.
+
+    Nothing is re-encoded, so an unchanged segment keeps its exact bytes in the result.
+    Each segment's length is given: an MP4's own (its edit list, in milliseconds) would
+    shift every later frame by a fraction of a tick.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="outreach-concat-") as tmp:
+        listing = Path(tmp) / "parts.txt"
+        lines = ["ffconcat version 1.0"]
+        for part, seconds in parts:
+            quoted = str(Path(part).resolve()).replace("'", "'\\''")
+            lines += [f"file '{quoted}'", f"duration {seconds:.6f}"]
+        listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        run(
+            [
+                "-y",
+                "-v",
+                "error",
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                str(listing),
+                *(["-i", str(audio)] if audio is not None else []),
+                "-map",
+                "0:v:0",
+                *(["-map", "1:a:0"] if audio is not None else []),
+                "-c",
+                "copy",
+                "-t",
+                f"{duration:.6f}",
+                "-map_metadata",
+                "-1",
+                "-fflags",
+                "+bitexact",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                str(target),
+            ],
+            "could not join the video's segments and its soundtrack",
+        )
 
 
 def mux(video: Path, audio: Path, target: Path, duration: float) -> None:

@@ -17,11 +17,8 @@ the current catalog. Babel is imported only then; the usual start costs one smal
 from __future__ import annotations
 
 import gettext
-import hashlib
 import io
 import os
-import tempfile
-import tomllib
 from pathlib import Path
 
 DOMAIN = "outreach"
@@ -50,6 +47,8 @@ def language_from_env() -> str:
 def project_language(root: Path) -> str | None:
     """`ui_lang` from `root/outreach.toml`, or None when the file or the key is absent
     (or the file cannot be read: a broken config never stops a run over messages)."""
+    import tomllib
+
     try:
         data = tomllib.loads((root / "outreach.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -128,6 +127,8 @@ def po_path(lang: str) -> Path:
 
 
 def _load(lang: str) -> gettext.NullTranslations:
+    import hashlib
+
     po = po_path(lang)
     try:
         po_bytes = po.read_bytes()
@@ -173,6 +174,8 @@ def compile_po(po_bytes: bytes, lang: str, digest: str) -> bytes:
 
 def _write_quietly(path: Path, data: bytes) -> bool:
     """Write atomically; False (and nothing printed) when the folder is not writable."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".mo")

@@ -112,9 +112,9 @@ def test_every_platform_renders_at_its_canvas(story_dir: Path, tmp_path: Path) -
     assert set(by_platform) == {p.name for p in all_platforms()}
     for platform in all_platforms():
         files = by_platform[platform.name]
-        assert any(e.output == "post" for e in files)
+        assert {e.output for e in files} >= {"post", "caption"}
         for e in files:
-            if e.output == "post":
+            if e.output in ("post", "caption", "alt"):
                 continue
             with Image.open(out / e.path) as im:
                 assert im.format == "JPEG"

@@ -52,10 +52,12 @@ def test_render_writes_cards_posts_and_a_true_manifest(story_dir: Path, tmp_path
             "sha256",
             "text_boxes",
         }
-        if e["output"] == "post":
+        if e["output"] in ("post", "caption"):
             assert e["width"] is None
             text = data.decode()
             assert "#HoiNhap" in text and "Ảnh: minh hoạ" in text
+        elif e["output"] == "alt":
+            assert e["images"] and all(f"{name}\n" in data.decode() for name in e["images"])
         else:
             assert e["output"] in ("card", "thumbnail")
             with Image.open(path) as im:
@@ -65,6 +67,7 @@ def test_render_writes_cards_posts_and_a_true_manifest(story_dir: Path, tmp_path
             )
     assert (out / "agrilink" / "youtube-thumbnail" / "thumbnail.jpg").is_file()
     assert sorted(p.name for p in (out / "agrilink" / "tiktok").iterdir()) == [
+        "caption.txt",
         "cover.jpg",
         "cta.jpg",
         "fact-01.jpg",

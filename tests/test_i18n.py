@@ -29,7 +29,7 @@ hook: "Nông sản Việt sang Nhật"
 
 def _extracted() -> set[str]:
     """Every message the code and templates mark, as `pybabel extract` finds them."""
-    method_map = [("outreach/**.py", "python"), ("outreach/**.j2", "jinja2.ext:babel_extract")]
+    method_map = [("outreach/**.py", "python"), ("outreach/**.j2", "jinja2")]
     keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
@@ -147,5 +147,33 @@ def test_the_command_line_starts_without_babel() -> None:
         "import sys, outreach.cli, outreach.i18n as i; i.set_language('vi'); i._('error'); "
         "print(sorted(m for m in sys.modules if m.startswith('babel')))"
     )
+    # The first run may compile the catalog (a fresh clone, an edited .po); then it is read.
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_new_writes_comments_in_the_interface_language_and_content_in_the_story_language(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    vi = tmp_path / "vi.yaml"
+    res = runner.invoke(
+        main, ["new", str(vi), "--kind", "startup", "--lang", "en"], env={"LANG": "vi_VN.UTF-8"}
+    )
+    assert res.exit_code == 0, res.output
+    text = vi.read_text(encoding="utf-8")
+    assert text.startswith("# Một truyện startup mới. Chạy `outreach check ")
+    assert "# draft | approved — gói tuần chỉ lấy truyện đã duyệt" in text
+    assert 'title: "A short headline, under 60 characters"' in text  # the story's language
+    assert res.output.startswith("đã ghi ")
+    en = tmp_path / "en.yaml"
+    res = runner.invoke(
+        main, ["new", str(en), "--kind", "startup", "--lang", "vi"], env={"LANG": "en_US.UTF-8"}
+    )
+    text = en.read_text(encoding="utf-8")
+    assert text.startswith("# A new startup story.") and 'title: "Tiêu đề ngắn' in text
+    # The comments never change what the file says.
+    import yaml
+
+    assert yaml.safe_load(vi.read_text(encoding="utf-8"))["status"] == "draft"

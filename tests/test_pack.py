@@ -25,6 +25,9 @@ from tests.conftest import write_story
 
 WEEK = "2026-W48"
 PLATFORMS = ["-p", "tiktok", "-p", "instagram-feed"]
+#: Files of one story's cards for PLATFORMS: 4 cards, post.txt and caption.txt on each,
+#: and alt.txt on Instagram (TikTok has no alt-text field).
+CARD_SET_FILES = 2 * 6 + 1
 
 
 def story_text(title: str, *, status: str = "approved", extra: str = "") -> str:
@@ -182,6 +185,10 @@ def test_incremental_rerun_renders_only_the_changed_story(story_dir: Path, tmp_p
     path.write_text(path.read_text(encoding="utf-8") + "publish: 2026-11-27\n", encoding="utf-8")
     fourth = run_pack(story_dir, out)
     assert summary(fourth.stderr)["story-b"] == (0, 2, 0, 0)
+    assert {k: v["sha256"] for k, v in verify_pack(pack).items()} == {
+        k: v["sha256"] for k, v in after.items() if not k.startswith("schedule.")
+    } | {k: v["sha256"] for k, v in manifest(pack).items() if k.startswith("schedule.")}
+    after = verify_pack(pack)  # only the schedule changed: the story now has a date
 
     # --force renders everything, byte-identically; deleting the cache is safe.
     forced = run_pack(story_dir, out, "--force")
@@ -245,8 +252,8 @@ def test_broken_stories_fail_alone(story_dir: Path, tmp_path: Path) -> None:
     assert good == {
         f"good/{p}/{f}"
         for p in ("tiktok", "instagram-feed")
-        for f in ("cover.jpg", "quote.jpg", "fact-01.jpg", "cta.jpg", "post.txt")
-    }
+        for f in ("cover.jpg", "quote.jpg", "fact-01.jpg", "cta.jpg", "post.txt", "caption.txt")
+    } | {"good/instagram-feed/alt.txt"}  # Instagram takes alt text, TikTok does not
     assert {e["story"] for e in files.values()} == {"good", ""}
     html = (out / WEEK / "index.html").read_text(encoding="utf-8")
     assert "file `media/nope.jpg` not found" in html
@@ -312,7 +319,7 @@ def test_sigkill_mid_pack_then_rerun_finishes_it(story_dir: Path, tmp_path: Path
     assert re.search(r"removed \d+ temporary files left by an interrupted run", res.stderr)
     assert not stale.exists()
     files = verify_pack(pack)
-    assert len([e for e in files.values() if e["story"]]) == 3 * 2 * 5
+    assert len([e for e in files.values() if e["story"]]) == 3 * CARD_SET_FILES
 
 
 def test_usage_errors_exit_2(story_dir: Path, tmp_path: Path) -> None:

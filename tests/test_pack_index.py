@@ -22,7 +22,9 @@ def open_index(index: Path) -> dict:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            context.grant_permissions(["clipboard-read", "clipboard-write"])
+            page = context.new_page()
             page.on("console", lambda m: seen["console"].append((m.type, m.text)))
             page.on("pageerror", lambda e: seen["page_errors"].append(str(e)))
             page.on("request", lambda r: seen["requests"].append(r.url))
@@ -31,22 +33,34 @@ def open_index(index: Path) -> dict:
             # Scroll through so that lazy images load too.
             page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
             page.wait_for_timeout(300)
+            # Cards sit in sideways-scrolling strips and load lazily: load them all.
+            page.evaluate("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
+            page.wait_for_function("[...document.images].every(i => i.complete)")
             seen["entries"] = page.eval_on_selector_all(
                 "article.entry", "els => els.map(e => [e.dataset.story, e.dataset.platform])"
             )
+            seen["scroll_width"] = page.evaluate("document.documentElement.scrollWidth")
             seen["images"] = page.eval_on_selector_all(
-                "article.entry img", "els => els.map(e => [e.getAttribute('src'), e.naturalWidth])"
+                ".render img", "els => els.map(e => [e.getAttribute('src'), e.naturalWidth])"
             )
-            seen["posts"] = page.eval_on_selector_all("article.entry pre", "els => els.length")
+            seen["posts"] = page.eval_on_selector_all(
+                "article.entry .caption pre", "els => els.length"
+            )
             seen["warnings"] = page.eval_on_selector_all(
                 "li.warning", "els => els.map(e => e.textContent)"
             )
             seen["errors"] = page.eval_on_selector_all(
                 "li.error", "els => els.map(e => e.textContent)"
             )
-            page.click("article.entry button.copy")
-            page.wait_for_timeout(100)
-            seen["copy_label"] = page.inner_text("article.entry button.copy")
+            first = page.locator("article.entry").first
+            seen["first"] = [
+                first.get_attribute("data-story"),
+                first.get_attribute("data-platform"),
+            ]
+            first.locator(".caption button.copy").click()
+            page.wait_for_timeout(150)
+            seen["copy_label"] = first.locator(".caption button.copy").inner_text()
+            seen["clipboard"] = page.evaluate("navigator.clipboard.readText()")
         finally:
             browser.close()
     return seen
@@ -89,4 +103,9 @@ def test_index_opens_offline_with_one_entry_per_story_and_platform(
         "cards show a photo but the story has no credits line" in w for w in seen["warnings"]
     )
     assert seen["errors"] == []
-    assert seen["copy_label"] in ("Copied", "Select and copy")
+    assert seen["copy_label"] == "Copied"
+    assert seen["scroll_width"] <= 390  # fits a phone
+    story, platform = seen["first"]
+    folder = unzipped / story / platform
+    pasted = folder / "caption.txt" if (folder / "caption.txt").is_file() else folder / "post.txt"
+    assert seen["clipboard"] == pasted.read_text(encoding="utf-8")

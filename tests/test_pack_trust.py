@@ -17,7 +17,15 @@ import pytest
 
 from outreach.pack.lock import pack_lock
 from tests.conftest import write_story
-from tests.test_pack import WEEK, manifest, pack_files, story_text, summary, verify_pack
+from tests.test_pack import (
+    CARD_SET_FILES,
+    WEEK,
+    manifest,
+    pack_files,
+    story_text,
+    summary,
+    verify_pack,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +50,9 @@ def pack(root: Path, out: Path, *args: str, **kw) -> subprocess.CompletedProcess
 
 
 def snapshot(pack_dir: Path) -> dict[str, str]:
-    return {rel: e["sha256"] for rel, e in manifest(pack_dir).items() if rel != "index.html"}
+    """sha256 of every output; the pack's own summaries (contact sheet, schedule) left out."""
+    summaries = ("index.html", "schedule.csv", "schedule.ics")
+    return {rel: e["sha256"] for rel, e in manifest(pack_dir).items() if rel not in summaries}
 
 
 def test_the_readme_narrow_run_keeps_every_other_output(story_dir: Path, tmp_path: Path) -> None:
@@ -115,15 +125,17 @@ def test_removals_are_only_stories_and_platforms_that_left_and_are_named(
     assert removed == sorted(
         [f"b/{p}/{f}" for p in ("tiktok", "instagram-feed") for f in CARD_FILES]
         + [f"a/instagram-feed/{f}" for f in CARD_FILES]
+        + ["b/instagram-feed/alt.txt", "a/instagram-feed/alt.txt"]
     )
     assert "removed b/tiktok/cover.jpg (b tiktok left the week's pack)" in res.stderr
     assert (pack_dir / "approvals.xlsx").read_bytes() == b"PK approvals"
     assert (pack_dir / "b" / "brief.docx").read_bytes() == b"PK brief"
     assert not (pack_dir / "a" / "instagram-feed").exists()
-    assert set(manifest(pack_dir)) == {f"a/tiktok/{f}" for f in CARD_FILES} | {"index.html"}
+    assert set(manifest(pack_dir)) == {f"a/tiktok/{f}" for f in CARD_FILES} | PACK_ROOT_FILES
 
 
-CARD_FILES = ("cover.jpg", "quote.jpg", "fact-01.jpg", "cta.jpg", "post.txt")
+CARD_FILES = ("cover.jpg", "quote.jpg", "fact-01.jpg", "cta.jpg", "post.txt", "caption.txt")
+PACK_ROOT_FILES = {"index.html", "schedule.csv", "schedule.ics"}
 
 
 def test_edited_outputs_are_kept_and_the_stories_are_never_touched(
@@ -221,7 +233,7 @@ def test_a_killed_run_leaves_no_manifest_that_disagrees(story_dir: Path, tmp_pat
     assert res.returncode == 0, res.stderr
     assert not [p for p in pack_dir.rglob("*.edited-*")]  # the killed run's files were its own
     files = verify_pack(pack_dir)
-    assert len([e for e in files.values() if e["story"]]) == 3 * 2 * 5
+    assert len([e for e in files.values() if e["story"]]) == 3 * CARD_SET_FILES
 
 
 def test_ctrl_c_stops_the_pack_without_a_traceback(story_dir: Path, tmp_path: Path) -> None:
@@ -313,4 +325,4 @@ def test_manifest_marks_kept_outputs_of_a_story_that_fails_now(
     assert {k: e["sha256"] for k, e in kept.items()} == before  # nothing lost
     assert all(e["stale"] for e in kept.values())
     assert 'manifest.json marks them "stale"' in res.stderr
-    assert pack_files(out / WEEK) == set(before) | {"index.html"}
+    assert pack_files(out / WEEK) == set(before) | PACK_ROOT_FILES

@@ -84,7 +84,10 @@ def test_video_outputs_are_jobs_shared_probed_and_cached(story_dir: Path, tmp_pa
     assert all(e["key"] for e in data["files"])
     verify_pack(packdir)
     html = (packdir / "index.html").read_text(encoding="utf-8")
-    assert html.count("<video ") == 2 and 'poster="vid/' in html
+    # Identical renders are shown once with the platforms they serve.
+    assert 'poster="vid/' in html
+    shown = html.count("<video ")
+    assert shown == 2 or (shown == 1 and "tiktok" in html and "instagram-reels" in html)
 
     again = pack(story_dir, out)  # cards are new, the video is unchanged
     assert again.returncode == 0, again.stderr

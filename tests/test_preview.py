@@ -425,7 +425,7 @@ def test_storyboard_and_rendered_video_with_ranges(preview_root: Path, tmp_path:
         # One frame per video scene, in timeline order, scrubbable, plus the rendered file.
         assert "data-scrub" in page
         assert '<video class="video" controls' in page
-        assert 'src="/video/engineer-danang/tiktok.mp4"' in page
+        assert 'src="/video/engineer-danang/tiktok.mp4?v=' in page  # versioned: never stale
         frames = re.findall(r"<span>([a-z0-9 -]+) · ([\d.]+)–([\d.]+) s</span>", page)
         assert [f[0] for f in frames] == ["cover", "beat 1", "beat 2", "quote", "fact-01", "cta"]
         starts = [float(f[1]) for f in frames]

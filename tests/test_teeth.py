@@ -4,6 +4,7 @@ the old suite (issue 8). Each test names the mutant it kills."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,13 @@ def test_a_caption_over_the_limit_is_shortened(story_dir: Path) -> None:
         for i in range(40)
     )
     text = STORY_VI.replace("beats:\n", "beats:\n" + long_beats)
+    # Instagram's own caption template keeps the body short; a theme whose caption tells
+    # the whole story (the generic template) goes over the limit.
+    theme = story_dir / "themes" / "default"
+    (theme / "post").mkdir(parents=True)
+    (theme / "theme.yaml").write_text("extends: default\n")
+    builtin = Path(__file__).resolve().parent.parent / "assets" / "themes" / "default" / "post"
+    shutil.copy(builtin / "caption.txt.j2", theme / "post" / "caption.txt.j2")
     validated = load_and_validate(
         write_story(story_dir, "long.yaml", text), story_dir, ["instagram-feed"]
     )

@@ -104,7 +104,10 @@ def test_long_stories_leave_the_quote_and_second_fact_to_the_cards() -> None:
         if sc.kind == "beat":
             sc.own, sc.fixed = 6.5, True  # as if narrated: the video cannot get shorter
     timeline = tl.build(long, s)
-    assert timeline.left_out == ["quote", "fact 2"]
+    # The hook says "24 tháng, 3 thị trường": the FTA count (fact 3) is the news, shown
+    # first; of the two the hook already said, the first is kept and then left out.
+    assert [sc.index for sc in plan if sc.kind == "fact"] == [2, 0]
+    assert timeline.left_out == ["quote", "fact 1"]
     assert [sc.kind for sc in timeline.scenes].count("fact") == 1
     assert any("left to the cards" in n for n in timeline.notes)
     # The quote in a video is whole sentences that read in quote_max.

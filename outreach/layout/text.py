@@ -25,6 +25,7 @@ from typing import Literal
 
 from PIL import ImageFont
 
+from outreach import i18n
 from outreach.layout.breaking import (
     DISPLAY_PHRASE,
     LINE,
@@ -81,11 +82,13 @@ class MissingGlyphs(LayoutError):
         shown = ", ".join(_describe(c) for c in self.chars)
         cjk = any(_is_cjk(c) for c in self.chars)
         super().__init__(
-            f"no bundled font has a glyph for {shown}",
-            "Chinese, Japanese and Korean characters need a CJK font, which is not bundled: "
-            "write the name in Latin letters (pinyin, romaji, romaja)"
+            i18n._("no bundled font has a glyph for {chars}", chars=shown),
+            i18n._(
+                "Chinese, Japanese and Korean characters need a CJK font, which is not bundled: "
+                "write the name in Latin letters (pinyin, romaji, romaja)"
+            )
             if cjk
-            else "remove or replace the character; the cards would show an empty box",
+            else i18n._("remove or replace the character; the cards would show an empty box"),
             field,
         )
 
@@ -608,9 +611,15 @@ def _overflow(
     chars = len(text)
     cut = max(1, math.ceil(chars - chars / ratio))
     return TextOverflow(
-        f"text too long to fit: at the smallest size ({size} px) it needs {needed} lines "
-        f"and the box holds {allowed_lines} ({over_pct}% over)",
-        f"shorten it by about {cut} characters",
+        i18n._(
+            "text too long to fit: at the smallest size ({size} px) it needs {needed} lines "
+            "and the box holds {allowed} ({over}% over)",
+            size=size,
+            needed=needed,
+            allowed=allowed_lines,
+            over=over_pct,
+        ),
+        i18n._("shorten it by about {n} characters", n=cut),
         ratio - 1,
         field_name,
     )

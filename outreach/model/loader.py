@@ -94,12 +94,23 @@ def find_root(story_path: Path) -> Path:
     return folder
 
 
+def project_root(folder: Path) -> Path:
+    """The stories root of a folder of stories: the nearest folder at or above it with
+    `outreach.toml` (so `outreach init`'s DIR/themes/ and DIR/media/ belong to
+    DIR/stories/), else the folder itself."""
+    resolved = folder.resolve()
+    for candidate in (resolved, *resolved.parents):
+        if (candidate / PROJECT_MARKER).is_file():
+            return candidate
+    return resolved
+
+
 def discover_stories(paths: list[Path]) -> list[tuple[Path, Path]]:
     """(story file, stories root) pairs for files and folders given on the command line."""
     found: list[tuple[Path, Path]] = []
     for given in paths:
         if given.is_dir():
-            root = given.resolve()
+            root = project_root(given)
             for p in sorted(_walk(given)):
                 rel = p.relative_to(given).parts
                 if (
@@ -470,6 +481,10 @@ def _error_to_diag(
                 id=safe_id(str(given)),
             ),
             "week": _("write it as YYYY-Www, e.g. 2026-W48"),
+            "publish": _(
+                "write it like 2026-11-27 19:30 (Vietnam time), or with a zone: "
+                "2026-11-27 19:30 +07:00 or 2026-11-27 19:30 Europe/Paris"
+            ),
             "link": _("write an address such as https://hoinhap.vn/agrilink or hoinhap.vn"),
             "theme": _("write a theme's name, e.g. `default`, `lotus` or a folder under themes/"),
         }

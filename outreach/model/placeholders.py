@@ -10,6 +10,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from outreach.diagnostics import Diagnostic
+from outreach.i18n import _
 
 if TYPE_CHECKING:
     from outreach.model.loader import FieldPath, LoadedStory
@@ -21,22 +22,28 @@ _FIELDS = ("title", "hook", "quote", "cta", "credits")
 _PERSON = ("name",)  # a role such as "Founder" is a real value, not a placeholder
 
 
-@functools.cache
-def template_placeholders() -> frozenset[str]:
-    """Every example text the `outreach new` template writes, for every kind and language."""
-    import yaml
+def new_story_text(kind: str, lang: str, filename: str) -> str:
+    """The commented story `outreach new` writes: example content in the story's `lang`,
+    comments in the interface language."""
     from jinja2 import PackageLoader
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(
         loader=PackageLoader("outreach", "templates"), keep_trailing_newline=True
     )
+    env.globals["_"] = _
+    return env.get_template("new-story.yaml.j2").render(kind=kind, lang=lang, filename=filename)
+
+
+@functools.cache
+def template_placeholders() -> frozenset[str]:
+    """Every example text the `outreach new` template writes, for every kind and language."""
+    import yaml
+
     found: set[str] = set()
     for kind in KINDS:
         for lang in LANGS:
-            text = env.get_template("new-story.yaml.j2").render(
-                kind=kind, lang=lang, filename="x.yaml"
-            )
+            text = new_story_text(kind, lang, "x.yaml")
             data: dict[str, Any] = yaml.safe_load(text) or {}
             found.update(str(data[f]) for f in _FIELDS if data.get(f))
             person = data.get("person") or {}
@@ -59,8 +66,8 @@ def placeholder_warnings(loaded: LoadedStory) -> list[Diagnostic]:
                 loaded.diagnostic(
                     "warning",
                     path,
-                    f"still has the template's example text `{value}`",
-                    "write the story's own text, or remove the field",
+                    _("still has the template's example text `{value}`", value=value),
+                    _("write the story's own text, or remove the field"),
                 )
             )
     return out

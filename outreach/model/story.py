@@ -14,13 +14,16 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
 from outreach.i18n import _
+from outreach.model.publish import Publish, canonical_publish, parse_publish
 from outreach.model.text import clean_text, normalize_hashtag
 
 Kind = Literal["startup", "engineer", "student", "explainer"]
@@ -275,8 +278,18 @@ class Story(_Strict):
     week: str | None = Field(
         default=None, description="ISO week this story belongs to, e.g. 2026-W48."
     )
-    publish: dt.date | None = Field(
-        default=None, description="Publication date; puts the story in that date's ISO week."
+    publish: Annotated[str, BeforeValidator(canonical_publish)] | None = Field(
+        default=None,
+        description="When it goes out: `2026-11-27` or `2026-11-27 19:30` (Vietnam time "
+        "unless a zone is given: `+07:00` or an IANA name such as `Europe/Paris`); puts "
+        "the story in that date's ISO week. A date alone gets each platform's default "
+        "posting time.",
+        json_schema_extra={"examples": ["2026-11-27 19:30", "2026-11-27"]},
+    )
+    sample: bool = Field(
+        default=False,
+        description="A bundled example: it joins a pack only when the stories folder holds "
+        "nothing but samples (or with `outreach pack --samples`).",
     )
 
     @field_validator("id")
@@ -307,6 +320,25 @@ class Story(_Strict):
                         last=last,
                     )
                 ) from None
+        return v
+
+    @field_validator("publish")
+    @classmethod
+    def _publish_in_week(cls, v: str | None, info: ValidationInfo) -> str | None:
+        week = info.data.get("week")
+        if v is not None and week:
+            year, number, _day = parse_publish(v).date.isocalendar()
+            publish_week = f"{year}-W{number:02d}"
+            if publish_week != week:
+                raise ValueError(
+                    _(
+                        "{date} falls in {publish_week}, but `week:` says {week}; "
+                        "remove one of them or make them agree",
+                        date=v.split()[0],
+                        publish_week=publish_week,
+                        week=week,
+                    )
+                )
         return v
 
     @field_validator("link")
@@ -355,10 +387,15 @@ class Story(_Strict):
         """The ISO week the story opts into, from `week:` or `publish:`; None means every pack."""
         if self.week:
             return self.week
-        if self.publish:
-            year, week, _ = self.publish.isocalendar()
+        when = self.when()
+        if when:
+            year, week, _day = when.date.isocalendar()
             return f"{year}-W{week:02d}"
         return None
+
+    def when(self) -> Publish | None:
+        """`publish:` as date, time (None when only a date was given) and zone."""
+        return parse_publish(self.publish) if self.publish else None
 
     def draft_beats(self) -> list[int]:
         """Beats the draft voice speaks: `voice: draft` on the story or the beat, text, and

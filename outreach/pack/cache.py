@@ -27,7 +27,7 @@ from outreach.fingerprint import file_digest
 
 CACHE_DIR = ".cache"
 #: Story fields that decide which pack a story joins, not what it looks like.
-PACK_ONLY_FIELDS = ("status", "week", "publish")
+PACK_ONLY_FIELDS = ("status", "week", "publish", "sample")
 #: Story fields only the video uses; a change there leaves cards and post text alone.
 VIDEO_ONLY_FIELDS = ("music", "voice")
 VIDEO_ONLY_BEAT_FIELDS = ("motion", "duration", "narration", "voice")

@@ -6,7 +6,9 @@ Two kinds of job:
 - `OutputJob`: render one story's outputs for a group of platforms. Platforms that share
   canvas, safe zone and card format are grouped, so each card is composed once and only
   JPEG-encoded per platform; videos of one story are one job, so TikTok, Shorts and Reels
-  share the encode.
+  share the encode. When a pack has fewer videos than workers, a `segments` job lets a
+  second worker encode part of a video's segments (see `pack/segments.py`): the video's
+  own job then joins what both made.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 from outreach.diagnostics import Diagnostic
 
 CARDS, VIDEO = "cards", "video"
+#: A helper share of a video: encode segments from the end, write nothing else.
+SEGMENTS = "segments"
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,8 @@ def run_output(job: OutputJob) -> JobResult:
     from outreach.pack.cache import CACHE_DIR
 
     start = time.perf_counter()
+    if job.kind == SEGMENTS:
+        return _run_segments(job, start)
     log = Journal(
         _owner(job), log=Path(job.pack_dir) / CACHE_DIR / "journal" / f"{os.getpid()}.log"
     )
@@ -279,6 +285,9 @@ def run_output(job: OutputJob) -> JobResult:
                     record_dir=pack_dir / CACHE_DIR / "video",
                     links=False,
                 )
+                from outreach.pack.handoff import place_platform_videos
+
+                made += place_platform_videos(made, pack_dir)
         keys = _keys_after(job, validated)
         entries = []
         for entry in made:
@@ -292,6 +301,21 @@ def run_output(job: OutputJob) -> JobResult:
         result = _failure(job.story.path, exc, start)
     result.moved_aside = log.moved_aside
     return result
+
+
+def _run_segments(job: OutputJob, start: float) -> JobResult:
+    """A helper's share of one video (its segments only); failing costs nothing, since the
+    video's own job encodes whatever is still missing."""
+    try:
+        from outreach.pack.video import help_encode
+        from outreach.platforms import get_platform
+
+        validated = job.story.load(list(job.platforms), layout_pass=False)
+        validated.platforms = [get_platform(n) for n in job.platforms]
+        help_encode(validated, Path(job.pack_dir), job.quality, job.scale, job.highlight, job.clean)
+        return JobResult(True, [], [], time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 — the video's own job does the rest
+        return _failure(job.story.path, exc, start)
 
 
 _current_story: str | None = None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from outreach.atomic import write_bytes
 from outreach.diagnostics import Diagnostic, StoryError, display_path
+from outreach.i18n import _
 from outreach.model.loader import FieldPath, LoadedStory, load_story
 from outreach.pack.manifest import ManifestEntry, sha256_bytes
 from outreach.platforms import Platform, choose, load_presets
@@ -25,7 +26,7 @@ from outreach.render.cards import (
 )
 from outreach.render.contrast import MIN_CONTRAST
 from outreach.render.photos import PhotoError, verify_photo
-from outreach.render.post import build_post
+from outreach.render.post import PostText, build_post
 from outreach.themes import Theme, ThemeError, load_theme
 
 #: `check` composes cards at this scale: enough to measure contrast, 16x fewer pixels.
@@ -64,9 +65,15 @@ def select_platforms(
     for i, name in enumerate(loaded.story.platforms or []):
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean `{close[0]}`?" if close else "use one of: " + ", ".join(known)
+            hint = (
+                _("did you mean `{name}`?", name=close[0])
+                if close
+                else _("use one of: {names}", names=", ".join(known))
+            )
             diags.append(
-                loaded.diagnostic("error", ("platforms", i), f"unknown platform `{name}`", hint)
+                loaded.diagnostic(
+                    "error", ("platforms", i), _("unknown platform `{name}`", name=name), hint
+                )
             )
     return choose(requested, loaded.story.platforms), diags
 
@@ -86,10 +93,14 @@ def _verify_media(loaded: LoadedStory) -> list[Diagnostic]:
                 loaded.diagnostic(
                     "error",
                     fpath,
-                    f"`{rel}` is {'an audio' if kind == 'audio' else 'a video'} file; "
-                    "cards and scenes need a photo",
-                    "point to a JPEG, PNG or WebP picture"
-                    + ("; sound belongs in `narration:` or `music:`" if kind == "audio" else ""),
+                    _("`{path}` is an audio file; cards and scenes need a photo", path=rel)
+                    if kind == "audio"
+                    else _("`{path}` is a video file; cards and scenes need a photo", path=rel),
+                    _(
+                        "point to a JPEG, PNG or WebP picture; sound belongs in `narration:` or `music:`"
+                    )
+                    if kind == "audio"
+                    else _("point to a JPEG, PNG or WebP picture"),
                 )
             )
             continue
@@ -102,18 +113,22 @@ def _verify_media(loaded: LoadedStory) -> list[Diagnostic]:
                 loaded.diagnostic(
                     "error",
                     fpath,
-                    f"`{rel}` is too large to decode",
-                    "resize it below 50 megapixels",
+                    _("`{path}` is too large to decode", path=rel),
+                    _("resize it below 50 megapixels"),
                 )
             )
         except (OSError, RuntimeError, ValueError, SyntaxError) as exc:
-            reason = getattr(exc, "strerror", None) or "the file is damaged or not a picture"
+            reason = getattr(exc, "strerror", None) or _("the file is damaged or not a picture")
             diags.append(
                 loaded.diagnostic(
                     "error",
                     fpath,
-                    f"`{rel}` cannot be read as a photo ({str(reason).lower()})",
-                    "export the photo again as JPEG or PNG",
+                    _(
+                        "`{path}` cannot be read as a photo ({reason})",
+                        path=rel,
+                        reason=str(reason).lower(),
+                    ),
+                    _("export the photo again as JPEG or PNG"),
                 )
             )
     return diags
@@ -128,9 +143,12 @@ def _theme_note(loaded: LoadedStory, theme: Theme) -> list[Diagnostic]:
         loaded.diagnostic(
             "note",
             ("theme",),
-            f"theme `{theme.name}` comes from {display_path(theme.folders[0])}, which overrides "
-            f"the built-in theme of that name",
-            "rename the folder to keep the built-in one",
+            _(
+                "theme `{name}` comes from {folder}, which overrides the built-in theme of that name",
+                name=theme.name,
+                folder=display_path(theme.folders[0]),
+            ),
+            _("rename the folder to keep the built-in one"),
         )
     ]
 
@@ -149,8 +167,11 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
                 loaded.diagnostic(
                     "warning",
                     ("beats", i, "voice"),
-                    f"beat {i + 1} has a narration file, so the draft voice does not speak it",
-                    "remove `voice: draft` from the beat, or its `narration:`",
+                    _(
+                        "beat {n} has a narration file, so the draft voice does not speak it",
+                        n=i + 1,
+                    ),
+                    _("remove `voice: draft` from the beat, or its `narration:`"),
                 )
             )
     if not draft and not narrated:
@@ -166,7 +187,7 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
             loaded.diagnostic(
                 "error",
                 where,
-                f"`voice: draft` needs the speech engine, but {missing.message}",
+                _("`voice: draft` needs the speech engine, but {problem}", problem=missing.message),
                 missing.hint,
             )
         )
@@ -175,8 +196,10 @@ def _speech_diagnostics(loaded: LoadedStory) -> list[Diagnostic]:
             loaded.diagnostic(
                 "warning",
                 ("beats", narrated[0], "narration"),
-                f"captions cannot follow the narration: {missing.message}; "
-                "they follow reading speed instead",
+                _(
+                    "captions cannot follow the narration: {problem}; they follow reading speed instead",
+                    problem=missing.message,
+                ),
                 missing.hint,
             )
         )
@@ -204,9 +227,12 @@ def _alignment_diagnostics(loaded: LoadedStory, narrated: list[int]) -> list[Dia
                 loaded.diagnostic(
                     "warning",
                     ("beats", i, "narration"),
-                    f"beat {i + 1}: the captions follow reading speed, not the narration: "
-                    f"{result.problem}",
-                    "record the beat's text as written, or fix `text:` to what is said",
+                    _(
+                        "beat {n}: the captions follow reading speed, not the narration: {problem}",
+                        n=i + 1,
+                        problem=result.problem,
+                    ),
+                    _("record the beat's text as written, or fix `text:` to what is said"),
                 )
             )
     return diags
@@ -301,8 +327,12 @@ def duplicate_ids(loaded: list[LoadedStory]) -> list[Diagnostic]:
                 item.diagnostic(
                     "error",
                     ("id",),
-                    f"story id `{item.id}` is also used by {display_path(other.path)}",
-                    "give each story its own `id:` or file name",
+                    _(
+                        "story id `{id}` is also used by {path}",
+                        id=item.id,
+                        path=display_path(other.path),
+                    ),
+                    _("give each story its own `id:` or file name"),
                 )
             )
     return diags
@@ -335,7 +365,12 @@ def _layout_diagnostics(
                     loaded.diagnostic(
                         "error",
                         where,
-                        f"{err.message} ({spec.name} card, {platform.name})",
+                        _(
+                            "{problem} ({card} card, {platform})",
+                            problem=err.message,
+                            card=spec.name,
+                            platform=platform.name,
+                        ),
                         err.hint,
                     )
                 )
@@ -345,9 +380,14 @@ def _layout_diagnostics(
                     loaded.diagnostic(
                         "warning",
                         _photo_field(loaded, photo),
-                        f"no layout keeps the face in `{display_path(photo)}` clear of the text "
-                        f"on the {spec.name} card ({platform.name})",
-                        "choose a photo with more room around the face, or set `subject:`",
+                        _(
+                            "no layout keeps the face in `{photo}` clear of the text "
+                            "on the {card} card ({platform})",
+                            photo=display_path(photo),
+                            card=spec.name,
+                            platform=platform.name,
+                        ),
+                        _("choose a photo with more room around the face, or set `subject:`"),
                     )
                 )
             for rec in result.outside:
@@ -355,8 +395,12 @@ def _layout_diagnostics(
                     loaded.diagnostic(
                         "error",
                         spec.sources.get(rec.field, (rec.field,)),
-                        f"text leaves the {platform.name} safe zone on the {spec.name} card",
-                        "the theme layout puts it outside; fix the theme's box",
+                        _(
+                            "text leaves the {platform} safe zone on the {card} card",
+                            platform=platform.name,
+                            card=spec.name,
+                        ),
+                        _("the theme layout puts it outside; fix the theme's box"),
                     )
                 )
             for rec in result.records:
@@ -365,9 +409,14 @@ def _layout_diagnostics(
                         loaded.diagnostic(
                             "warning",
                             spec.sources.get(rec.field, (rec.field,)),
-                            f"`{word}` is split across two lines on the {spec.name} card "
-                            f"({platform.name}): nothing else fits, even at the smallest size",
-                            "shorten the text or choose a shorter word",
+                            _(
+                                "`{word}` is split across two lines on the {card} card "
+                                "({platform}): nothing else fits, even at the smallest size",
+                                word=word,
+                                card=spec.name,
+                                platform=platform.name,
+                            ),
+                            _("shorten the text or choose a shorter word"),
                         )
                     )
                 if rec.contrast < MIN_CONTRAST:
@@ -375,8 +424,14 @@ def _layout_diagnostics(
                         loaded.diagnostic(
                             "warning",
                             spec.sources.get(rec.field, (rec.field,)),
-                            f"contrast {rec.contrast:.1f}:1 on the {spec.name} card ({platform.name}) is below {MIN_CONTRAST}:1",
-                            "choose another photo, focus point or theme colour",
+                            _(
+                                "contrast {ratio}:1 on the {card} card ({platform}) is below {minimum}:1",
+                                ratio=format(rec.contrast, ".1f"),
+                                card=spec.name,
+                                platform=platform.name,
+                                minimum=MIN_CONTRAST,
+                            ),
+                            _("choose another photo, focus point or theme colour"),
                         )
                     )
         dropped = dropped_slides(loaded, platform, theme) if platform.outputs == "carousel" else 0
@@ -385,15 +440,23 @@ def _layout_diagnostics(
                 loaded.diagnostic(
                     "warning",
                     ("beats",),
-                    f"{dropped} beats or facts do not fit the {platform.max_slides}-slide {platform.label}",
-                    "they were left out; shorten the story to keep them",
+                    _(
+                        "{n} beats or facts do not fit the {slides}-slide {platform}",
+                        n=dropped,
+                        slides=platform.max_slides,
+                        platform=platform.label,
+                    ),
+                    _("they were left out; shorten the story to keep them"),
                 )
             )
         post = build_post(story, platform, theme, specs)
         for issue in post.issues:
             diags.append(
                 loaded.diagnostic(
-                    "warning", (issue.field,), f"{issue.message} ({platform.name})", issue.hint
+                    "warning",
+                    (issue.field,),
+                    _("{problem} ({platform})", problem=issue.message, platform=platform.name),
+                    issue.hint,
                 )
             )
     if shows_photo and not story.credits:
@@ -401,8 +464,8 @@ def _layout_diagnostics(
             loaded.diagnostic(
                 "warning",
                 ("credits",),
-                "cards show a photo but the story has no credits line",
-                'add `credits: "Ảnh: ..."` naming the photographer or source',
+                _("cards show a photo but the story has no credits line"),
+                _('add `credits: "Ảnh: ..."` naming the photographer or source'),
             )
         )
     return diags
@@ -517,22 +580,42 @@ def render_cards(
                 )
             )
         post = build_post(loaded.story, platform, theme, specs)
-        data = post.text.encode("utf-8")
-        target = folder / "post.txt"
-        write_bytes(target, data)
-        entries.append(
-            ManifestEntry(
-                path=str(target.relative_to(out_dir)),
-                story=loaded.id,
-                platform=platform.name,
-                output="post",
-                width=None,
-                height=None,
-                bytes=len(data),
-                sha256=sha256_bytes(data),
+        texts: list[tuple[str, str, str | None, dict]] = [
+            ("post.txt", "post", post.text, {}),
+            ("caption.txt", "caption", post.paste, _caption_extra(post)),
+            ("alt.txt", "alt", post.alt_file, {"images": [name for name, _ in post.alt]}),
+        ]
+        for name, output, text, extra in texts:
+            if text is None:
+                continue
+            data = text.encode("utf-8")
+            target = folder / name
+            write_bytes(target, data)
+            entries.append(
+                ManifestEntry(
+                    path=str(target.relative_to(out_dir)),
+                    story=loaded.id,
+                    platform=platform.name,
+                    output=output,
+                    width=None,
+                    height=None,
+                    bytes=len(data),
+                    sha256=sha256_bytes(data),
+                    extra=extra,
+                )
             )
-        )
     return entries
+
+
+def _caption_extra(post: PostText) -> dict:
+    """What the manifest says about caption.txt: its length, first line and title."""
+    extra: dict = {
+        "chars": len(post.paste.rstrip("\n")),
+        "first_line": post.paste.split("\n", 1)[0],
+    }
+    if post.title:
+        extra["title"] = post.title
+    return extra
 
 
 def describe_error(path: Path, exc: BaseException) -> list[Diagnostic]:
@@ -560,8 +643,8 @@ def describe_error(path: Path, exc: BaseException) -> list[Diagnostic]:
                 0,
                 "error",
                 "(render)",
-                "ran out of memory while rendering this story",
-                "use smaller photos, or run with fewer jobs (-j 1)",
+                _("ran out of memory while rendering this story"),
+                _("use smaller photos, or run with fewer jobs (-j 1)"),
             )
         ]
     from outreach.ffmpeg import FFmpegError
@@ -574,8 +657,8 @@ def describe_error(path: Path, exc: BaseException) -> list[Diagnostic]:
                 0,
                 "error",
                 "(video)",
-                "the video encoder stopped before the video was complete",
-                "check the free disk space, then run again; -v shows the encoder's messages",
+                _("the video encoder stopped before the video was complete"),
+                _("check the free disk space, then run again; -v shows the encoder's messages"),
             )
         ]
     return [
@@ -585,8 +668,8 @@ def describe_error(path: Path, exc: BaseException) -> list[Diagnostic]:
             0,
             "error",
             "(render)",
-            f"unexpected failure ({type(exc).__name__})",
-            "this is a bug in outreach; run with -v for details and report it",
+            _("unexpected failure ({kind})", kind=type(exc).__name__),
+            _("this is a bug in outreach; run with -v for details and report it"),
         )
     ]
 

@@ -31,6 +31,15 @@ from outreach import ffmpeg
 from outreach.atomic import atomic_path, temp_path_for, write_bytes, write_text
 from outreach.diagnostics import Diagnostic, StoryError
 from outreach.pack.manifest import ManifestEntry, sha256_bytes, sha256_file
+from outreach.pack.segments import (
+    HISTORY,
+    EncodeStats,
+    SegmentStore,
+    encode_segments,
+    store_for,
+)
+from outreach.pack.segments import join as join_segments
+from outreach.pack.segments import motion as segment_motion
 from outreach.platforms import Platform, load_presets
 from outreach.render.cards import encode_jpeg
 from outreach.render.video import timeline as tl
@@ -47,7 +56,7 @@ from outreach.render.video.captions import (
     to_srt,
     to_vtt,
 )
-from outreach.render.video.frames import FreezeMeter, frame_stream, planned_motion
+from outreach.render.video.frames import planned_motion
 from outreach.render.video.scenes import (
     CaptionError,
     caption_geometry,
@@ -55,6 +64,8 @@ from outreach.render.video.scenes import (
     plan_captions,
     render_scenes,
 )
+from outreach.render.video.segments import Segment, plan_segments
+from outreach.render.video.segments import digest as segment_digest
 
 #: Encoder presets: (x264 preset, CRF, maxrate kbps, AAC kbps). `archive` is a master
 #: for re-editing and re-uploading: near-transparent (CRF 12, slow), high bitrate.
@@ -62,7 +73,7 @@ QUALITY = {"fast": ("veryfast", 20, 10_000, 192), "archive": ("slow", 12, 60_000
 #: Tests render at a reduced size; never set in normal use.
 SCALE_ENV = "OUTREACH_VIDEO_SCALE"
 #: Bumped when a change alters the video's bytes; part of the cache key.
-VIDEO_VERSION = "2"
+VIDEO_VERSION = "3"
 #: What the last render of a shared folder was made from, and its files.
 RECORD = "video.json"
 
@@ -327,7 +338,9 @@ def render_videos(
     narration, music, diags = _story_music(loaded, theme, settings)
     if diags:
         raise StoryError(diags)
-    plans = plan_videos(validated, settings, narration, music)
+    plans = _planned(validated, settings, music) or plan_videos(
+        validated, settings, narration, music
+    )
     entries: list[ManifestEntry] = []
     for vp in plans:
         folder = out_dir / loaded.id / vp.folder_name
@@ -337,6 +350,18 @@ def render_videos(
             clean=clean, record_path=record, links=links,
         )  # fmt: skip
     return entries
+
+
+def _planned(validated: Any, settings: tl.VideoSettings, music: Music | None) -> list | None:
+    """The plans validation already made, when they were made for these very settings,
+    music and platforms (planning again costs the captions' layout and the voices)."""
+    plans = getattr(validated, "video", None)
+    if not isinstance(plans, list) or not plans:
+        return None
+    wanted = [(name, [p.name for p in asked]) for _s, asked, name in groups(validated.platforms)]
+    got = [(vp.folder_name, [p.name for p in vp.asked]) for vp in plans]
+    same = all(isinstance(vp, VideoPlan) and vp.settings == settings for vp in plans)
+    return plans if same and got == wanted and all(vp.music == music for vp in plans) else None
 
 
 @dataclass
@@ -351,6 +376,7 @@ class VideoPlan:
     cues: list[SidecarCue]
     music: Music | None
     timing: CueTiming
+    settings: tl.VideoSettings | None = None  # what it was planned with
 
     def report(self) -> dict[str, Any]:
         """Planned motion and cue timing (what `check` prints, before any render)."""
@@ -456,7 +482,9 @@ def plan_videos(
                 + ", ".join(map(str, sorted(drafted)))
                 + ": for timing and review, not for posting"
             )
-        plans.append(VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing))
+        plans.append(
+            VideoPlan(shared, asked, folder_name, timeline, chunks, cues, music, timing, settings)
+        )
     return plans
 
 
@@ -528,6 +556,8 @@ def check_lines(validated: Any) -> list[str]:
         plans = plan_videos(validated)
     except StoryError:
         return []  # reported as diagnostics by the validation
+    from outreach import i18n
+
     lines = []
     for vp in plans:
         r = vp.report()
@@ -535,19 +565,33 @@ def check_lines(validated: Any) -> list[str]:
         music = (
             f"{r['music']} {r['bpm']:g} BPM"
             if r["music"] and r["bpm"]
-            else r["music"] or "no music"
+            else r["music"] or i18n._("no music")
         )
         lines.append(
-            f"{validated.loaded.id} video ({', '.join(p.name for p in vp.asked)}): "
-            f"{r['duration_s']:.1f} s; first motion {m['first_motion_s']:.2f} s, "
-            f"frozen {m['frozen_s']:.1f} s ({m['frozen_share']:.0%}); "
-            f"{c['cues']} cues, shortest {c['shortest_s']:.2f} s, "
-            f"fastest {c['fastest_cps']:.1f} chars/s, longest line {c['longest_line']}; "
-            f"{sh['count']} shots of {sh['mean_s']:.1f} s on average, "
-            f"{sh['cuts_on_beat']}/{sh['cuts']} cuts on the beat ({music})"
+            i18n._(
+                "{id} video ({platforms}): {duration} s; first motion {motion} s, "
+                "frozen {frozen} s ({share}); {cues} cues, shortest {shortest} s, "
+                "fastest {fastest} chars/s, longest line {longest}; "
+                "{shots} shots of {mean} s on average, {on_beat}/{cuts} cuts on the beat ({music})",
+                id=validated.loaded.id,
+                platforms=", ".join(p.name for p in vp.asked),
+                duration=format(r["duration_s"], ".1f"),
+                motion=format(m["first_motion_s"], ".2f"),
+                frozen=format(m["frozen_s"], ".1f"),
+                share=format(m["frozen_share"], ".0%"),
+                cues=c["cues"],
+                shortest=format(c["shortest_s"], ".2f"),
+                fastest=format(c["fastest_cps"], ".1f"),
+                longest=c["longest_line"],
+                shots=sh["count"],
+                mean=format(sh["mean_s"], ".1f"),
+                on_beat=sh["cuts_on_beat"],
+                cuts=sh["cuts"],
+                music=music,
+            )
         )
-        lines += [f"  note: {n}" for n in r["notes"]]
-        lines += [f"  cue problem: {p}" for p in c["problems"]]
+        lines += ["  " + i18n._("note: {note}", note=n) for n in r["notes"]]
+        lines += ["  " + i18n._("cue problem: {problem}", problem=p) for p in c["problems"]]
     return lines
 
 
@@ -696,7 +740,8 @@ def _render_group(
     key = cache_key(validated, vp.shared, settings, music_path, quality, scale, clean)
     record = _cached(folder, key, record_path)
     if record is None:
-        record = _produce(validated, vp, settings, folder, quality, console, scale, clean)
+        store = segment_store(out_dir, loaded.id)
+        record = _produce(validated, vp, settings, folder, quality, console, scale, clean, store)
         record["key"] = key
         write_text(
             record_path or folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n"
@@ -761,20 +806,18 @@ def _produce(
     console: Any,
     scale: float,
     clean: bool,
+    store: SegmentStore | None = None,
 ) -> dict:
     """Render and encode; write video.mp4, the sidecars and the cover; describe them.
 
     The soundtrack (mix, loudness passes, AAC) is made on a thread while the frames are
     encoded, then both are joined by stream copy with the index at the front.
     """
-    loaded, theme = validated.loaded, validated.theme
+    loaded = validated.loaded
     timeline = vp.timeline
     size = frame_size(vp.shared, scale)
-    rendered = render_scenes(loaded, theme, vp.shared, timeline, vp.chunks, settings, scale)
-    preset, crf, maxrate, audio_kbps = QUALITY.get(quality, QUALITY["fast"])
-    enc = ffmpeg.EncodeSettings(
-        size[0], size[1], settings.fps, preset, crf, maxrate, audio_kbps, audio_copy=True
-    )
+    rendered, enc, segments, clean_segments = _segmented(validated, vp, settings, quality, scale)
+    audio_kbps = enc.audio_kbps
     narration = {i: sc for i, sc in enumerate(timeline.scenes) if sc.narration is not None}
     cues = [
         Cue(sc.narration, sc.own_start / timeline.fps)
@@ -783,38 +826,46 @@ def _produce(
     ]
     music = vp.music.path if vp.music else None
     video = folder / "video.mp4"
-    meter = FreezeMeter(timeline.fps)
+    store = store if store is not None else segment_store(folder.parent.parent, loaded.id)
+    stats = EncodeStats()
+    marks = timeline.sound_marks()
+    sound_key = soundtrack_key(timeline.duration, music, cues, settings, audio_kbps, marks)
     with tempfile.TemporaryDirectory(prefix="outreach-video-") as tmp:
-        m4a = Path(tmp) / "soundtrack.m4a"
+        m4a = store.root / f"{sound_key}.m4a"
         sound: dict[str, Any] = {}
+        cached_sound = _cached_sound(store, sound_key)
+        worker = None
+        if cached_sound is not None:
+            sound["loudness"] = cached_sound
+            stats.audio_reused = True
+        else:
+            fresh = Path(tmp) / "soundtrack.m4a"
 
-        def make_sound() -> None:
-            try:
-                sound["loudness"] = build_soundtrack(
-                    m4a,
-                    timeline.duration,
-                    music,
-                    cues,
-                    settings.music_volume,
-                    settings.music_fade,
-                    settings.duck_db,
-                    audio_kbps=audio_kbps,
-                    marks=timeline.sound_marks(),
-                )
-            except ffmpeg.FFmpegError as exc:
-                sound["error"] = exc
+            def make_sound() -> None:
+                try:
+                    sound["loudness"] = build_soundtrack(
+                        fresh,
+                        timeline.duration,
+                        music,
+                        cues,
+                        settings.music_volume,
+                        settings.music_fade,
+                        settings.duck_db,
+                        audio_kbps=audio_kbps,
+                        marks=marks,
+                    )
+                except ffmpeg.FFmpegError as exc:
+                    sound["error"] = exc
 
-        worker = threading.Thread(target=make_sound, daemon=True)
-        worker.start()
-        silent = Path(tmp) / "frames.mp4"
+            worker = threading.Thread(target=make_sound, daemon=True)
+            worker.start()
         try:
-            _encode(rendered, timeline, silent, enc, loaded.id, console, meter)
-            clean_tmp = None
+            _encode(rendered, timeline, segments, store, enc, loaded.id, console, stats)
             if clean:
-                clean_tmp = Path(tmp) / "clean.mp4"
                 _encode(
-                    rendered, timeline, clean_tmp, enc, loaded.id, console, None, captions=False
-                )
+                    rendered, timeline, clean_segments, store, enc, loaded.id, console, stats,
+                    captions=False,
+                )  # fmt: skip
         except ffmpeg.FFmpegError:
             raise _error(
                 loaded,
@@ -822,7 +873,10 @@ def _produce(
                 "the video encoder stopped before the video was complete",
                 "check the free disk space and the story's media, then run again",
             ) from None
-        worker.join()
+        if worker is not None:
+            worker.join()
+            if "error" not in sound:
+                _keep_sound(store, sound_key, fresh, sound.get("loudness"))
         if "error" in sound:
             raise _error(
                 loaded,
@@ -831,10 +885,18 @@ def _produce(
                 "check the free disk space and the audio files, then run again",
             )
         with atomic_path(video) as tmp_video:
-            ffmpeg.mux(silent, m4a, tmp_video, timeline.duration)
-        if clean_tmp is not None:
+            join_segments(segments, store, m4a, tmp_video, timeline.fps)
+        if clean:
             with atomic_path(folder / "video-clean.mp4") as tmp_clean:
-                ffmpeg.mux(clean_tmp, m4a, tmp_clean, timeline.duration)
+                join_segments(clean_segments, store, m4a, tmp_clean, timeline.fps)
+    keep = {s.key for s in segments} | {s.key for s in clean_segments} | {sound_key}
+    store.prune(keep)
+    HISTORY.append(stats)
+    if console is not None and not getattr(console, "quiet", False):
+        console.debug(
+            f"{loaded.id}: {len(stats.encoded)} of {len(segments)} video segments encoded, "
+            f"{len(stats.reused)} reused"
+        )
     info = ffmpeg.probe(video)
     fps = timeline.fps
     loud = sound.get("loudness")
@@ -862,7 +924,7 @@ def _produce(
         }
     write_bytes(folder / "cover.jpg", cover)
     v, a = info.video, info.audio
-    motion = meter.report()
+    motion = segment_motion(timeline.fps, segments, store)
     files: dict[str, Any] = {
         "video": {
             "name": "video.mp4",
@@ -919,7 +981,7 @@ def _produce(
             "height": size[1],
             "extra": {"duration": round(info.duration, 3), "captions": False},
         }
-    return {"files": files}
+    return {"files": files, "encode": stats.as_dict(), "segment_keys": [s.key for s in segments]}
 
 
 def _link_into(platform_dir: Path, folder: Path, names: list[str] | None = None) -> None:
@@ -948,32 +1010,190 @@ def _link_into(platform_dir: Path, folder: Path, names: list[str] | None = None)
 def _encode(
     rendered: Any,
     timeline: tl.Timeline,
-    target: Path,
+    segments: list[Segment],
+    store: SegmentStore,
     enc: ffmpeg.EncodeSettings,
     story_id: str,
     console: Any,
-    meter: FreezeMeter | None,
+    stats: EncodeStats,
     captions: bool = True,
 ) -> None:
-    """Encode the frames (video only; the soundtrack is muxed in afterwards)."""
+    """Encode the segments the store lacks (video only; the soundtrack joins them later)."""
     import click
 
     arts = rendered.captions if captions else {}
-
-    def frames() -> Any:
-        if meter is None:
-            return frame_stream(timeline, rendered.renderers, arts)
-        return frame_stream(timeline, rendered.renderers, arts, meter)
-
+    todo = sum(s.frames for s in segments if not store.has(s.key))
     quiet = console is None or getattr(console, "quiet", False)
-    if quiet:
-        ffmpeg.encode_stream(frames, timeline.total_frames, None, target, enc)
+    if quiet or not todo:
+        encode_segments(timeline, rendered.renderers, arts, segments, store, enc, None, stats)
         return
     label = f"{story_id}: video" if captions else f"{story_id}: clean video"
-    with click.progressbar(length=timeline.total_frames, label=label, file=sys.stderr) as bar:
+    with click.progressbar(length=todo, label=label, file=sys.stderr) as bar:
+        encode_segments(timeline, rendered.renderers, arts, segments, store, enc, bar.update, stats)
 
-        def step(i: int) -> None:
-            if i % 10 == 9:
-                bar.update(10)
 
-        ffmpeg.encode_stream(frames, timeline.total_frames, None, target, enc, step)
+def _segmented(
+    validated: Any, vp: VideoPlan, settings: tl.VideoSettings, quality: str, scale: float
+) -> tuple[Any, ffmpeg.EncodeSettings, list[Segment], list[Segment]]:
+    """The scenes (drawn lazily), the encoder settings and the segments of one encode,
+    with captions and without (the clean video)."""
+    size = frame_size(vp.shared, scale)
+    rendered = render_scenes(
+        validated.loaded, validated.theme, vp.shared, vp.timeline, vp.chunks, settings, scale
+    )
+    preset, crf, maxrate, audio_kbps = QUALITY.get(quality, QUALITY["fast"])
+    enc = ffmpeg.EncodeSettings(
+        size[0], size[1], settings.fps, preset, crf, maxrate, audio_kbps, audio_copy=True
+    )
+    context = segment_context(validated, vp, settings, quality, scale, enc)
+    inputs = scene_inputs(validated, vp)
+    segments = plan_segments(vp.timeline, vp.chunks, context, inputs)
+    clean_segments = plan_segments(vp.timeline, vp.chunks, context, inputs, captions=False)
+    return rendered, enc, segments, clean_segments
+
+
+def help_encode(
+    validated: Any,
+    out_dir: Path,
+    quality: str = "fast",
+    scale: float | None = None,
+    highlight: bool | None = None,
+    clean: bool = False,
+) -> EncodeStats:
+    """Encode a story's video segments from the last one backwards, skipping any another
+    process has claimed, and stop: a second worker's share of one video (the video's own
+    job joins them). Writes nothing but segments."""
+    scale = video_scale() if scale is None else scale
+    settings = video_settings(validated, highlight)
+    narration, music, diags = _story_music(validated.loaded, validated.theme, settings)
+    if diags:
+        raise StoryError(diags)
+    store = segment_store(out_dir, validated.loaded.id)
+    stats = EncodeStats()
+    for vp in plan_videos(validated, settings, narration, music):
+        rendered, enc, segments, clean_segments = _segmented(
+            validated, vp, settings, quality, scale
+        )
+        runs = [(segments, rendered.captions)]
+        if wants_clean_video(validated.theme, clean):
+            runs.append((clean_segments, {}))
+        for segs, arts in runs:
+            encode_segments(
+                vp.timeline, rendered.renderers, arts, segs, store, enc, None, stats,
+                reverse=True, wait=False,
+            )  # fmt: skip
+    return stats
+
+
+def segment_store(out_dir: Path, story_id: str) -> SegmentStore:
+    """Where a story's encoded segments live: `<out>/.cache/segments/<story>/`."""
+    return store_for(out_dir, story_id)
+
+
+def segment_context(
+    validated: Any,
+    vp: VideoPlan,
+    settings: tl.VideoSettings,
+    quality: str,
+    scale: float,
+    enc: ffmpeg.EncodeSettings,
+) -> list[Any]:
+    """What every segment of one encode shares: the one cache-key scheme's parts (renderer
+    version, this module's code, theme digest, preset, settings, scale, encoder)."""
+    from outreach import RENDERER_VERSION
+
+    return [
+        RENDERER_VERSION,
+        VIDEO_VERSION,
+        _code_digest(),
+        validated.theme.digest,
+        dataclasses.asdict(settings),
+        dataclasses.asdict(vp.shared) if dataclasses.is_dataclass(vp.shared) else repr(vp.shared),
+        quality,
+        scale,
+        dataclasses.asdict(enc),
+    ]
+
+
+def scene_inputs(validated: Any, vp: VideoPlan) -> dict[int, Any]:
+    """What each scene reads beyond its own fields: the story's own fields (less its beats,
+    facts and pack-only fields), its beat or fact, and its card's digest (every card's for
+    a card scene whose card cannot be named)."""
+    from outreach.pack.cache import PACK_ONLY_FIELDS
+    from outreach.render.cards import plan_cards
+
+    loaded, theme = validated.loaded, validated.theme
+    story = loaded.story.model_dump(mode="json")
+    beats, facts = story.pop("beats", []), story.pop("facts", [])
+    for name in PACK_ONLY_FIELDS:
+        story.pop(name, None)
+    base = json.dumps(story, sort_keys=True, ensure_ascii=False, default=str)
+    cards: dict[str, str] | None = None
+    out: dict[int, Any] = {}
+    for i, sc in enumerate(vp.timeline.scenes):
+        own: Any = None
+        if sc.kind == "beat" and 0 <= sc.index < len(beats):
+            own = beats[sc.index]
+        elif sc.kind == "fact" and 0 <= sc.index < len(facts):
+            own = facts[sc.index]
+        card: Any = None
+        if sc.is_card:
+            if cards is None:
+                specs = plan_cards(loaded, vp.shared, theme)
+                cards = {spec.name: spec.digest(vp.shared, theme) for spec in specs}
+            name = f"fact-{sc.index + 1:02d}" if sc.kind == "fact" else sc.kind
+            card = cards.get(name) or sorted(cards.items())
+        out[i] = [base, own, card]
+    return out
+
+
+def soundtrack_key(
+    duration: float,
+    music: Path | None,
+    cues: list[Cue],
+    settings: tl.VideoSettings,
+    kbps: int,
+    marks: Any = None,
+) -> str:
+    """The soundtrack's content key: length, music and narration by content, their times."""
+    from outreach import RENDERER_VERSION
+
+    return segment_digest(
+        [
+            "soundtrack",
+            RENDERER_VERSION,
+            round(duration, 6),
+            music,
+            cues,
+            settings.music_volume,
+            settings.music_fade,
+            settings.duck_db,
+            kbps,
+            marks,
+        ]
+    )
+
+
+def _cached_sound(store: SegmentStore, key: str) -> ffmpeg.Loudness | None | bool:
+    """The loudness recorded with a stored soundtrack (False when silent), or None."""
+    try:
+        meta = store.meta(key)
+        if meta.get("bytes") != (store.root / f"{key}.m4a").stat().st_size:
+            return None
+    except (OSError, ValueError):
+        return None
+    loud = meta.get("loudness")
+    return ffmpeg.Loudness(**loud) if loud else False
+
+
+def _keep_sound(store: SegmentStore, key: str, fresh: Path, loud: ffmpeg.Loudness | None) -> None:
+    import shutil
+
+    target = store.root / f"{key}.m4a"
+    store.root.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(fresh, tmp)
+    store.put_meta(
+        key,
+        {"bytes": target.stat().st_size, "loudness": dataclasses.asdict(loud) if loud else None},
+    )

@@ -24,6 +24,7 @@ moved aside). Before the first byte changes, `manifest.json` and the zip are ret
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -38,8 +39,19 @@ from outreach.atomic import remove_stale_temp_files
 from outreach.diagnostics import Diagnostic, StoryError, display_path
 from outreach.pack.cache import PackCache, output_key
 from outreach.pack.executor import LazyExecutor
-from outreach.pack.jobs import CARDS, VIDEO, CheckJob, JobResult, OutputJob, StoryRef, run
+from outreach.pack.jobs import (
+    CARDS,
+    SEGMENTS,
+    VIDEO,
+    CheckJob,
+    JobResult,
+    OutputJob,
+    StoryRef,
+    run,
+)
 
+#: Manifest outputs made by a video job (the rest are made by a cards job).
+VIDEO_OUTPUTS = ("video", "cover", "subtitles", "platform-video")
 WEEK_RE = re.compile(r"(\d{4})-W(\d{2})")
 INDEX_NAME = "index.html"
 
@@ -95,6 +107,8 @@ class StoryStatus:
     platforms: list[str] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     kept: int = 0  # units outside this run's selection, kept as they were
+    title: str = ""  # for the schedule; empty when the story did not load
+    publish: str | None = None  # `publish:` as canonical text
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -111,6 +125,7 @@ class PackReport:
     pack_dir: Path
     stories: dict[str, StoryStatus] = field(default_factory=dict)
     drafts: list[tuple[str, str]] = field(default_factory=list)  # (id, path) left out
+    samples: list[tuple[str, str]] = field(default_factory=list)  # bundled samples left out
     other_weeks: int = 0
     discovered: int = 0  # story files found, whichever week they belong to
     files: int = 0
@@ -223,6 +238,7 @@ def build_pack(
     platforms: list[str] | None = None,
     stories: list[str] | None = None,
     include_drafts: bool = False,
+    include_samples: bool = False,
     scheduler: str | None = None,
     themes_dirs: tuple[Path, ...] = (),
     quality: str = "fast",
@@ -256,6 +272,7 @@ def build_pack(
                 jobs=jobs,
                 force=force,
                 include_drafts=include_drafts,
+                include_samples=include_samples,
                 scheduler=scheduler,
                 themes_dirs=themes_dirs,
                 quality=quality,
@@ -280,6 +297,7 @@ def _build(
     jobs: int,
     force: bool,
     include_drafts: bool,
+    include_samples: bool,
     scheduler: str | None,
     themes_dirs: tuple[Path, ...],
     quality: str,
@@ -306,6 +324,7 @@ def _build(
         previous,
         force=force,
         include_drafts=include_drafts,
+        include_samples=include_samples,
         themes_dirs=themes_dirs,
         quality=quality,
         highlight=highlight,
@@ -352,6 +371,7 @@ def _plan(
     *,
     force: bool,
     include_drafts: bool,
+    include_samples: bool,
     themes_dirs: tuple[Path, ...],
     quality: str,
     highlight: bool,
@@ -373,10 +393,21 @@ def _plan(
     by_source: dict[str, list[str]] = {}
     for name, rec in previous.items():
         by_source.setdefault(str(rec.get("source", "")), []).append(name)
+    loads: list[tuple[Path, Path, Any]] = []
     for story_path, root in found:
         story_path = story_path.resolve()
         try:
-            loaded = load_story(story_path, root)
+            loads.append((story_path, root, load_story(story_path, root)))
+        except StoryError as exc:
+            loads.append((story_path, root, exc))
+    # The bundled samples (`sample: true`) join only a folder of nothing but samples: once
+    # a team's own story (or a file that does not load) sits beside them, they stay out.
+    team_stories = any(isinstance(x, StoryError) or not x.story.sample for _, _, x in loads)
+    for story_path, root, result in loads:
+        try:
+            if isinstance(result, StoryError):
+                raise result
+            loaded = result
         except StoryError as exc:
             status = StoryStatus(
                 story_path.stem,
@@ -393,10 +424,14 @@ def _plan(
         if joins is not None and joins != report.week:
             report.other_weeks += 1
             continue
+        if story.sample and not include_samples and team_stories:
+            report.samples.append((loaded.id, display_path(story_path)))
+            continue
         if story.status != "approved" and not include_drafts:
             report.drafts.append((loaded.id, display_path(story_path)))
             continue
         status = StoryStatus(loaded.id, display_path(story_path))
+        status.title, status.publish = story.title, story.publish
         if loaded.id in report.stories:
             other = report.stories[loaded.id].path
             status.diagnostics.append(
@@ -629,7 +664,7 @@ def _stale_from(plan: _Planned, units: set[str]) -> None:
 
 
 def _kind_of(entry: dict[str, Any]) -> str:
-    return VIDEO if entry.get("output") in ("video", "cover", "subtitles") else CARDS
+    return VIDEO if entry.get("output") in VIDEO_OUTPUTS else CARDS
 
 
 def record_name(story_id: str, kind: str, platform: str | None) -> str:
@@ -821,10 +856,18 @@ def _execute(
     )
     futures: dict[Any, tuple[str, _Planned, Any]] = {}
 
+    videos = sum(j.kind == VIDEO for p in planned for j in p.pending)
+    workers = max(1, int(getattr(executor, "jobs", 1) or 1))
+
     def submit_outputs(plan: _Planned) -> None:
         # The long job first (a video encode), so it does not finish the pack alone.
         for job in sorted(plan.pending, key=lambda j: j.kind != VIDEO):
             futures[executor.submit(run, job)] = ("output", plan, job)
+            if job.kind == VIDEO and videos < workers:
+                # Fewer videos than workers: the idle ones encode segments of this one.
+                for _ in range(min(workers - videos, 3)):
+                    helper = dataclasses.replace(job, kind=SEGMENTS)
+                    futures[executor.submit(run, helper)] = ("helper", plan, helper)
 
     with bar:
         bar.update(total - sum(len(j.platforms) for p in planned for j in p.pending))
@@ -839,6 +882,8 @@ def _execute(
             for fut in done:
                 what, plan, job = futures.pop(fut)
                 status = plan.status
+                if what == "helper":
+                    continue  # a share of a video: its own job reports the video
                 try:
                     result: JobResult = fut.result()
                 except Exception as exc:  # noqa: BLE001 — a lost worker fails its job only
@@ -917,11 +962,23 @@ def _finish(report: PackReport, cache: PackCache, console: Any) -> None:
     A failure here (a full disk) is reported, never raised."""
     from outreach.diagnostics import explain_os_error
 
+    for status in report.stories.values():
+        _canonical_order(status)
     try:
         _write_closing(report, cache)
     except OSError as exc:
         message, hint = explain_os_error(exc)
         report.problems.append(f"the pack could not be finished: {message} — {hint}")
+
+
+def _canonical_order(status: StoryStatus) -> None:
+    """A story's entries by platform (in the story's order), cards before video, each unit
+    as it was made: whichever units a run rebuilt and whichever it kept, the contact sheet
+    and the schedule list them the same way (so an unchanged pack rewrites nothing)."""
+    order = {name: i for i, name in enumerate(status.platforms)}
+    status.entries.sort(
+        key=lambda e: (order.get(e.get("platform", ""), len(order)), _kind_of(e) == VIDEO)
+    )
 
 
 def _write_closing(report: PackReport, cache: PackCache) -> None:
@@ -934,25 +991,26 @@ def _write_closing(report: PackReport, cache: PackCache) -> None:
     pack_dir = report.pack_dir
     zip_name = f"{report.week}.zip"
     entries = [e for s in report.stories.values() for e in s.entries]
-    html = render_index(report).encode("utf-8")
-    index = pack_dir / INDEX_NAME
-    if not index.is_file() or index.read_bytes() != html:
-        write_text(index, html.decode("utf-8"))
-    sha = sha256_bytes(html)
-    entries.append(
-        {
-            "path": INDEX_NAME,
-            "story": "",
-            "platform": "",
-            "output": "index",
-            "width": None,
-            "height": None,
-            "bytes": len(html),
-            "sha256": sha,
-            "text_boxes": [],
-            "key": sha,
-        }
+    # The schedule first (the contact sheet links it), then index.html; each is rewritten
+    # only when its bytes change, so an unchanged pack (or narrow run) rewrites nothing.
+    from outreach.pack.handoff import (
+        SCHEDULE_CSV,
+        SCHEDULE_ICS,
+        schedule_csv,
+        schedule_ics,
+        schedule_posts,
     )
+
+    posts = schedule_posts(report)
+    entries.append(
+        _closing_file(pack_dir, SCHEDULE_CSV, schedule_csv(posts), "schedule", posts=len(posts))
+    )
+    entries.append(
+        _closing_file(
+            pack_dir, SCHEDULE_ICS, schedule_ics(posts, report.week), "schedule", events=len(posts)
+        )
+    )
+    entries.append(_closing_file(pack_dir, INDEX_NAME, render_index(report), "index"))
     files = sorted(entries, key=lambda e: (e["path"], e.get("platform", "")))
     text = json.dumps({"week": report.week, "files": files}, ensure_ascii=False, indent=2) + "\n"
     data = text.encode("utf-8")
@@ -989,6 +1047,34 @@ def _write_closing(report: PackReport, cache: PackCache) -> None:
         if leftover.is_file():
             leftover.unlink()
     report.zip_path = zip_path
+
+
+def _closing_file(
+    pack_dir: Path, name: str, text: str, output: str, **extra: Any
+) -> dict[str, Any]:
+    """Write one of the pack's own files at its root (when its bytes changed) and return
+    its manifest entry."""
+    from outreach.atomic import write_bytes
+    from outreach.pack.manifest import sha256_bytes
+
+    data = text.encode("utf-8")
+    target = pack_dir / name
+    if not target.is_file() or target.is_symlink() or target.read_bytes() != data:
+        write_bytes(target, data)
+    sha = sha256_bytes(data)
+    return {
+        "path": name,
+        "story": "",
+        "platform": "",
+        "output": output,
+        "width": None,
+        "height": None,
+        "bytes": len(data),
+        "sha256": sha,
+        "text_boxes": [],
+        "key": sha,
+        **extra,
+    }
 
 
 #: Files inside the zip get this timestamp, so that an unchanged pack zips byte-identically.

@@ -21,6 +21,8 @@ class TextLimits:
     title_chars: int | None = None
     title_forbidden: str = ""
     description_bytes: int | None = None
+    #: The caption's first line (the hook): what shows before "more" in the feed.
+    hook_chars: int | None = None
 
 
 @dataclass(frozen=True)

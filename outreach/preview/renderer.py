@@ -73,6 +73,17 @@ class Storyboard:
     seconds: float | None = None  # from the video timeline, when it is available
 
 
+@dataclass(frozen=True)
+class PostView:
+    """What goes beside a platform's cards: the caption to paste, its hashtags and the
+    alt text of each image (the same `build_post` as the pack's post text)."""
+
+    caption: str
+    hashtags: tuple[str, ...]
+    alts: tuple[tuple[str, str], ...]  # (card file name, alt text)
+    title: str = ""
+
+
 @dataclass
 class Snapshot:
     """A story that loaded: what its page shows."""
@@ -86,6 +97,22 @@ class Snapshot:
     platforms: list[PlatformView]
     storyboard: Storyboard | None
     at: float
+    path: Path | None = None
+    loaded: LoadedStory | None = field(default=None, repr=False)
+    theme: Theme | None = field(default=None, repr=False)
+    _posts: dict[str, PostView] | None = field(default=None, repr=False)
+
+    @property
+    def posts(self) -> dict[str, PostView]:
+        """platform name -> its post text, built the first time a page shows it (the post
+        templates take ~0.1 s a platform on a loaded machine), not when the story loads."""
+        if self._posts is None:
+            built: dict[str, PostView] = {}
+            if self.loaded is not None and self.theme is not None:
+                for view in self.platforms:
+                    built[view.platform.name] = post_view(self.loaded, view, self.theme)
+            self._posts = built
+        return self._posts
 
 
 @dataclass
@@ -222,6 +249,9 @@ class PreviewRenderer:
             platforms=views,
             storyboard=self._storyboard(loaded, theme, views),
             at=time.time(),
+            path=loaded.path,
+            loaded=loaded,
+            theme=theme,
         )
 
     def _storyboard(
@@ -282,19 +312,42 @@ class PreviewRenderer:
         return out
 
     def video_file(self, snap: Snapshot) -> tuple[str, Path] | None:
-        """A video already rendered by `outreach render` for this story: (platform, file).
+        """The newest video made for this story: (platform, file). `outreach render`
+        writes `<out>/<id>/<platform>/video.mp4`, `outreach pack` the same under
+        `<out>/<week>/` (and its shared encode in `<id>/_video/`).
 
-        Looked up on every request (a few stat calls), so a render made while the preview
-        runs shows up on the next page load.
+        Looked up on every request (a few stat calls), so a render or pack made while the
+        preview runs shows up on the next page load.
         """
         if snap.storyboard is None:
             return None
-        for out in self.output_dirs:
+        found: list[tuple[int, int, str, Path]] = []
+        for rank, out in enumerate(self.output_dirs):
+            root = out.resolve()
             for name in snap.storyboard.video_platforms:
-                candidate = (out / snap.id / name / "video.mp4").resolve()
-                if candidate.is_relative_to(out.resolve()) and candidate.is_file():
-                    return name, candidate
-        return None
+                places = [root / snap.id / name, *sorted(root.glob(f"*/{snap.id}/{name}"))]
+                places += sorted(root.glob(f"*/{snap.id}/_video"))
+                for folder in places:
+                    candidate = (folder / "video.mp4").resolve()
+                    try:
+                        mtime = candidate.stat().st_mtime_ns
+                    except OSError:
+                        continue
+                    if candidate.is_relative_to(root) and candidate.is_file():
+                        found.append((mtime, -rank, name, candidate))
+        if not found:
+            return None
+        _mtime, _rank, name, path = max(found, key=lambda f: (f[0], f[1]))
+        return name, path
+
+    def video_stale(self, snap: Snapshot, video: Path) -> bool:
+        """The story file changed after this video was made: it shows an older version."""
+        if snap.path is None:
+            return False
+        try:
+            return snap.path.stat().st_mtime_ns > video.stat().st_mtime_ns
+        except OSError:
+            return False
 
     def _rebuild_recipes(self) -> None:
         recipes: dict[str, Recipe] = {}
@@ -473,6 +526,23 @@ def _timeline(loaded: LoadedStory, theme: Theme, platform: Platform) -> Any:
         return plans[0].timeline if plans else None
     except Exception:  # noqa: BLE001 — an unfit story: cards only (check says why)
         return None
+
+
+def post_view(loaded: LoadedStory, view: PlatformView, theme: Theme) -> PostView:
+    """The platform's caption, hashtags and alt text, as the pack writes them."""
+    from outreach.render.post import build_post
+
+    story = loaded.story
+    specs = [r.spec for r in view.cards]
+    try:
+        post = build_post(story, view.platform, theme, specs)
+        # `paste` is exactly the pack's caption.txt, where the post builder has one.
+        caption, title = getattr(post, "paste", post.caption), post.title
+    except Exception:  # noqa: BLE001 — a broken post template is reported by the checks
+        caption, title = "", ""
+    tags = tuple(dict.fromkeys(f"#{t.lstrip('#')}" for t in story.hashtags if t))
+    alts = tuple((s.filename, s.alt) for s in specs if s.alt)
+    return PostView(caption, tags, alts, title)
 
 
 def preview_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import secrets
 import socket
 import threading
 import time
@@ -62,6 +63,9 @@ SECURITY_HEADERS = {
 PAGE_BUDGET = 1.0
 RENDER_PATH = re.compile(r"/render/([0-9a-f]{64})-(50|100)\.jpg")
 STORY_PATH = re.compile(r"/story/([^/]+)(/checks)?")
+APPROVE_PATH = re.compile(r"/story/([^/]+)/approve")
+#: The header the page sends with Approve: a value only pages this server made know.
+TOKEN_HEADER = "X-Outreach-Token"
 VIDEO_PATH = re.compile(r"/video/([^/]+)/([a-z0-9-]+)\.mp4")
 STATIC_PATH = re.compile(r"/static/([A-Za-z0-9_-]+\.(?:css|js|svg))")
 
@@ -141,7 +145,18 @@ class PreviewApp:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(percent_box=percent_box, chrome_kind=chrome_kind, clock=_clock)
+        from outreach.i18n import _, current_language, ngettext
+
+        self.token = secrets.token_urlsafe(24)
+        self.env.globals.update(
+            percent_box=percent_box,
+            chrome_kind=chrome_kind,
+            clock=_clock,
+            _=_,
+            ngettext=ngettext,
+            ui_lang=current_language,
+            token=self.token,
+        )
         # The only files ever served from disk, read once: name -> bytes.
         self.static = {
             p.name: p.read_bytes()
@@ -197,6 +212,37 @@ class PreviewApp:
             return Response(HTTPStatus.OK, self.static["favicon.svg"], "image/svg+xml")
         return not_found()
 
+    def approve(self, raw_path: str, token: str | None) -> Response:
+        """POST /story/<id>/approve: `status: approved` written into the story file,
+        comments and layout kept (preview/approve.py). Only a page from this server can
+        ask (its token), so another site open in the browser cannot approve a story."""
+        from outreach.i18n import _
+        from outreach.preview.approve import ApproveError, approve_story
+
+        m = APPROVE_PATH.fullmatch(urlsplit(raw_path).path)
+        state = self.renderer.story(unquote(m.group(1))) if m else None
+        if state is None:
+            return not_found()
+        if not token or not secrets.compare_digest(token, self.token):
+            return _json(HTTPStatus.FORBIDDEN, {"ok": False, "message": _("not allowed")})
+        if state.broken:
+            message = _("fix the errors first: a story that does not load cannot be approved")
+            return _json(HTTPStatus.CONFLICT, {"ok": False, "message": message})
+        try:
+            result = approve_story(state.path)
+        except ApproveError as exc:
+            return _json(HTTPStatus.CONFLICT, {"ok": False, "message": exc.message})
+        if result.changed:
+            self.on_change(ChangeSet(frozenset({state.path}), False))
+        return _json(
+            HTTPStatus.OK,
+            {
+                "ok": True,
+                "changed": result.changed,
+                "message": _("approved: {file} now says status: approved", file=state.path.name),
+            },
+        )
+
     def video(self, raw_path: str) -> Path | None:
         """The rendered video file for `/video/<id>/<platform>.mp4`, if one exists."""
         m = VIDEO_PATH.fullmatch(urlsplit(raw_path).path)
@@ -247,7 +293,16 @@ class PreviewApp:
             frames = [(caption, recipe) for caption, recipe in snap.storyboard.frames]
         report = state.report if state.report_ready.is_set() else None
         video = self.renderer.video_file(snap) if snap else None
+        video_version = video_stale = None
+        if snap and video:
+            try:
+                video_version = video[1].stat().st_mtime_ns
+            except OSError:
+                video_version = 0
+            video_stale = self.renderer.video_stale(snap, video[1])
         return {
+            "video_version": video_version,
+            "video_stale": video_stale,
             "state": state,
             "snap": snap,
             "platforms": platforms,
@@ -255,6 +310,11 @@ class PreviewApp:
             "report": report,
             "video": video,
         }
+
+
+def _json(status: int, data: dict) -> Response:
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return Response(status, body, "application/json; charset=utf-8", {"Cache-Control": "no-store"})
 
 
 def chrome_kind(platform: Platform) -> str:
@@ -344,7 +404,29 @@ class Handler(BaseHTTPRequestHandler):
             head=False,
         )
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed  # noqa: N815
+
+    def do_POST(self) -> None:  # noqa: N802 — only Approve; everything else is 405
+        if not APPROVE_PATH.fullmatch(urlsplit(self.path).path):
+            self._method_not_allowed()
+            return
+        if not self._host_ok():
+            self._send(Response(HTTPStatus.FORBIDDEN, b"403 unexpected Host header\n"), False)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if 0 < length <= 65536:
+            self.rfile.read(length)  # the body says nothing; read it to keep the connection
+        elif length:
+            self.close_connection = True
+        try:
+            response = self.server.app.approve(self.path, self.headers.get(TOKEN_HEADER))
+        except Exception as exc:  # noqa: BLE001 — keep serving; details only with -v
+            if self.server.log is not None:
+                import traceback
+
+                self.server.log("".join(traceback.format_exception(exc)))
+            response = _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"ok": False, "message": str(exc)})
+        self._send(response, False)
 
     def _host_ok(self) -> bool:
         """Refuse DNS-rebinding: a loopback server answers only to loopback host names."""

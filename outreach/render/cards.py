@@ -668,6 +668,76 @@ def _face_clear(c: CardCanvas) -> bool:
     return not any(c.covers_subject(box) for _, box in c.occupied)
 
 
+#: Variants already chosen in this process, by everything the choice depends on (the
+#: card's content digest: values, photos by content, layers, preset, theme, renderer):
+#: validation, the render, the video and every preview refresh plan the same cards, and
+#: each choice costs a dry run of every candidate layout.
+_CHOSEN: dict[tuple[Any, ...], str] = {}
+_CHOSEN_MAX = 4096
+
+
+def _remember_choice(choose: Any) -> Any:
+    import functools
+
+    @functools.wraps(choose)
+    def chosen(
+        spec: CardSpec,
+        platform: Platform,
+        theme: Theme,
+        pinned: str = "",
+        previous: str | None = None,
+        story_id: str = "",
+        index: int = 0,
+    ) -> str:
+        if pinned:
+            return str(choose(spec, platform, theme, pinned, previous, story_id, index))
+        try:
+            key = (_choice_digest(spec, platform, theme), previous, story_id, index)
+        except (OSError, ThemeError):  # a photo vanished, a bad theme: let the choice say
+            return str(choose(spec, platform, theme, pinned, previous, story_id, index))
+        found = _CHOSEN.get(key)
+        if found is None:
+            found = str(choose(spec, platform, theme, pinned, previous, story_id, index))
+            if len(_CHOSEN) >= _CHOSEN_MAX:
+                _CHOSEN.clear()
+            _CHOSEN[key] = found
+        return found
+
+    return chosen
+
+
+def _choice_digest(spec: CardSpec, platform: Platform, theme: Theme) -> str:
+    """The card's digest cut down to the values a choice of its variant can read: those
+    any candidate layout reads or names, plus the title (the rotation's salt) and what
+    `eligible` checks. A spec carries every text of the story; an edit to the CTA must
+    not make every other card choose again."""
+    from outreach.render.layers import fields_read
+
+    variants = theme.variants(platform.format, spec.layout)
+    named: set[str] = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, str):
+            named.add(x.lstrip("!"))
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                walk(k)
+                walk(v)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+
+    walk(variants)
+    for name in variants:
+        named |= fields_read(card_layers(replace(spec, variant=name), platform, theme))
+    named |= {"title", "qr_enabled", "cta_link", "person_name", "quote"}
+    values = {k: v for k, v in spec.values.items() if k in named}
+    return replace(spec, values=values).digest(platform, theme)
+
+
+choose_variant = _remember_choice(choose_variant)
+
+
 # --- composing -----------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from outreach import i18n
 from outreach.layout.geometry import Box
 from outreach.layout.text import LayoutError, Line, TextBlock, TextStyle, layout_text
 from outreach.render.contrast import MIN_CONTRAST, luminance, ratio, worst_contrast
@@ -978,8 +979,14 @@ def _layout_byline(
     except LayoutError as exc:
         last = f" ({exc.message})"
     raise LayoutError(
-        f"byline too long for two lines even as `{_byline_text(c, len(BYLINE_DROP))}`" + last,
-        f"shorten `person.{culprit.removeprefix('person_').replace('title', 'role')}`",
+        i18n._(
+            "byline too long for two lines even as `{text}`", text=_byline_text(c, len(BYLINE_DROP))
+        )
+        + last,
+        i18n._(
+            "shorten `person.{field}`",
+            field=culprit.removeprefix("person_").replace("title", "role"),
+        ),
         culprit,
     )
 
@@ -1268,10 +1275,13 @@ def _stack(c: CardCanvas, spec: dict[str, Any]) -> None:
         if error is None:
             tallest = max(items, key=lambda i: i.height if i.block else 0, default=None)
             error = LayoutError(
-                "text too long to fit: the card's text group needs "
-                f"{round(_total(items))} px and the space clear of the photo's subject is "
-                f"{round(region.h)} px",
-                "shorten it",
+                i18n._(
+                    "text too long to fit: the card's text group needs {needed} px and the "
+                    "space clear of the photo's subject is {room} px",
+                    needed=round(_total(items)),
+                    room=round(region.h),
+                ),
+                i18n._("shorten it"),
                 tallest.field if tallest else "",
             )
     if error is not None:

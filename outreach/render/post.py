@@ -1,8 +1,15 @@
 """Post text: caption, hashtags, credits and alt text per platform, from Jinja2 templates.
 
 Templates live in the theme's `post/` folder, so a theme (or a user theme) can override
-them. Text over a platform limit is shortened at a word boundary with "…" and reported
-as a warning; `check --strict` makes that an error.
+them. Each platform's caption is its own template, found by name: `caption-<preset>.txt.j2`
+(e.g. `caption-instagram-story`), then `caption-<network>.txt.j2`, then `caption.txt.j2`,
+in the first theme folder (user themes first) that has any of them. That is data, not a
+branch per platform. Text over a platform limit is shortened at a word boundary with "…"
+and reported as a warning; `check --strict` makes that an error.
+
+What a run writes per platform folder: `caption.txt`, exactly the text to paste (on
+YouTube the title, a blank line and the description); `alt.txt` where the network has an
+alt-text field (preset `alt_text: true`); and `post.txt`, the reviewer's full sheet.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass, field
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from outreach.i18n import _
 from outreach.model.story import Story
 from outreach.platforms import Platform
 from outreach.render.cards import CardSpec
@@ -31,10 +39,55 @@ class PostIssue:
 
 @dataclass
 class PostText:
-    text: str
-    caption: str
+    text: str  # post.txt: the reviewer's sheet
+    caption: str  # the caption (on YouTube: the description)
     title: str = ""
     issues: list[PostIssue] = field(default_factory=list)
+    #: (image file name, alt text) for the network's alt-text field; empty where it has none.
+    alt: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def paste(self) -> str:
+        """caption.txt: exactly what is pasted, no headers. Where the network has a title
+        field (YouTube), the title comes first, then a blank line, then the description."""
+        return (f"{self.title}\n\n{self.caption}" if self.title else self.caption) + "\n"
+
+    @property
+    def alt_file(self) -> str | None:
+        """alt.txt: each image's name on a line, its alt text on the next, a blank line
+        between images; None where the network takes no alt text."""
+        if not self.alt:
+            return None
+        return "\n".join(f"{name}\n{text}\n" for name, text in self.alt)
+
+
+def fit_line(candidates: list[str], limit: int) -> tuple[str, bool]:
+    """The first candidate that fits `limit` characters on one line, else the first one
+    shortened with '…': (line, shortened?)."""
+    lines = [" ".join(c.split()) for c in candidates if c and c.strip()]
+    for line in lines:
+        if len(line) <= limit:
+            return line, False
+    if not lines:
+        return "", False
+    return shorten(lines[0], limit), True
+
+
+def upto(texts: list[str], limit: int) -> list[str]:
+    """The leading texts whose total length stays within `limit` characters (at least the
+    first, shortened if it alone is longer): a short body for a short-form caption."""
+    out: list[str] = []
+    total = 0
+    for text in texts:
+        if not text:
+            continue
+        if out and total + len(text) + 1 > limit:
+            break
+        if not out and len(text) > limit:
+            return [shorten(text, limit)]
+        out.append(text)
+        total += len(text) + 1
+    return out
 
 
 def shorten(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
@@ -62,10 +115,17 @@ def _env(theme: Theme) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["prepend"] = lambda value, prefix: f"{prefix}{value}"
+    env.filters["upto"] = lambda value, limit: upto(list(value), int(limit))
     return env
 
 
-def _template(env: jinja2.Environment, *names: str) -> jinja2.Template:
+def _template(env: jinja2.Environment, theme: Theme, *names: str) -> jinja2.Template:
+    """The most specific of `names` in the first theme folder that has any of them, so a
+    user theme's `caption.txt.j2` still wins over the built-in `caption-tiktok.txt.j2`."""
+    for folder in theme.folders:
+        for name in names:
+            if (folder / "post" / name).is_file():
+                return env.get_template(name)
     return env.select_template(list(names))
 
 
@@ -73,7 +133,7 @@ def _render(env: jinja2.Environment, theme: Theme, names: list[str], context: di
     """Render the first template found; any template fault becomes a ThemeError that
     names the template file and line."""
     try:
-        template = _template(env, *names)
+        template = _template(env, theme, *names)
     except jinja2.TemplateSyntaxError as exc:
         raise ThemeError(
             f"theme `{theme.name}`: post template {exc.filename or exc.name}:{exc.lineno}: "
@@ -129,6 +189,21 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
         )
         hashtags = hashtags[: limits.hashtags]
     env = _env(theme)
+    hook_chars = limits.hook_chars
+    hook_line, cut = fit_line([story.hook, story.title], hook_chars or 10**6)
+    if cut:
+        issues.append(
+            PostIssue(
+                "hook",
+                _(
+                    "the hook and the title are both over {limit} characters, the part "
+                    '{platform} shows before "more"',
+                    limit=hook_chars,
+                    platform=platform.label,
+                ),
+                _("the caption opens with the hook shortened with '…'; write a shorter hook"),
+            )
+        )
     context = {
         "story_id": story.id,
         "lang": story.lang,
@@ -145,9 +220,32 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
         "platform": platform.name,
         "platform_label": platform.label,
         "network": platform.network,
+        "hook_line": hook_line,
+        "alt_field": platform.alt_text,
     }
-    caption = _render(env, theme, [f"caption-{platform.network}.txt.j2", "caption.txt.j2"], context)
+    caption = _render(
+        env,
+        theme,
+        [f"caption-{platform.name}.txt.j2", f"caption-{platform.network}.txt.j2", "caption.txt.j2"],
+        context,
+    )
+    caption = "\n".join(line.rstrip() for line in caption.splitlines())
     caption = re.sub(r"\n{3,}", "\n\n", caption).strip()
+    first = caption.split("\n", 1)[0]
+    if hook_chars is not None and len(first) > hook_chars:
+        issues.append(
+            PostIssue(
+                "hook",
+                _(
+                    "the caption's first line is {n} characters; {platform} shows {limit} "
+                    'before "more"',
+                    n=len(first),
+                    platform=platform.label,
+                    limit=hook_chars,
+                ),
+                _("shorten the hook, or the theme's caption template's first line"),
+            )
+        )
     if limits.caption_chars is not None and len(caption) > limits.caption_chars:
         issues.append(
             PostIssue(
@@ -207,4 +305,4 @@ def build_post(story: Story, platform: Platform, theme: Theme, cards: list[CardS
             "alt_field": platform.alt_text,
         },
     )
-    return PostText(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", caption, title, issues)
+    return PostText(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", caption, title, issues, alt)

@@ -4,6 +4,7 @@
   const body = document.body;
   const storyId = body.dataset.story || "";
   const live = document.getElementById("live");
+  const say = (key, fallback) => (live && live.dataset[key]) || fallback;
   const toggle = document.getElementById("overlay-toggle");
 
   // --- overlay toggle (remembered across pages and reloads) ---
@@ -48,6 +49,12 @@
     vImg.alt = (a.querySelector("img") || {}).alt || "";
     vTitle.textContent = a.dataset.title;
     vOpen.href = a.dataset.full;
+    const vDownload = document.getElementById("viewer-download");
+    const named = a.closest(".card").querySelector("a.download");
+    if (vDownload) {
+      vDownload.href = a.dataset.full;
+      vDownload.setAttribute("download", named ? named.getAttribute("download") : "");
+    }
   };
   document.addEventListener("click", (e) => {
     const a = e.target.closest && e.target.closest("a.frame");
@@ -139,7 +146,7 @@
       }
       open.forEach((c) => main.querySelectorAll("details." + c).forEach((d) => { d.open = true; }));
       body.dataset.updated = String(Date.now());
-      if (live) live.textContent = "Updated " + new Date().toLocaleTimeString();
+      if (live) live.textContent = say("updated", "Updated") + " " + new Date().toLocaleTimeString();
       bindScrub();
       loadChecks();
       pendingRounds = fromPending ? pendingRounds + 1 : 0;
@@ -156,13 +163,57 @@
     });
     es.addEventListener("error", () => {
       dropped = true;
-      if (live) live.textContent = "Preview server unreachable — retrying…";
+      if (live) live.textContent = say("lost", "Preview server unreachable — retrying…");
     });
     es.addEventListener("open", () => {
-      if (live) live.textContent = "Live: watching for changes";
+      if (live) live.textContent = say("live", "Live: watching for changes");
       if (dropped) { dropped = false; refresh(); }
     });
   }
+  // --- copy a platform's caption or alt text (buttons are redrawn on every refresh) ---
+  const copyText = (text) => {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy"));
+  };
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("button.copy");
+    if (!button) return;
+    const source = button.closest(".post").querySelector(button.dataset.copy);
+    if (!source) return;
+    const text = source.matches("ol")
+      ? Array.from(source.querySelectorAll(".alt")).map((n) => n.textContent).join("\n")
+      : source.textContent;
+    copyText(text).then(() => {
+      button.textContent = say("copied", "Copied");
+      setTimeout(() => { button.textContent = say("copy", "Copy"); }, 1500);
+    }).catch(() => {});
+  });
+
+  // --- Approve: the server writes `status: approved` into the story file ---
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("button.approve");
+    if (!button) return;
+    const meta = document.querySelector('meta[name="outreach-token"]');
+    const message = button.parentElement.querySelector(".approve-message");
+    button.disabled = true;
+    fetch(button.dataset.url, {
+      method: "POST",
+      cache: "no-store",
+      headers: { "X-Outreach-Token": meta ? meta.content : "" },
+    }).then((r) => r.json().then((data) => [r.ok, data])).then(([ok, data]) => {
+      if (message) message.textContent = data.message || "";
+      if (ok) refresh(); else button.disabled = false;
+    }).catch(() => { button.disabled = false; });
+  });
+
   bindScrub();
   loadChecks();
   awaitPending();

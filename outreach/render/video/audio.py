@@ -67,8 +67,8 @@ def duck_expression(cues: list[tuple[float, float]], duck_db: float) -> str:
 
 
 #: The riser into the first text scene: this long (seconds), and its peak level.
-RISER_SECONDS = 1.6
-RISER_LEVEL = 0.42
+RISER_SECONDS = 2.6
+RISER_LEVEL = 0.34
 #: The closing hit: a low boom and a crash that ring out over the end card's tail.
 HIT_LEVEL = 0.55
 #: Generated sounds (ffmpeg's own sources: deterministic, nothing to ship).

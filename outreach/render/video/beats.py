@@ -10,6 +10,7 @@ a minute of audio.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,10 @@ class BeatGrid:
         return out
 
     def nearest(self, t: float) -> float:
-        k = round((t - self.offset) / self.period)
+        # Ties go up, never to the even beat (as `round` does): the same cut then lands on
+        # the same beat of a scene wherever the scene starts, so moved scenes keep their
+        # frames (and their cached segments).
+        k = math.floor((t - self.offset) / self.period + 0.5 + 1e-9)
         return self.offset + k * self.period
 
     def next_at_or_after(self, t: float) -> float:

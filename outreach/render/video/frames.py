@@ -365,8 +365,7 @@ class Count:
     def draw(self, dst: Planes, k: int) -> None:
         j = k - self.start
         if j < 0:
-            self.values[self.schedule[0]].paste(dst)
-            return
+            return  # the number appears as it starts counting
         if j < len(self.schedule):
             self.values[self.schedule[j]].paste(dst)
             return
@@ -612,24 +611,28 @@ def frame_stream(
     renderers: list,
     captions: dict[int, Any],
     meter: FreezeMeter | None = None,
+    frames: range | None = None,
 ) -> Iterator[bytes]:
-    """Every frame of the video as yuv420p bytes, in order.
+    """Every frame of the video (or the `frames` of one segment) as yuv420p bytes, in order.
 
     `renderers[i]` draws scene i; `captions[i]` are the caption pieces of scene i; either
     may be `Lazy`. Scenes are let go once they are over, so memory stays flat. Where two
     scenes overlap (a push), the incoming one slides in over the push frames. A `meter`
     measures frozen time on the way.
     """
-    for planes in plane_stream(timeline, renderers, captions):
+    for planes in plane_stream(timeline, renderers, captions, frames):
         data = planes.tobytes()
         if meter is not None:
             meter.add(data, planes.size)
         yield data
 
 
-def plane_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) -> Iterator[Planes]:
+def plane_stream(
+    timeline: Timeline, renderers: list, captions: dict[int, Any], frames: range | None = None
+) -> Iterator[Planes]:
     """The frames as planes (what frame_stream serialises; also for checks and previews)."""
     scenes = timeline.scenes
+    wanted = range(timeline.total_frames) if frames is None else frames
     live: dict[int, tuple[Any, list]] = {}
     # Scene i + 1 is prepared (cards composed, plates upsampled) on a helper thread while
     # scene i is encoded: Pillow releases the GIL, so the encoder is never kept waiting.
@@ -637,12 +640,12 @@ def plane_stream(timeline: Timeline, renderers: list, captions: dict[int, Any]) 
     prepared: set[int] = set()
 
     def prepare(i: int) -> None:
-        if i < len(scenes) and i not in prepared:
+        if i < len(scenes) and i not in prepared and scenes[i].start < wanted.stop:
             prepared.add(i)
             ahead.submit(lambda: (_get(renderers[i]), _get(captions.get(i, []))))
 
     try:
-        yield from _compose(timeline, renderers, captions, live, prepare)
+        yield from _compose(timeline, renderers, captions, live, prepare, wanted)
     finally:
         ahead.shutdown(wait=True, cancel_futures=True)
 
@@ -653,10 +656,12 @@ def _compose(
     captions: dict[int, Any],
     live: dict[int, tuple[Any, list]],
     prepare: Callable[[int], None],
+    wanted: range,
 ) -> Iterator[Planes]:
     scenes = timeline.scenes
-    prepare(0)
-    for f in range(timeline.total_frames):
+    first = next((i for i, sc in enumerate(scenes) if sc.end > wanted.start), len(scenes))
+    prepare(first)
+    for f in wanted:
         active = [i for i, sc in enumerate(scenes) if sc.start <= f < sc.end]
         for i in [i for i in live if i not in active]:
             del live[i]

@@ -67,6 +67,9 @@ RISE_PX = 40
 RISE_SECONDS = 0.3
 #: The pop: drawn this much larger first, settling to its size over len(POP) frames.
 POP = (1.32, 1.18, 1.09, 1.04)
+#: A headline word grows into place from smaller (a larger start would overlap its
+#: neighbours while they pop in together: "TừBắcNinh").
+WORD_POP = (0.7, 0.84, 0.94, 0.99)
 LANDING = (1.06, 1.12, 1.14, 1.11, 1.07, 1.03)  # a number's pop as it lands
 COUNT_SECONDS = 0.6
 
@@ -327,12 +330,12 @@ def type_scene(
         mark = _layout(
             "“", Box(area.x, 0, area.w, 400), _style(theme, "title", (round(200 * k),) * 2, 1), ""
         )
-        body = _layout(
+        body = headline(
             excerpt,
             Box(area.x, 0, area.w, area.h * 0.62),
             _style(theme, "quote", (round(74 * k), 56), 7, leading=1.24, **extra),
             "quote",
-        )
+        ) if excerpt.strip() else None  # fmt: skip
         who = _layout(
             f"— {speaker}" if speaker else "",
             Box(area.x, 0, area.w, 140),
@@ -364,28 +367,26 @@ def type_scene(
         )
         lab = _layout(
             label,
-            Box(area.x, 0, area.w, area.h * 0.42),
-            _style(theme, "heading", (round(70 * k), 54), 5, leading=1.2, **extra),
+            Box(area.x, 0, area.w, area.h * 0.5),
+            _style(theme, "heading", (round(70 * k), 58), 5, leading=1.16, **extra),
             "fact_label",
         )
         src = _layout(
             source,
             Box(area.x, 0, area.w, 120),
-            _style(theme, "body", (34, 26), 2, leading=1.25),
+            _style(theme, "body", (40, 34), 2, leading=1.25),
             "fact_source",
         )
         num, lab, src = stack([(num, 0.0), (lab, 36.0), (src, 40.0)], area, mid)
-        count_start = delay + 2
-        # The count lands on a beat: start it so that it ends on one.
-        landing = at(t0 + 2 / fps + COUNT_SECONDS)
-        count_start = max(delay + 2, landing - round(COUNT_SECONDS * fps))
+        # The count starts as the scene lands (no blank card while it waits for a beat).
+        count_start = delay + 1
         if num:
             kind = "count" if COUNT_UP.fullmatch(value.strip()) else "pop"
             parts.append((kind, num, count_start if kind == "count" else delay + 1))
         lines = _lines(lab) if lab else []
-        label_from = count_start + round(COUNT_SECONDS * fps) + len(LANDING) // 2
-        starts = _schedule(at(label_from / fps + sc.start / fps), len(lines), quick, fps,
-                           length - fps)  # fmt: skip
+        # The label rises while the number settles: read together, not one after the other.
+        label_from = count_start + round(COUNT_SECONDS * fps * 0.3)
+        starts = _schedule(label_from, len(lines), quick, fps, length - fps)
         parts += [("rise", line, st) for line, st in zip(lines, starts, strict=True)]
         if src:
             after = (starts[-1] if starts else label_from) + round(quick * fps)
@@ -424,8 +425,8 @@ def type_scene(
         # push-in (which starts once the call to action is in: no still while it waits).
         if link:
             parts.append(("late-pill", link, max(delay + 2, button)))
-        if cred:
-            parts.append(("late-rise", cred, max(delay + 2, button + 3)))
+        # (The credits go in the post's text, not on the brand's end card.)
+        del cred
     return TypeScene(pal, ghost, parts)
 
 
@@ -486,8 +487,7 @@ def type_renderer(
     plan = type_scene(sc, theme, platform, s, timeline.grid, names, lang)
     pal = plan.background
     base = dithered_gradient(pal.background[0], pal.background[1], size, seed=59 + sc.index)
-    if plan.ghost is not None:
-        _sprite(plan.ghost, _fade(pal.accent, 0.07), scale).paste(base)
+    # (No ghost motif: a giant number cut by the frame edge reads as a rendering error.)
     fps = s.fps
     rise = round(RISE_PX * scale)
     elements: list[Any] = []
@@ -701,7 +701,7 @@ def opener_renderer(
     if layout is not None:
         for block, start, lit in layout.words:
             color = lit_color if lit else light
-            words.append(_pop(block, color, scale, start, shadow))
+            words.append(_pop(block, color, scale, start, shadow, WORD_POP))
     return OpenerRenderer(plate, windows, size, words)
 
 

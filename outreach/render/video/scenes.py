@@ -198,6 +198,20 @@ def _outline(alpha: Image.Image, radius: float) -> Image.Image:
     return spread.point(lambda v: min(255, v * 6))
 
 
+def photo_inks(theme: Theme, s: VideoSettings) -> tuple[tuple[int, int, int, int], ...]:
+    """(caption colour, outline/band/scrim colour) over photos: the theme's, unless its
+    text is dark (a light theme such as lotus), where a light scrim would fog the photo:
+    then white type on the theme's darkest colour, as on every photo feed."""
+    from outreach.render.contrast import color_luminance
+    from outreach.render.video.kinetic import _lightest_and_darkest
+
+    ink, under = theme.color(s.caption_color), theme.color(s.outline_color)
+    if color_luminance(ink) < 0.4:
+        light, dark = _lightest_and_darkest(theme)
+        return light, dark
+    return ink, under
+
+
 #: The soft dark band behind captions (opacity), so white type keeps its weight on a
 #: light photo (a cleanroom, a pale sky) where the outline alone reads thin.
 BAND_OPACITY = 0.42
@@ -234,7 +248,8 @@ def caption_art(
     local = _shifted(block, ox, oy)
     px = block.size * scale
 
-    outline_rgb = theme.color(s.outline_color)[:3]
+    ink, outline = photo_inks(theme, s)
+    outline_rgb = outline[:3]
     glyphs = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     draw_block(glyphs, local, (255, 255, 255, 255), scale)
     coverage = glyphs.getchannel("A")
@@ -247,7 +262,7 @@ def caption_art(
     alpha = np.maximum(alpha, np.asarray(_band(local, scale, (w, h))))
     base.putalpha(Image.fromarray(alpha))
     plain_img = base.copy()
-    draw_block(plain_img, local, theme.color(s.caption_color), scale)
+    draw_block(plain_img, local, ink, scale)
     plain = to_overlay(plain_img, x0, y0)
     rects = word_rects(chunk, scale, (x0, y0))
     lit = None
@@ -277,7 +292,7 @@ def _photo_renderer(
         s.punch_zoom, sc.framing, s.max_upscale,
     )  # fmt: skip
     cam = camera(move, sc.frames, s.fps, cuts, src, size, focus)
-    scrim = theme.color(s.scrim_color)
+    scrim = photo_inks(theme, s)[1]
 
     def plate(shot: Any) -> Planes:
         rx, ry, rw, rh = shot.region

@@ -65,13 +65,13 @@ class VideoSettings:
     punch_zoom: float = 1.15  # how much closer a punch-in frames the photo
     #: The opener: the hook as a headline over a moving photo, on screen from frame 0.
     cover_seconds: float = 1.8
-    cover_max: float = 3.0  # the opener never holds longer, whatever its text
+    cover_max: float = 2.4  # the opener never holds longer, whatever its text
     cover_least: float = 1.5
     hook_chars: int = 60  # a longer hook cannot be read in the opener: the title opens
     hook_size: tuple[int, int] = (150, 110)  # px at 1080 wide
     hook_pop: float = 0.3  # every word of the hook is in by then
     #: The quote is an excerpt in the video: the whole sentences that read in quote_max.
-    quote_max: float = 4.0
+    quote_max: float = 6.5
     video_facts: int = 2  # at most this many facts in the video (the strongest first)
     fact_seconds: float = 2.8
     #: A text scene never holds longer than this (seconds), however long its label: the
@@ -441,12 +441,17 @@ def build(
     hard = max_seconds if max_seconds is not None else None
     target = s.target_max if hard is None else min(s.target_max, hard)
     aim = min(s.target, target)
-    scenes, dropped = _edit(scenes, s, aim)
+    # Scenes are left to the cards only to stay within target_max: a quote or a fact on
+    # screen is worth more than a few seconds under the aim.
+    scenes, dropped = _edit(scenes, s, target - 1.2)
     try:
         try:
             wps = fit(scenes, s, aim, "the target length")
         except TimelineTooLong:
-            wps = fit(scenes, s, target, "the target length")
+            try:  # cuts then snap to the beat: leave them room under the maximum
+                wps = fit(scenes, s, target - 1.2, "the target length")
+            except TimelineTooLong:
+                wps = fit(scenes, s, target, "the target length")
     except TimelineTooLong as exc:
         if hard is None or hard <= target:
             if hard is not None and hard <= target:
@@ -465,7 +470,7 @@ def build(
     left_out = [_describe(sc) for sc in sorted(dropped, key=lambda sc: plan.index(_same(plan, sc)))]
     if left_out:
         notes.append(
-            f"left to the cards, to keep the video near {aim:.0f} s: " + ", ".join(left_out)
+            f"left to the cards, to keep the video within {target:.0f} s: " + ", ".join(left_out)
         )
     return Timeline(scenes, s.fps, total, push, wps, grid, notes, left_out)
 
@@ -608,7 +613,8 @@ def plan(
         quote.display = (excerpt, speaker)
         quote.optional = 1
         scenes.append(quote)
-    for rank, i in enumerate(strongest_facts(story.facts, s.video_facts)):
+    said = " ".join([story.hook, *(b.text for b in story.beats)])
+    for rank, i in enumerate(strongest_facts(story.facts, s.video_facts, said)):
         fact = story.facts[i]
         chars = count_chars(f"{fact.value} {fact.label}")
         sc = Scene("fact", i, ("facts", i), s.fact_seconds, base=s.fact_seconds, least=s.fact_least)
@@ -688,9 +694,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 def quote_excerpt(quote: str, s: VideoSettings) -> str:
     """The quote's whole sentences, from its start, that read within `quote_max` seconds
-    (at most 18 characters a second): the video quotes, it does not cut mid-sentence.
+    (at most 19 characters a second): the video quotes, it does not cut mid-sentence.
     Empty when even the first sentence is too long (the quote card has it all)."""
-    budget = (s.quote_max - s.lead_seconds) * 0.9 * s.max_chars_per_second
+    budget = (s.quote_max - s.lead_seconds) * 0.95 * s.max_chars_per_second
     out = ""
     for sentence in _SENTENCE_END.split(" ".join(quote.split())):
         candidate = f"{out} {sentence}".strip()
@@ -710,14 +716,21 @@ def countable(value: str) -> bool:
     return m is not None and int(re.sub(r"\D", "", m.group(2))) >= 3
 
 
-def strongest_facts(facts: list[Any], most: int) -> list[int]:
-    """Indices of the facts the video shows, strongest first (deterministic): a number
-    that can count up, then any number, then a label short enough to read (at most 60
-    characters), then the story's own order."""
+def _digits(text: str) -> set[str]:
+    return {re.sub(r"\D", "", m) for m in re.findall(r"\d[\d.,]*", text)}
 
-    def rank(i: int) -> tuple[bool, bool, bool, int]:
+
+def strongest_facts(facts: list[Any], most: int, said: str = "") -> list[int]:
+    """Indices of the facts the video shows, strongest first (deterministic): news
+    first (a number the hook and beats have not already said), then a number that can
+    count up, then any number, then a label short enough to read (at most 60
+    characters), then the story's own order."""
+    already = _digits(said)
+
+    def rank(i: int) -> tuple[bool, bool, bool, bool, int]:
         value = facts[i].value
         return (
+            bool(_digits(value) & already),
             not countable(value),
             not any(ch.isdigit() for ch in value),
             count_chars(facts[i].label) > 60,
