@@ -412,3 +412,7 @@ def test_cues_break_where_the_voice_pauses() -> None:
         "Mỗi lô sen, xoài, lúa\nđều có mã truy xuất nguồn gốc."
     )
     assert pause_breaks(text, starts[:-1], ends, 0.25) == text  # times that do not fit
+    # A pause between the syllables of one word ("truy | xuất", "nguồn | gốc") is no break.
+    starts = [0.3 * k + (0.6 if k >= 9 else 0.0) for k in range(n)]
+    ends = [s + 0.25 for s in starts]
+    assert pause_breaks(text, starts, ends, 0.25) == text

@@ -352,6 +352,16 @@ def _segmenter_gaps(atoms: Sequence[str]) -> set[int]:
     return inside
 
 
+def gaps_inside_words(atoms: Sequence[str], lang: str = "") -> set[int]:
+    """Gaps (index k = between atom k and k+1) inside one word: a Vietnamese compound as
+    the segmenter sees it, or an English capitalised name. Timing-driven breaks (a pause
+    in the voice) must not fall there, as the layout's own breaks do not."""
+    if not atoms:
+        return set()
+    vietnamese = lang == "vi" or (not lang and is_vietnamese(" ".join(atoms)))
+    return _segmenter_gaps(atoms) if vietnamese else _capitalised_runs(atoms)
+
+
 def _capitalised_runs(atoms: Sequence[str]) -> set[int]:
     """In English text, runs of capitalised Vietnamese syllables are names (Đà Nẵng)."""
     inside: set[int] = set()

@@ -23,6 +23,7 @@ from dataclasses import field as dc_field
 from outreach.layout.chunks import caption_chunks
 from outreach.layout.geometry import Box
 from outreach.layout.text import TextBlock, TextStyle
+from outreach.layout.words import gaps_inside_words
 from outreach.model.text import NBSP
 
 #: Height of the caption band, in caption line heights (two lines plus breathing room).
@@ -301,17 +302,20 @@ def _aligned_chunks(
 def pause_breaks(text: str, starts: Sequence[float], ends: Sequence[float], pause: float) -> str:
     """`text` with a line break (a paragraph, so a cue break) wherever the voice pauses
     for at least `pause` seconds between two words. `starts` and `ends` hold one time per
-    space-separated token of `text`."""
+    space-separated token of `text`. A pause inside a word (between the syllables of a
+    compound, or inside a name) is not a break: the cue would split the word."""
     tokens = list(re.finditer(r"\S+", text))
     if len(tokens) != len(starts) or len(starts) != len(ends):
         return text
+    inside = gaps_inside_words([t.group() for t in tokens])
     out = []
     last = 0
     for k in range(len(tokens) - 1):
         gap_from, gap_to = tokens[k].end(), tokens[k + 1].start()
         out.append(text[last:gap_from])
         gap = text[gap_from:gap_to]
-        out.append("\n" if starts[k + 1] - ends[k] >= pause and "\n" not in gap else gap)
+        paused = starts[k + 1] - ends[k] >= pause and k not in inside
+        out.append("\n" if paused and "\n" not in gap else gap)
         last = gap_to
     out.append(text[last:])
     return "".join(out)
