@@ -48,18 +48,13 @@ class InitReport:
 
 def init_project(folder: Path, lang: str = "vi") -> InitReport:
     """Create the project's files and folders that are missing; keep every existing one."""
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    from outreach.model.placeholders import new_story_text
 
     report = InitReport()
-    env = SandboxedEnvironment(
-        loader=jinja2.PackageLoader("outreach", "templates"), keep_trailing_newline=True
-    )
     stories = folder / "stories"
     example = stories / EXAMPLE_NAME
-    text = env.get_template("new-story.yaml.j2").render(
-        kind="startup", lang=lang, filename=str(example)
-    )
+    # The same commented story `outreach new` writes (one template, one renderer).
+    text = new_story_text("startup", lang, str(example))
     files = [
         (folder / PROJECT_MARKER, CONFIG),
         (example, text),

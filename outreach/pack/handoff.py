@@ -37,7 +37,7 @@ def place_platform_videos(made: list[ManifestEntry], pack_dir: Path) -> list[Man
         rel = Path(entry.story) / entry.platform / platform_video_name(entry.story, entry.platform)
         link_file(source, pack_dir / rel)
         extra: dict[str, Any] = {"same_as": entry.path}
-        for name in ("duration", "fps", "voice"):
+        for name in ("duration", "fps", "voice", "draft"):
             if name in entry.extra:
                 extra[name] = entry.extra[name]
         out.append(
