@@ -51,9 +51,10 @@ EDIT = ("Năm 2019 chị sang Nhật Bản học", "Năm 2019 chị sang Tokyo, 
 
 
 #: Known defect (issue 14, open): since the phrase-aware caption breaks landed (546295b),
-#: a segment re-encoded after an edit can differ by a few pixels (<= 5/255, at a photo's
-#: edge during a push) from the same segment in a cold render, so the joined video is not
-#: byte-identical. It passes at dc2e54f. Not strict: the test still runs and reports.
+#: a segment re-encoded after an edit can differ by a few pixels (<= 5/255, at the frame's
+#: right edge in the caption row, while the next scene pushes in) from the same segment in
+#: a cold render, so the joined video is not byte-identical. It passes at dc2e54f. Not
+#: strict: the test still runs and reports.
 KNOWN_REBUILD_DRIFT = pytest.mark.xfail(
     reason="issue 14: rebuild after an edit differs by a few pixels from a cold render",
     strict=False,
