@@ -547,6 +547,26 @@ def encode_stream(
     enc.wait()
 
 
+def _copied_mp4(target: Path, duration: float) -> list[str]:
+    """The output half of a stream-copy join: nothing re-encoded, cut to `duration`, no
+    metadata that changes between runs, index at the front."""
+    return [
+        "-c",
+        "copy",
+        "-t",
+        f"{duration:.6f}",
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(target),
+    ]
+
+
 def concat(
     parts: Sequence[tuple[Path, float]], audio: Path | None, target: Path, duration: float
 ) -> None:
@@ -581,19 +601,7 @@ def concat(
                 "-map",
                 "0:v:0",
                 *(["-map", "1:a:0"] if audio is not None else []),
-                "-c",
-                "copy",
-                "-t",
-                f"{duration:.6f}",
-                "-map_metadata",
-                "-1",
-                "-fflags",
-                "+bitexact",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "mp4",
-                str(target),
+                *_copied_mp4(target, duration),
             ],
             "could not join the video's segments and its soundtrack",
         )
@@ -614,19 +622,7 @@ def mux(video: Path, audio: Path, target: Path, duration: float) -> None:
             "0:v:0",
             "-map",
             "1:a:0",
-            "-c",
-            "copy",
-            "-t",
-            f"{duration:.6f}",
-            "-map_metadata",
-            "-1",
-            "-fflags",
-            "+bitexact",
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-            str(target),
+            *_copied_mp4(target, duration),
         ],
         "could not join the video and its soundtrack",
     )

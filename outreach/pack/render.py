@@ -22,7 +22,7 @@ class OutputFolderError(Exception):
 def check_output_folder(out_dir: Path, roots: list[Path]) -> None:
     """Refuse an output folder that holds the stories, or cannot be written, before any
     story is rendered."""
-    from outreach.diagnostics import display_path, explain_os_error
+    from outreach.diagnostics import display_path
 
     target = out_dir.resolve()
     for root in {r.resolve() for r in roots}:
@@ -41,15 +41,25 @@ def check_output_folder(out_dir: Path, roots: list[Path]) -> None:
                     "choose another folder with -o",
                 )
             break
+    probe_writable(target, OutputFolderError)
+
+
+def probe_writable(folder: Path, error: type[Exception]) -> None:
+    """Create `folder` and write a file in it, or raise `error(message, hint)` saying why
+    not (read-only, full, not allowed), before any story is rendered."""
+    import os
+
+    from outreach.diagnostics import display_path, explain_os_error
+
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".write-test"
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
         message, hint = explain_os_error(exc)
-        raise OutputFolderError(
-            f"cannot write into the output folder {display_path(target)}: {message}", hint
+        raise error(
+            f"cannot write into the output folder {display_path(folder)}: {message}", hint
         ) from None
 
 

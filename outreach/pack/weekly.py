@@ -191,8 +191,6 @@ def _group_platforms(platforms: list[Any]) -> list[list[Any]]:
 
 def _preflight(stories_dir: Path, out_root: Path, pack_dir: Path) -> None:
     """Refuse an output folder that would mix with the stories, or cannot be written."""
-    from outreach.diagnostics import explain_os_error
-
     stories = stories_dir.resolve()
     if stories == pack_dir or stories.is_relative_to(pack_dir):
         raise PackUsageError(
@@ -215,16 +213,9 @@ def _preflight(stories_dir: Path, out_root: Path, pack_dir: Path) -> None:
             )
         if parent.exists():
             break
-    try:
-        pack_dir.mkdir(parents=True, exist_ok=True)
-        probe = pack_dir / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        message, hint = explain_os_error(exc)
-        raise PackUsageError(
-            f"cannot write into the output folder {display_path(pack_dir)}: {message}", hint
-        ) from None
+    from outreach.pack.render import probe_writable
+
+    probe_writable(pack_dir, PackUsageError)
 
 
 def build_pack(
